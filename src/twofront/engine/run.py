@@ -1,0 +1,112 @@
+"""The engine: phases in a fixed order, every run advanced together, month by month.
+
+``run(scenario, runs, seed)`` samples each run's parameters from its own
+counter-based stream (see :mod:`twofront.engine.rng`), steps all runs through
+:data:`PHASES` for ``horizon_months`` months and returns labelled results.
+Runs are processed in chunks only to bound memory; run ``i`` is identical
+whatever the chunk size, because every draw is keyed by its global index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields, replace
+
+import numpy as np
+import xarray as xr
+
+from twofront.engine.params import Params, sample
+from twofront.engine.record import Recorder
+from twofront.engine.rng import Stream, make_stream
+from twofront.engine.state import RunStatus, State, initial_state
+from twofront.model import aid, combat, industry, manpower
+from twofront.policy import schedule
+from twofront.scenario.schema import Scenario
+
+Phase = Callable[[State, Params, Stream], State]
+
+PHASES: tuple[Phase, ...] = (
+    schedule.phase,
+    industry.phase,
+    aid.phase,
+    manpower.phase,
+    combat.phase,
+)
+
+
+def guard(before: State, after: State) -> State:
+    """Freeze runs whose new state is not finite and mark them NON_FINITE.
+
+    A failure inside one run is data: the other runs go on untouched.
+    """
+    bad = np.zeros(after.status.shape, dtype=np.bool_)
+    for f in fields(State):
+        value = getattr(after, f.name)
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            bad |= ~np.isfinite(value.reshape(value.shape[0], -1)).all(axis=1)
+    if not bad.any():
+        return after
+    frozen = {}
+    for f in fields(State):
+        new, old = getattr(after, f.name), getattr(before, f.name)
+        if isinstance(new, np.ndarray) and f.name != "status":
+            mask = bad.reshape((-1,) + (1,) * (new.ndim - 1))
+            frozen[f.name] = np.where(mask, old, new)
+    status = np.where(bad, np.int8(RunStatus.NON_FINITE), after.status).astype(np.int8)
+    return replace(after, **frozen, status=status)
+
+
+def step(state: State, params: Params, stream: Stream) -> State:
+    """Advance every run by one month through all phases."""
+    before = state
+    for phase in PHASES:
+        state = phase(state, params, stream)
+    return replace(guard(before, state), month=state.month + 1)
+
+
+def simulate(params: Params, stream: Stream) -> Recorder:
+    """Step ``params``' runs over the horizon and record every month."""
+    state = initial_state(params)
+    recorder = Recorder(params)
+    recorder.record(state)
+    for _ in range(params.index.horizon_months):
+        state = step(state, params, stream)
+        recorder.record(state)
+    return recorder
+
+
+def run(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    strategy: str | None = None,
+    chunk_runs: int = 10_000,
+    on_chunk: Callable[[int], None] | None = None,
+) -> xr.Dataset:
+    """Simulate ``runs`` runs of ``scenario`` under ``strategy`` (default: the scenario's).
+
+    ``on_chunk(n)`` is called after each chunk with the number of runs done
+    in it (for progress bars).
+    """
+    if runs < 1:
+        raise ValueError(f"runs = {runs}; must be >= 1")
+    if chunk_runs < 1:
+        raise ValueError(f"chunk_runs = {chunk_runs}; must be >= 1")
+    name = strategy or scenario.scenario.default_strategy
+    if name not in scenario.strategies:
+        raise ValueError(
+            f"strategy {name!r} is not in scenario {scenario.scenario.name!r}; "
+            f"expected one of {sorted(scenario.strategies)}"
+        )
+    parts = []
+    for start in range(0, runs, chunk_runs):
+        stop = min(start + chunk_runs, runs)
+        stream = make_stream(seed, np.arange(start, stop))
+        params = sample(scenario, name, stream)
+        parts.append(simulate(params, stream).to_dataset(np.arange(start, stop)))
+        if on_chunk is not None:
+            on_chunk(stop - start)
+    results = parts[0] if len(parts) == 1 else xr.concat(parts, dim="run")
+    return results.assign_attrs(
+        scenario=scenario.scenario.name, strategy=name, seed=seed, runs=runs
+    )

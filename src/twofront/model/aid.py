@@ -1,0 +1,67 @@
+r"""Aid: transfers of munitions from donors' stockpiles to recipients.
+
+Each aid line :math:`l` orders :math:`o_l` units a month from donor
+:math:`d_l`'s stock of munition :math:`m_l`. A donor keeps a floor
+:math:`S^{min}` for its own deterrence; when the orders on one donor and
+munition exceed what it can spare, every line is cut in the same proportion:
+
+.. math::
+   A_{d,m} = \max(S_{d,m} - S^{min}_{d,m},\ 0), \qquad
+   O_{d,m} = \sum_{l:\,d_l=d,\,m_l=m} o_l
+
+   x_l = o_l \cdot \min\!\left(1,\ A_{d_l,m_l} / O_{d_l,m_l}\right)
+
+so no stock goes below its floor (nor below zero) and total units are
+conserved: what donors lose, recipients gain. Restrictions on use (deep
+strikes) are part of the strategy and act in :mod:`twofront.model.combat`.
+Example: orders 60k and 40k, 50k spare → 30k and 20k delivered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from twofront.engine.params import Params
+from twofront.engine.rng import Stream
+from twofront.engine.state import State
+
+F64 = NDArray[np.float64]
+
+
+def line_matrix(actor: NDArray[np.int64], munition: NDArray[np.int64], shape: tuple[int, int]) -> F64:
+    """(line, actor, munition) one-hot of each line's (actor, munition)."""
+    onehot = np.zeros((actor.shape[0], *shape))
+    onehot[np.arange(actor.shape[0]), actor, munition] = 1.0
+    return onehot
+
+
+def deliveries(
+    orders_per_month: F64,
+    stockpile: F64,
+    min_stockpile: F64,
+    donor_matrix: F64,
+) -> F64:
+    """Units delivered per line, shape (run, line); see the module equations."""
+    spare = np.maximum(stockpile - min_stockpile, 0.0)
+    ordered = np.einsum("rl,lam->ram", orders_per_month, donor_matrix)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(ordered > 0, np.minimum(1.0, spare / ordered), 0.0)
+    return orders_per_month * np.einsum("ram,lam->rl", fill, donor_matrix)
+
+
+def phase(state: State, params: Params, rng: Stream) -> State:
+    """Deliver this month's aid orders, donor to recipient."""
+    index = params.index
+    shape = (len(index.actors), len(index.munitions))
+    donor = line_matrix(index.aid_donor, index.aid_munition, shape)
+    recipient = line_matrix(index.aid_recipient, index.aid_munition, shape)
+    sent = deliveries(state.aid_order_per_month, state.stockpile, params.min_stockpile, donor)
+    stockpile = (
+        state.stockpile
+        - np.einsum("rl,lam->ram", sent, donor)
+        + np.einsum("rl,lam->ram", sent, recipient)
+    )
+    return replace(state, aid_sent_per_month=sent, stockpile=np.maximum(stockpile, 0.0))

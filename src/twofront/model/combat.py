@@ -1,0 +1,166 @@
+r"""Combat on each active front: fires, territory and attrition, one month at a time.
+
+1. **Fires.** An actor at war fires :math:`f_a = \min(S_{a,m}, D_a)` rounds of
+   its fires munition :math:`m` (stock :math:`S`, demand :math:`D`), and its
+   fires are effective in proportion to what it needs to hold, :math:`H_a`:
+
+   .. math:: \phi_a = \min(1, f_a / H_a)^{\varepsilon}
+
+2. **Combat power** of a side on a front is its personnel times its fire
+   factor, times the surprise multiplier :math:`\sigma` when the enemy there
+   is thinly held (fewer than the front's ``thin_defence_personnel``), times
+   the deep-strike multiplier :math:`\kappa` for the defender when the
+   strategy lifts restrictions on the use of donated weapons:
+   :math:`P = N \phi \sigma \kappa`.
+
+3. **Territory.** With force ratio :math:`x = \ln(P_{def}/P_{agg})` (clipped
+   to ±5), the defender gains
+
+   .. math:: \Delta A = r\,\mu\,\operatorname{sign}(x)\max(|x| - \ln d,\ 0)
+
+   km² a month from the aggressor (negative: it loses), bounded by what the
+   loser holds. :math:`d \ge 1` is the defence advantage: inside the band
+   :math:`1/d < P_{def}/P_{agg} < d` neither side advances, so in positional
+   war defence beats offence (the 3:1 rule of thumb, Mearsheimer (1989),
+   "Assessing the conventional balance", International Security 13(4),
+   doi:10.2307/2538780; Biddle (2004), *Military Power*, Princeton UP).
+   :math:`r` is the front's km² per month per unit of log-ratio beyond the
+   band and :math:`\mu < 1` in the theater's mud months (rasputitsa).
+   Territory on each front is conserved: one side's gain is the other's loss.
+
+4. **Attrition**, the generalised Lanchester law (Lanchester 1916, *Aircraft
+   in Warfare*; Engel (1954), "A verification of Lanchester's law", JORSA
+   2(2):163-171, doi:10.1287/opre.2.2.163; Helmbold (1965), "A modification
+   of Lanchester's equations", Operations Research 13(5):857-859):
+
+   .. math:: L_{def} = k_{agg}\,\phi_{agg}\,N_{agg}^{q}\,N_{def}^{p}\,\lambda_{def}
+
+   with shooter exponent :math:`q`, target exponent :math:`p` (square law
+   q=1, p=0; linear law q=p=1), lethality :math:`k` per month, and
+   :math:`\lambda = ` the attacker-loss multiplier for the side that gained
+   ground this month (1 otherwise). Losses never exceed personnel.
+
+Example (hand-computed in the tests): P_def = 100k, P_agg = 400k, d = 2,
+r = 100, mu = 1: x = ln 0.25 = −1.386, ln d = 0.693, ΔA = −69.3 km².
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from twofront.engine.params import DEFENDER, Params
+from twofront.engine.rng import Stream
+from twofront.engine.state import State, actors_at_war, front_active, per_actor, to_slots
+
+F64 = NDArray[np.float64]
+MAX_LOG_RATIO = 5.0
+
+
+def fire_factor(fired: F64, needed: F64, elasticity: F64) -> F64:
+    """phi = min(1, fired / needed) ** elasticity (any matching shapes)."""
+    return np.minimum(1.0, fired / needed) ** elasticity
+
+
+def soft_threshold(x: F64, threshold: F64) -> F64:
+    """sign(x) * max(|x| - threshold, 0): zero inside the band."""
+    return np.sign(x) * np.maximum(np.abs(x) - threshold, 0.0)
+
+
+def defender_gain_km2(
+    power_defender: F64,
+    power_aggressor: F64,
+    defence_advantage: F64,
+    advance_km2_per_month: F64,
+    mud_factor: F64,
+) -> F64:
+    """Unbounded km² the defender gains this month (negative: loses); see step 3."""
+    with np.errstate(divide="ignore"):
+        x = np.log(power_defender) - np.log(power_aggressor)
+    x = np.clip(np.nan_to_num(x, nan=0.0), -MAX_LOG_RATIO, MAX_LOG_RATIO)
+    return advance_km2_per_month * mud_factor * soft_threshold(x, np.log(defence_advantage))
+
+
+def bounded_gain_km2(gain_km2: F64, held_km2: F64) -> F64:
+    """Clip the defender's gain so neither side's holding goes below zero.
+
+    ``held_km2`` is (..., side) with side 0 the defender.
+    """
+    return np.clip(gain_km2, -held_km2[..., 0], held_km2[..., 1])
+
+
+def lanchester_losses(
+    shooters: F64,
+    targets: F64,
+    lethality_per_month: F64,
+    shooter_exponent: F64,
+    target_exponent: F64,
+) -> F64:
+    """Losses of ``targets`` in a month: k * shooters**q * targets**p (capped at targets)."""
+    losses = lethality_per_month * shooters**shooter_exponent * targets**target_exponent
+    return np.minimum(losses, targets)
+
+
+def phase(state: State, params: Params, rng: Stream) -> State:
+    """Fire, move the lines and bleed, on every front whose theater is at war."""
+    index = params.index
+    at_war = actors_at_war(state, params)
+    active = front_active(state, params)
+
+    # 1. Fires: what each actor at war can shoot of its fires munition.
+    has_fires = index.fire_munition >= 0
+    munition = np.where(has_fires, index.fire_munition, 0)
+    actors = np.arange(len(index.actors))
+    stock = state.stockpile[:, actors, munition] * has_fires
+    fired = np.minimum(stock, params.fire_demand_per_month * at_war)
+    stockpile = state.stockpile.copy()
+    stockpile[:, actors, munition] = np.where(has_fires, stock - fired, stockpile[:, actors, munition])
+    phi = fire_factor(fired, params.fire_needed_per_month, params.fire_elasticity[:, None])
+
+    # 2. Combat power per slot.
+    personnel = state.personnel
+    enemy = personnel[:, :, ::-1]
+    thin = enemy < params.thin_defence_personnel[:, :, None]
+    surprise = np.where(thin, params.surprise_multiplier[:, None, None], 1.0)
+    deep_strike = np.where(index.restrictions_lifted, params.deep_strike_multiplier, 1.0)
+    side_multiplier = np.stack([deep_strike, np.ones_like(deep_strike)], axis=1)[:, None, :]
+    power = personnel * to_slots(phi, params) * surprise * side_multiplier
+
+    # 3. Territory.
+    calendar = index.calendar_month(state.month)
+    mud = np.where(index.theater_mud[:, calendar], params.mud_advance_factor, 1.0)
+    gain = defender_gain_km2(
+        power[:, :, DEFENDER],
+        power[:, :, 1],
+        params.defence_advantage[:, None],
+        params.advance_km2_per_month,
+        mud[:, index.front_theater],
+    )
+    gain = bounded_gain_km2(gain * active, state.held_km2)
+    held = state.held_km2 + np.stack([gain, -gain], axis=2)
+
+    # 4. Attrition: each side is shot by the other.
+    advanced = np.stack([gain > 0, gain < 0], axis=2)
+    losses = lanchester_losses(
+        enemy,
+        personnel,
+        to_slots(params.lethality_per_month * phi, params)[:, :, ::-1],
+        params.shooter_exponent[:, None, None],
+        params.target_exponent[:, None, None],
+    )
+    losses = losses * np.where(advanced, params.attacker_loss_multiplier[:, None, None], 1.0)
+    losses = np.minimum(losses, personnel) * active[:, :, None]
+    casualties = per_actor(losses, params)
+    will = state.will - params.will_loss_per_100k_casualties * casualties / 1e5
+    return replace(
+        state,
+        stockpile=stockpile,
+        fired_per_month=fired,
+        personnel=personnel - losses,
+        held_km2=held,
+        casualties_per_month=losses,
+        casualties_total=state.casualties_total + casualties,
+        will=np.clip(will, 0.0, 1.0),
+    )

@@ -1,0 +1,214 @@
+"""Uncertain numeric parameters: a fixed value or a distribution, with provenance.
+
+Every number in a scenario file is a ``Param``: a table such as
+
+.. code-block:: toml
+
+   capacity_per_month = { dist = "triangular", low = 36000, mode = 40000,
+                          high = 44000, source = "US Army, 'Army ...', 2024-09-25" }
+   ramp_months = { value = 18, assumption = "no public figure; mid of 12-24 m lines" }
+
+A bare number is rejected: the file must say where each number comes from.
+Uniforms from :mod:`twofront.engine.rng` are mapped to values by the
+distribution's quantile function (``scipy.stats`` ``ppf``), so the same
+uniform gives the same quantile in every run and for every strategy
+(common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from scipy import stats
+
+Dist = Literal["fixed", "uniform", "triangular", "normal", "lognormal", "beta"]
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("median", "sigma"),
+    "beta": ("alpha", "beta"),
+}
+_ALLOWED: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "uniform": ("low", "high", "value"),
+    "triangular": ("low", "mode", "high", "value"),
+    "normal": ("mean", "sd", "low", "high", "value"),
+    "lognormal": ("median", "sigma", "low", "high", "value"),
+    "beta": ("alpha", "beta", "low", "high", "value"),
+}
+_NUMERIC = ("value", "low", "high", "mode", "mean", "sd", "median", "sigma", "alpha", "beta")
+
+
+class Param(BaseModel):
+    """A number with its uncertainty and its provenance.
+
+    ``value`` on a distribution is optional and is the figure the source
+    reports (shown by ``twofront sources``); sampling uses the distribution.
+    ``low``/``high`` on normal, lognormal and beta are bounds (truncation by
+    clipping for normal and lognormal, the scale for beta, default [0, 1]).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dist: Dist = "fixed"
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    median: float | None = None
+    sigma: float | None = None
+    alpha: float | None = None
+    beta: float | None = None
+    source: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _table_not_bare_number(cls, data: Any) -> Any:
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            raise ValueError(
+                f"bare number {data!r}; expected a table such as "
+                '{ value = ..., source = "title, publisher, date" } or '
+                '{ value = ..., assumption = "why this value" }'
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Param:
+        missing = [f for f in _REQUIRED[self.dist] if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"dist = {self.dist!r} needs {', '.join(missing)}")
+        extra = [
+            f for f in _NUMERIC if getattr(self, f) is not None and f not in _ALLOWED[self.dist]
+        ]
+        if extra:
+            allowed = ", ".join(_ALLOWED[self.dist])
+            raise ValueError(f"dist = {self.dist!r} takes {allowed}; not {', '.join(extra)}")
+        for f in _NUMERIC:
+            v = getattr(self, f)
+            if v is not None and not math.isfinite(v):
+                raise ValueError(f"{f} = {v!r}; must be a finite number")
+        if (self.source is None) == (self.assumption is None):
+            raise ValueError(
+                'needs exactly one of source = "title, publisher, date" or '
+                'assumption = "why this value"'
+            )
+        text = self.source if self.source is not None else self.assumption
+        if not text or not text.strip():
+            raise ValueError("source/assumption must not be empty")
+        self._check_shape()
+        return self
+
+    def _check_shape(self) -> None:
+        lo, hi = self.low, self.high
+        if lo is not None and hi is not None and not lo < hi:
+            raise ValueError(f"low = {lo!r} must be < high = {hi!r}")
+        if self.dist == "triangular" and not lo <= self.mode <= hi:  # type: ignore[operator]
+            raise ValueError(f"mode = {self.mode!r} must lie in [low, high] = [{lo}, {hi}]")
+        for f in ("sd", "sigma", "alpha", "beta"):
+            v = getattr(self, f)
+            if v is not None and v <= 0:
+                raise ValueError(f"{f} = {v!r}; must be > 0")
+        if self.dist == "lognormal" and self.median is not None and self.median <= 0:
+            raise ValueError(f"median = {self.median!r}; must be > 0")
+
+    @property
+    def provenance(self) -> str:
+        """``source: ...`` or ``assumption: ...`` for listings."""
+        if self.source is not None:
+            return f"source: {self.source}"
+        return f"assumption: {self.assumption}"
+
+    def support(self) -> tuple[float, float]:
+        """Smallest interval that holds every value this parameter can take."""
+        if self.dist == "fixed":
+            return (self.value, self.value)  # type: ignore[return-value]
+        if self.dist in ("uniform", "triangular"):
+            return (self.low, self.high)  # type: ignore[return-value]
+        if self.dist == "beta":
+            return (self._beta_low, self._beta_high)
+        lo = -math.inf if self.dist == "normal" else 0.0
+        return (
+            self.low if self.low is not None else lo,
+            self.high if self.high is not None else math.inf,
+        )
+
+    @property
+    def _beta_low(self) -> float:
+        return 0.0 if self.low is None else self.low
+
+    @property
+    def _beta_high(self) -> float:
+        return 1.0 if self.high is None else self.high
+
+    def nominal(self) -> float:
+        """The central value: ``value`` if given, else the mode, median or mean."""
+        if self.value is not None:
+            return self.value
+        if self.dist == "uniform":
+            return 0.5 * (self.low + self.high)  # type: ignore[operator]
+        if self.dist == "triangular":
+            return self.mode  # type: ignore[return-value]
+        if self.dist == "normal":
+            return self.mean  # type: ignore[return-value]
+        if self.dist == "lognormal":
+            return self.median  # type: ignore[return-value]
+        scale = self._beta_high - self._beta_low
+        return self._beta_low + scale * self.alpha / (self.alpha + self.beta)  # type: ignore[operator]
+
+    def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Quantile function: map uniforms on (0, 1) to values, shape preserved."""
+        u = np.asarray(u, dtype=np.float64)
+        match self.dist:
+            case "fixed":
+                return np.full_like(u, self.value)
+            case "uniform":
+                return self.low + u * (self.high - self.low)  # type: ignore[operator]
+            case "triangular":
+                width = self.high - self.low  # type: ignore[operator]
+                c = (self.mode - self.low) / width  # type: ignore[operator]
+                return stats.triang.ppf(u, c, loc=self.low, scale=width)
+            case "normal":
+                x = stats.norm.ppf(u, loc=self.mean, scale=self.sd)
+            case "lognormal":
+                x = self.median * np.exp(self.sigma * stats.norm.ppf(u))  # type: ignore[operator]
+            case "beta":
+                scale = self._beta_high - self._beta_low
+                return self._beta_low + scale * stats.beta.ppf(u, self.alpha, self.beta)
+        return np.clip(x, *self.support())
+
+    def describe(self) -> str:
+        """Compact text such as ``triangular(36000, 40000, 44000)``."""
+        if self.dist == "fixed":
+            return f"{self.value:g}"
+        args = [f"{getattr(self, f):g}" for f in _ALLOWED[self.dist] if getattr(self, f) is not None]
+        return f"{self.dist}({', '.join(args)})"
+
+
+def _bounded(lo: float, hi: float, what: str) -> AfterValidator:
+    def check(p: Param) -> Param:
+        s_lo, s_hi = p.support()
+        if s_lo < lo or s_hi > hi:
+            raise ValueError(
+                f"{p.describe()} can take values in [{s_lo:g}, {s_hi:g}]; "
+                f"expected {what} (give low/high bounds or a bounded distribution)"
+            )
+        return p
+
+    return AfterValidator(check)
+
+
+NonNegative = Annotated[Param, _bounded(0.0, math.inf, "a value >= 0")]
+Fraction = Annotated[Param, _bounded(0.0, 1.0, "a fraction in [0, 1]")]
+AtLeastOne = Annotated[Param, _bounded(1.0, math.inf, "a multiplier >= 1")]
+Positive = Annotated[Param, _bounded(1e-12, math.inf, "a value > 0")]
