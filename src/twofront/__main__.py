@@ -1,0 +1,3 @@
+from twofront.cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""Summaries of one experiment's results: medians and 90% intervals across runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One summary line: an outcome's median and 5th-95th percentile across runs."""
+
+    outcome: str
+    label: str
+    median: float
+    p05: float
+    p95: float
+
+
+def summarise(results: xr.Dataset) -> list[Row]:
+    """Per-run outcomes of ``results`` as median and 90% interval rows."""
+    ok = results["run_status"] == 0
+    rows: list[Row] = []
+    final = results.isel(month=-1)
+
+    def add(outcome: str, array: xr.DataArray, dim: str) -> None:
+        for label in array[dim].values:
+            values = array.sel({dim: label}).where(ok, drop=True).values.astype(np.float64)
+            if values.size == 0:
+                continue
+            p05, median, p95 = np.percentile(values, [5, 50, 95])
+            rows.append(Row(outcome, str(label), float(median), float(p05), float(p95)))
+
+    add("occupied km2 at end", results["final_occupied_km2"], "front")
+    add("casualties", results["casualties_total"], "actor")
+    stock = final["stockpile"].sum("munition")
+    add("stockpile at end (all munitions)", stock, "actor")
+    add("will at end", final["will"], "actor")
+    return rows
+
+
+def failed_runs(results: xr.Dataset) -> int:
+    """Number of runs whose status is not OK."""
+    return int((results["run_status"] != 0).sum())

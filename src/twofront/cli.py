@@ -1,0 +1,108 @@
+"""The ``twofront`` command line: thin over the Python API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from twofront.analysis.summary import failed_runs, summarise
+from twofront.engine.run import run as run_engine
+from twofront.errors import ScenarioError, TwofrontError
+from twofront.experiment import store
+from twofront.scenario.loader import load, shipped_names
+from twofront.scenario.sources import iter_params
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+errors = Console(stderr=True)
+
+DEFAULT_SCENARIO = "world-2024"
+
+
+def _fail(err: TwofrontError) -> typer.Exit:
+    lines = err.problems if isinstance(err, ScenarioError) else [str(err)]
+    for line in lines:
+        errors.print(line, markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")] = (
+        DEFAULT_SCENARIO
+    ),
+    runs: Annotated[int, typer.Option(min=1, help="number of Monte Carlo runs")] = 1000,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    strategy: Annotated[str | None, typer.Option(help="strategy id (default: scenario's)")] = None,
+    out: Annotated[Path | None, typer.Option(help="directory for Parquet + DuckDB results")] = None,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 5000,
+) -> None:
+    """Simulate a scenario and print a summary of outcomes across runs."""
+    try:
+        spec = load(scenario)
+        with Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=False,
+        ) as progress:
+            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs)
+            results = run_engine(
+                spec, runs=runs, seed=seed, strategy=strategy, chunk_runs=chunk_runs,
+                on_chunk=lambda n: progress.advance(task, n),
+            )
+    except (TwofrontError, ValueError) as err:
+        raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
+    table = Table(title=f"{spec.scenario.title} — strategy {results.attrs['strategy']}, "
+                        f"{runs} runs, seed {seed}, horizon {spec.scenario.horizon_months} months")
+    for column in ("outcome", "label", "median", "5%", "95%"):
+        table.add_column(column, justify="right" if column in ("median", "5%", "95%") else "left")
+    for row in summarise(results):
+        table.add_row(row.outcome, row.label, f"{row.median:,.3g}", f"{row.p05:,.3g}",
+                      f"{row.p95:,.3g}")
+    console.print(table)
+    failed = failed_runs(results)
+    if failed:
+        console.print(f"[yellow]{failed} run(s) stopped early with a non-finite state[/]")
+    if out is not None:
+        paths = store.write(results, out)
+        console.print(f"results written to {out} ({len(paths)} files, DuckDB: {paths[-2].name})")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the shipped scenarios."""
+    table = Table(title="Shipped scenarios")
+    for column in ("name", "title", "start", "months", "strategies"):
+        table.add_column(column)
+    for name in shipped_names():
+        spec = load(name)
+        table.add_row(name, spec.scenario.title, spec.scenario.start,
+                      str(spec.scenario.horizon_months), ", ".join(spec.strategies))
+    console.print(table)
+
+
+@app.command()
+def sources(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
+) -> None:
+    """List every number in a scenario with its value or distribution and its source."""
+    try:
+        spec = load(scenario)
+    except TwofrontError as err:
+        raise _fail(err) from None
+    table = Table(title=f"Sources of {spec.scenario.name}", show_lines=False)
+    table.add_column("parameter", overflow="fold")
+    table.add_column("value / distribution", overflow="fold")
+    table.add_column("source or assumption", overflow="fold")
+    for path, param in iter_params(spec):
+        table.add_row(path, param.describe(), param.provenance)
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point for ``python -m twofront``."""
+    app()
