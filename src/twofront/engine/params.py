@@ -15,8 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from twofront.engine.rng import SAMPLING_MONTH, Stream
+from twofront.policy.conditions import Condition, compile_condition
 from twofront.scenario.distributions import Param
-from twofront.scenario.schema import THEATER_STATUSES, Scenario, Strategy
+from twofront.scenario.schema import THEATER_STATUSES, Aim, Scenario, Strategy
 
 F64 = NDArray[np.float64]
 DEFENDER, AGGRESSOR = 0, 1
@@ -47,7 +48,21 @@ class Index:
     aid_start: NDArray[np.int64]  # (line,) first month index the line runs
     aid_end: NDArray[np.int64]  # (line,) last month index the line runs
     mobilised: NDArray[np.bool_]  # (actor,) the strategy mobilises its industry
-    restrictions_lifted: bool
+    theater_actor: NDArray[np.int64]  # (theater, side) defender and aggressor
+    theater_patron: NDArray[np.bool_]  # (theater, actor) patrons of each theater's defender
+    front_in_theater: NDArray[np.bool_]  # (front, theater)
+    war_months0: NDArray[np.int64]  # (theater,) months at war before the start
+    defender_aim_total: NDArray[np.bool_]  # (theater,) defender admits only collapse
+    aggressor_aim_total: NDArray[np.bool_]  # (theater,)
+    has_escalation: NDArray[np.bool_]  # (theater,)
+    escalation_top: NDArray[np.int64]  # (theater,) highest level index (0 if no ladder)
+    has_opportunism: NDArray[np.bool_]  # (theater,)
+    deterrent_munitions: NDArray[np.bool_]  # (theater, munition) stocks that deter
+    aid_theater: NDArray[np.int64]  # (line,) theater whose defender receives, -1 if none
+    aid_when: tuple[Condition | None, ...]  # (line,)
+    mobilise_when: Condition | None
+    restrictions_when: Condition | None
+    start_war: tuple[tuple[int, Condition], ...]  # (theater index, condition)
 
     def calendar_month(self, month: int) -> int:
         """Calendar month 0..11 of simulation month ``month`` (0 = start)."""
@@ -97,6 +112,35 @@ class Params:
     attacker_loss_multiplier: F64  # (run,)
     deep_strike_multiplier: F64  # (run,)
     aid_per_month: F64  # (run, line)
+    war_cost_share_per_month: F64  # (run, actor)
+    bargaining_horizon_months: F64  # (run,)
+    discount_per_month: F64  # (run,)
+    enemy_soil_weight: F64  # (run,)
+    belief_error_sd: F64  # (run,)
+    learning_months: F64  # (run,)
+    optimism_bias: F64  # (run,)
+    trend_smoothing: F64  # (run,)
+    collapse_will: F64  # (run,)
+    belief_z: F64  # (run, theater, side) each side's standard-normal private error
+    defender_bargaining_power: F64  # (run, theater)
+    reference_occupied_km2: F64  # (run, theater) NaN where not given
+    defender_floor: F64  # (run, theater) lowest defender share the defender's aim admits
+    defender_floor_tolerance: F64  # (run, theater) NaN unless freeze-lines
+    aggressor_ceiling: F64  # (run, theater) highest defender share the aggressor admits
+    aggressor_ceiling_tolerance: F64  # (run, theater) NaN unless freeze-lines
+    escalation_base_hazard: F64  # (run, theater)
+    escalation_restrictions_hazard: F64  # (run, theater)
+    escalation_soil_hazard_per_1000km2: F64  # (run, theater)
+    escalation_patron_will_loss: F64  # (run, theater, level)
+    escalation_aid_factor: F64  # (run, theater, level)
+    escalation_opportunism_factor: F64  # (run, theater, level)
+    opportunism_base_hazard: F64  # (run, theater)
+    readiness_start: F64  # (run, theater)
+    readiness_end: F64  # (run, theater)
+    readiness_ramp_months: F64  # (run, theater)
+    deterrent_stock_reference: F64  # (run, theater, munition), 1 where unused
+    deterrence_elasticity: F64  # (run, theater)
+    busy_multiplier: F64  # (run, theater)
 
     @property
     def runs(self) -> int:
@@ -166,8 +210,80 @@ def build_index(scenario: Scenario, strategy: Strategy) -> Index:
         aid_start=np.array([_month_index(scenario, x.start, 0) for x in lines], dtype=np.int64),
         aid_end=np.array([_month_index(scenario, x.end, horizon) for x in lines], dtype=np.int64),
         mobilised=np.array([a in strategy.mobilise_industry for a in actors], dtype=np.bool_),
-        restrictions_lifted=strategy.restrictions_lifted,
+        **_theater_wiring(scenario, strategy, actors, munitions, fronts),
     )
+
+
+def _theater_wiring(
+    scenario: Scenario,
+    strategy: Strategy,
+    actors: tuple[str, ...],
+    munitions: tuple[str, ...],
+    fronts: tuple[str, ...],
+) -> dict[str, object]:
+    theaters = scenario.theaters
+    a_of = {n: i for i, n in enumerate(actors)}
+    t_names = list(theaters)
+    patron = np.zeros((len(theaters), len(actors)), dtype=np.bool_)
+    for i, t in enumerate(theaters.values()):
+        patron[i, [a_of[p] for p in t.patrons]] = True
+    in_theater = np.array(
+        [[f.theater == t for t in t_names] for f in scenario.fronts.values()], dtype=np.bool_
+    ).reshape(len(fronts), len(theaters))
+    s_year, s_month = (int(x) for x in scenario.scenario.start.split("-"))
+
+    def months_at_war(t_began: str | None) -> int:
+        if t_began is None:
+            return 0
+        year, month = (int(x) for x in t_began.split("-"))
+        return max(0, (s_year - year) * 12 + s_month - month)
+
+    def aim(t_id: str, role: str) -> Aim:
+        t = theaters[t_id]
+        if role == "defender" and t_id in strategy.aims:
+            return scenario.aims[strategy.aims[t_id]]
+        return scenario.aims[t.defender_aim if role == "defender" else t.aggressor_aim]
+
+    deterrent = np.zeros((len(theaters), len(munitions)), dtype=np.bool_)
+    for i, t in enumerate(theaters.values()):
+        if t.opportunism is not None:
+            for m in t.opportunism.deterrent_stock_reference:
+                deterrent[i, munitions.index(m)] = True
+
+    def compiled(text: str | None) -> Condition | None:
+        return None if text is None else compile_condition(text, scenario)
+
+    def receiving_theater(recipient: str) -> int:
+        for i, t in enumerate(theaters.values()):
+            if t.defender == recipient:
+                return i
+        return -1
+
+    return {
+        "theater_actor": np.array(
+            [[a_of[t.defender], a_of[t.aggressor]] for t in theaters.values()], dtype=np.int64
+        ).reshape(len(theaters), 2),
+        "theater_patron": patron,
+        "front_in_theater": in_theater,
+        "war_months0": np.array([months_at_war(t.war_began) for t in theaters.values()]),
+        "defender_aim_total": np.array([aim(t, "defender").total for t in theaters], dtype=bool),
+        "aggressor_aim_total": np.array([aim(t, "aggressor").total for t in theaters], dtype=bool),
+        "has_escalation": np.array([t.escalation is not None for t in theaters.values()]),
+        "escalation_top": np.array(
+            [len(t.escalation.levels) - 1 if t.escalation else 0 for t in theaters.values()]
+        ),
+        "has_opportunism": np.array([t.opportunism is not None for t in theaters.values()]),
+        "deterrent_munitions": deterrent,
+        "aid_theater": np.array([receiving_theater(x.recipient) for x in strategy.aid],
+                                dtype=np.int64),
+        "aid_when": tuple(compiled(x.when) for x in strategy.aid),
+        "mobilise_when": compiled(strategy.mobilise_when),
+        "restrictions_when": compiled(strategy.restrictions_lifted_when),
+        "start_war": tuple(
+            (t_names.index(x.theater), compile_condition(x.when, scenario))
+            for x in strategy.start_war
+        ),
+    }
 
 
 class _Sampler:
@@ -274,4 +390,115 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
             s.draw(line.per_month, f"strategies.{strategy_name}.aid[{i}].per_month")
             for i, line in enumerate(strategy.aid)
         ]),
+        war_cost_share_per_month=s.stack([
+            s.draw(a.war_cost_share_per_month, f"actors.{a_id}.war_cost_share_per_month")
+            for a_id, a in actors.items()
+        ]),
+        **_bargaining_fields(scenario, s, index),
+        **_theater_fields(scenario, strategy, s),
     )
+
+
+def _bargaining_fields(scenario: Scenario, s: _Sampler, index: Index) -> dict[str, F64]:
+    b = scenario.bargaining
+    z = np.stack([
+        np.stack([
+            stats_norm_ppf(s.stream.uniform(SAMPLING_MONTH, f"belief:{t_id}:{side}")[:, 0])
+            for side in SIDES
+        ], axis=1)
+        for t_id in index.theaters
+    ], axis=1) if index.theaters else np.zeros((s.runs, 0, 2))
+    return {
+        "bargaining_horizon_months": s.draw(b.horizon_months, "bargaining.horizon_months"),
+        "discount_per_month": s.draw(b.discount_per_month, "bargaining.discount_per_month"),
+        "enemy_soil_weight": s.draw(b.enemy_soil_weight, "bargaining.enemy_soil_weight"),
+        "belief_error_sd": s.draw(b.belief_error_sd, "bargaining.belief_error_sd"),
+        "learning_months": s.draw(b.learning_months, "bargaining.learning_months"),
+        "optimism_bias": s.draw(b.optimism_bias, "bargaining.optimism_bias"),
+        "trend_smoothing": s.draw(b.trend_smoothing, "bargaining.trend_smoothing"),
+        "collapse_will": s.draw(b.collapse_will, "bargaining.collapse_will"),
+        "belief_z": z,
+    }
+
+
+def stats_norm_ppf(u: F64) -> F64:
+    """Standard normal quantiles of uniforms."""
+    from scipy import stats
+
+    return stats.norm.ppf(u)
+
+
+def _theater_fields(scenario: Scenario, strategy: Strategy, s: _Sampler) -> dict[str, F64]:
+    theaters = scenario.theaters
+    nan = np.nan
+    levels = max((len(t.escalation.levels) for t in theaters.values() if t.escalation), default=1)
+
+    def per_theater(get, path: str, absent: float = 0.0) -> F64:  # type: ignore[no-untyped-def]
+        return s.stack([
+            s.draw(get(t), f"theaters.{t_id}.{path}", absent) for t_id, t in theaters.items()
+        ])
+
+    def aim_bound(role: str, field: str, absent: float) -> F64:
+        cols = []
+        for t_id, t in theaters.items():
+            aim_id = t.defender_aim if role == "defender" else t.aggressor_aim
+            if role == "defender" and t_id in strategy.aims:
+                aim_id = strategy.aims[t_id]
+            cols.append(s.draw(getattr(scenario.aims[aim_id], field), f"aims.{aim_id}.{field}",
+                               absent))
+        return s.stack(cols)
+
+    def level_field(name: str, absent: float) -> F64:
+        out = np.full((s.runs, len(theaters), levels), absent)
+        for j, (t_id, t) in enumerate(theaters.items()):
+            if t.escalation is None:
+                continue
+            for k, level in enumerate(t.escalation.levels):
+                out[:, j, k] = s.draw(getattr(level, name),
+                                      f"theaters.{t_id}.escalation.levels[{k}].{name}")
+            out[:, j, len(t.escalation.levels):] = out[:, j, len(t.escalation.levels) - 1:][:, :1]
+        return out
+
+    def esc(name: str):  # type: ignore[no-untyped-def]
+        return lambda t: getattr(t.escalation, name) if t.escalation else None
+
+    def opp(name: str):  # type: ignore[no-untyped-def]
+        return lambda t: getattr(t.opportunism, name) if t.opportunism else None
+
+    munitions = list(scenario.munitions)
+    reference = np.ones((s.runs, len(theaters), len(munitions)))
+    for j, (t_id, t) in enumerate(theaters.items()):
+        if t.opportunism is not None:
+            for m_id, param in t.opportunism.deterrent_stock_reference.items():
+                reference[:, j, munitions.index(m_id)] = s.draw(
+                    param, f"theaters.{t_id}.opportunism.deterrent_stock_reference.{m_id}"
+                )
+    return {
+        "defender_bargaining_power": per_theater(
+            lambda t: t.defender_bargaining_power, "defender_bargaining_power"),
+        "reference_occupied_km2": per_theater(
+            lambda t: t.reference_occupied_km2, "reference_occupied_km2", nan),
+        "defender_floor": aim_bound("defender", "defender_share_at_least", 0.0),
+        "defender_floor_tolerance": aim_bound("defender", "lines_tolerance", nan),
+        "aggressor_ceiling": aim_bound("aggressor", "defender_share_at_most", 1.0),
+        "aggressor_ceiling_tolerance": aim_bound("aggressor", "lines_tolerance", nan),
+        "escalation_base_hazard": per_theater(esc("base_hazard_per_month"),
+                                              "escalation.base_hazard_per_month"),
+        "escalation_restrictions_hazard": per_theater(
+            esc("restrictions_hazard_per_month"), "escalation.restrictions_hazard_per_month"),
+        "escalation_soil_hazard_per_1000km2": per_theater(
+            esc("soil_hazard_per_1000km2"), "escalation.soil_hazard_per_1000km2"),
+        "escalation_patron_will_loss": level_field("patron_will_loss_per_month", 0.0),
+        "escalation_aid_factor": level_field("aid_factor", 1.0),
+        "escalation_opportunism_factor": level_field("opportunism_factor", 1.0),
+        "opportunism_base_hazard": per_theater(opp("base_hazard_per_month"),
+                                               "opportunism.base_hazard_per_month"),
+        "readiness_start": per_theater(opp("readiness_start"), "opportunism.readiness_start"),
+        "readiness_end": per_theater(opp("readiness_end"), "opportunism.readiness_end"),
+        "readiness_ramp_months": per_theater(opp("readiness_ramp_months"),
+                                             "opportunism.readiness_ramp_months", 1.0),
+        "deterrent_stock_reference": reference,
+        "deterrence_elasticity": per_theater(opp("deterrence_elasticity"),
+                                             "opportunism.deterrence_elasticity"),
+        "busy_multiplier": per_theater(opp("busy_multiplier"), "opportunism.busy_multiplier", 1.0),
+    }

@@ -12,7 +12,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from twofront.engine.params import SIDES, Params
-from twofront.engine.state import State
+from twofront.engine.state import State, TheaterStatus, occupied_km2
 
 TRAJECTORIES: dict[str, tuple[str, ...]] = {
     "occupied_km2": ("front",),
@@ -24,13 +24,9 @@ TRAJECTORIES: dict[str, tuple[str, ...]] = {
     "reserves_personnel": ("actor",),
     "will": ("actor",),
     "theater_status": ("theater",),
+    "escalation_level": ("theater",),
 }
-
-
-def occupied_km2(state: State, params: Params) -> NDArray[np.float64]:
-    """(run, front) km² held by the side whose soil the front is not."""
-    not_owner = 1 - params.index.front_soil_side
-    return np.take_along_axis(state.held_km2, not_owner[None, :, None], axis=2)[:, :, 0]
+INTEGER_TRAJECTORIES = ("theater_status", "escalation_level")
 
 
 class Recorder:
@@ -47,7 +43,7 @@ class Recorder:
                 value = occupied_km2(state, self.params)
             else:
                 value = getattr(state, name)
-            dtype = np.int8 if name == "theater_status" else np.float32
+            dtype = np.int8 if name in INTEGER_TRAJECTORIES else np.float32
             self.snapshots[name].append(value.astype(dtype))
         self.final = state
 
@@ -79,4 +75,40 @@ class Recorder:
             np.stack(self.snapshots["stockpile"], axis=1).min(axis=1).astype(np.float64),
         )
         data["run_status"] = (("run",), state.status)
+        data.update(self._war_outcomes(state))
         return xr.Dataset(data, coords=coords)
+
+    def _war_outcomes(self, state: State) -> dict[str, tuple[tuple[str, ...], NDArray]]:
+        """Per-run outcomes of war and peace; see the README's outcome table."""
+        index = self.params.index
+        status = np.stack(self.snapshots["theater_status"], axis=1)
+        wars = (status == TheaterStatus.WAR).sum(axis=2)
+        started = np.maximum(state.war_start_month, 0)
+        settled = state.settled_month >= 0
+        months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)
+        defender_soil = index.front_in_theater & (index.front_soil_side == 0)[:, None]
+        occupied_start = self.snapshots["occupied_km2"][0].astype(np.float64) @ defender_soil
+        reference = self.params.reference_occupied_km2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            restored = (occupied_start - state.occupied_at_settlement_km2) / (
+                occupied_start - reference
+            )
+        war_began = state.war_start_month >= 0
+        return {
+            "max_wars_at_once": (("run",), wars.max(axis=1)),
+            "two_wars_at_once": (("run",), wars.max(axis=1) >= 2),
+            "three_wars_at_once": (("run",), wars.max(axis=1) >= 3),
+            "war_began": (("run", "theater"), war_began),
+            "war_start_month": (("run", "theater"), np.where(war_began, state.war_start_month,
+                                                              np.nan)),
+            "settled": (("run", "theater"), settled),
+            "months_to_settlement": (("run", "theater"), months_to_settlement),
+            "settlement_share": (("run", "theater"), state.settlement_share),
+            "occupied_at_settlement_km2": (("run", "theater"), state.occupied_at_settlement_km2),
+            "enemy_soil_traded_km2": (("run", "theater"), state.enemy_soil_traded_km2),
+            "restored_share": (("run", "theater"), np.where(settled, restored, np.nan)),
+            "collapsed_side": (("run", "theater"), state.collapsed),
+            "max_escalation_level": (("run", "theater"), state.max_escalation_level),
+            "stock_at_war_start": (("run", "theater", "actor", "munition"),
+                                   state.stock_at_war_start),
+        }

@@ -19,7 +19,7 @@ from twofront.engine.params import Params, sample
 from twofront.engine.record import Recorder
 from twofront.engine.rng import Stream, make_stream
 from twofront.engine.state import RunStatus, State, initial_state
-from twofront.model import aid, combat, industry, manpower
+from twofront.model import aid, bargaining, combat, escalation, industry, manpower, opportunism
 from twofront.policy import schedule
 from twofront.scenario.schema import Scenario
 
@@ -31,7 +31,17 @@ PHASES: tuple[Phase, ...] = (
     aid.phase,
     manpower.phase,
     combat.phase,
+    escalation.phase,
+    bargaining.phase,
+    opportunism.phase,
 )
+
+
+NAN_MEANS_NOT_YET = frozenset({
+    "position_share", "stock_at_war_start", "settlement_share",
+    "occupied_at_settlement_km2", "enemy_soil_traded_km2",
+})
+"""State fields where NaN is a value: 'no war began yet', 'not settled'."""
 
 
 def guard(before: State, after: State) -> State:
@@ -42,7 +52,9 @@ def guard(before: State, after: State) -> State:
     bad = np.zeros(after.status.shape, dtype=np.bool_)
     for f in fields(State):
         value = getattr(after, f.name)
-        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        if f.name in NAN_MEANS_NOT_YET:
+            bad |= np.isinf(value.reshape(value.shape[0], -1)).any(axis=1)
+        elif isinstance(value, np.ndarray) and value.dtype.kind == "f":
             bad |= ~np.isfinite(value.reshape(value.shape[0], -1)).all(axis=1)
     if not bad.any():
         return after

@@ -5,7 +5,7 @@ Phases never mutate a state; they return ``dataclasses.replace(state, ...)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 
 import numpy as np
@@ -57,6 +57,20 @@ class State:
     spent_usd: F64  # (run, actor) cumulative production spending
     theater_status: NDArray[np.int8]  # (run, theater) TheaterStatus codes
     status: NDArray[np.int8]  # (run,) RunStatus codes
+    restrictions_lifted: NDArray[np.bool_]  # (run,) set by policy
+    mobilising: NDArray[np.bool_]  # (run, actor) set by policy
+    escalation_level: NDArray[np.int64]  # (run, theater)
+    max_escalation_level: NDArray[np.int64]  # (run, theater)
+    war_months: NDArray[np.int64]  # (run, theater) months the theater has been at war
+    position_share: F64  # (run, theater) defender's bargaining position x
+    trend_share_per_month: F64  # (run, theater) smoothed monthly change of x
+    war_start_month: NDArray[np.int64]  # (run, theater) month the war began; -1 never
+    stock_at_war_start: F64  # (run, theater, actor, munition), NaN if no war began
+    settled_month: NDArray[np.int64]  # (run, theater) month of settlement; -1 none
+    settlement_share: F64  # (run, theater) defender's share x* at settlement; NaN
+    occupied_at_settlement_km2: F64  # (run, theater) defender soil kept by aggressor; NaN
+    enemy_soil_traded_km2: F64  # (run, theater) aggressor soil the defender returned; NaN
+    collapsed: NDArray[np.int64]  # (run, theater) -1 none, else side index that collapsed
 
 
 def initial_state(params: Params) -> State:
@@ -71,6 +85,8 @@ def initial_state(params: Params) -> State:
     held[:, rows, owner] = params.area_km2 - occupied
     held[:, rows, 1 - owner] = occupied
     zeros_am = np.zeros_like(params.stockpile)
+    n_theaters = len(index.theaters)
+    at_war0 = index.theater_status0 == TheaterStatus.WAR
     return State(
         month=0,
         stockpile=params.stockpile.copy(),
@@ -87,9 +103,31 @@ def initial_state(params: Params) -> State:
         casualties_total=np.zeros((runs, n_actors)),
         will=params.will.copy(),
         spent_usd=np.zeros((runs, n_actors)),
-        theater_status=np.broadcast_to(index.theater_status0, (runs, len(index.theaters))).copy(),
+        theater_status=np.broadcast_to(index.theater_status0, (runs, n_theaters)).copy(),
         status=np.zeros(runs, dtype=np.int8),
+        restrictions_lifted=np.zeros(runs, dtype=np.bool_),
+        mobilising=np.zeros((runs, n_actors), dtype=np.bool_),
+        escalation_level=np.zeros((runs, n_theaters), dtype=np.int64),
+        max_escalation_level=np.zeros((runs, n_theaters), dtype=np.int64),
+        war_months=np.broadcast_to(index.war_months0, (runs, n_theaters)).copy(),
+        position_share=np.full((runs, n_theaters), np.nan),
+        trend_share_per_month=np.zeros((runs, n_theaters)),
+        war_start_month=np.where(at_war0, -index.war_months0, -1)[None, :].repeat(runs, 0),
+        stock_at_war_start=np.where(
+            at_war0[None, :, None, None], params.stockpile[:, None, :, :], np.nan
+        ),
+        settled_month=np.full((runs, n_theaters), -1, dtype=np.int64),
+        settlement_share=np.full((runs, n_theaters), np.nan),
+        occupied_at_settlement_km2=np.full((runs, n_theaters), np.nan),
+        enemy_soil_traded_km2=np.full((runs, n_theaters), np.nan),
+        collapsed=np.full((runs, n_theaters), -1, dtype=np.int64),
     )
+
+
+def occupied_km2(state: State, params: Params) -> F64:
+    """(run, front) km² held by the side whose soil the front is not."""
+    not_owner = 1 - params.index.front_soil_side
+    return np.take_along_axis(state.held_km2, not_owner[None, :, None], axis=2)[:, :, 0]
 
 
 def theater_at_war(state: State, params: Params) -> NDArray[np.bool_]:
@@ -104,10 +142,8 @@ def front_active(state: State, params: Params) -> NDArray[np.bool_]:
     once the defender holds none of it; fronts on the defender's soil stay
     open while their theater is at war.
     """
-    index = params.index
-    occupier = 1 - index.front_soil_side
-    occupied = np.take_along_axis(state.held_km2, occupier[None, :, None], axis=2)[:, :, 0]
-    open_front = (index.front_soil_side == 0)[None, :] | (occupied > 0)
+    occupied = occupied_km2(state, params)
+    open_front = (params.index.front_soil_side == 0)[None, :] | (occupied > 0)
     return theater_at_war(state, params) & open_front
 
 
@@ -136,3 +172,25 @@ def actors_at_war(state: State, params: Params) -> NDArray[np.bool_]:
     active = theater_at_war(state, params).astype(np.float64)
     both_sides = np.repeat(active[:, :, None], 2, axis=2)
     return per_actor(both_sides, params) > 0
+
+
+def begin_wars(state: State, starting: NDArray[np.bool_]) -> State:
+    """Open war in the (run, theater) cells of ``starting`` that are at peace or in crisis.
+
+    Records the month the war began and every stockpile at that moment.
+    """
+    opening = starting & (
+        (state.theater_status == TheaterStatus.PEACE) | (state.theater_status == TheaterStatus.CRISIS)
+    )
+    if not opening.any():
+        return state
+    return replace(
+        state,
+        theater_status=np.where(opening, np.int8(TheaterStatus.WAR), state.theater_status).astype(
+            np.int8
+        ),
+        war_start_month=np.where(opening, state.month, state.war_start_month),
+        stock_at_war_start=np.where(
+            opening[:, :, None, None], state.stockpile[:, None, :, :], state.stock_at_war_start
+        ),
+    )

@@ -124,7 +124,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     enemy = personnel[:, :, ::-1]
     thin = enemy < params.thin_defence_personnel[:, :, None]
     surprise = np.where(thin, params.surprise_multiplier[:, None, None], 1.0)
-    deep_strike = np.where(index.restrictions_lifted, params.deep_strike_multiplier, 1.0)
+    deep_strike = np.where(state.restrictions_lifted, params.deep_strike_multiplier, 1.0)
     side_multiplier = np.stack([deep_strike, np.ones_like(deep_strike)], axis=1)[:, None, :]
     power = personnel * to_slots(phi, params) * surprise * side_multiplier
 

@@ -8,11 +8,14 @@ Cross-references (a front's theater, an aid line's donor) are checked by
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from twofront.scenario.distributions import AtLeastOne, Fraction, NonNegative, Positive
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -82,19 +85,59 @@ class Fires(_Strict):
 
 
 class Actor(_Strict):
-    """``[actors.<id>]``: a state (or bloc) with economy, industry and forces."""
+    """``[actors.<id>]``: a state (or bloc) with economy, industry and forces.
+
+    ``war_cost_share_per_month`` is what a month of war costs it, as a share
+    of the stake of the war (the disputed territory), at full will; see
+    :mod:`twofront.model.bargaining`.
+    """
 
     title: str
     gdp_usd_per_year: NonNegative
     defence_budget_usd_per_year: NonNegative
     will: Fraction
+    war_cost_share_per_month: NonNegative | None = None
     industry: dict[Id, Production] = Field(default_factory=dict)
     forces: Forces | None = None
     fires: Fires | None = None
 
 
+class Opportunism(_Strict):
+    """``[theaters.<id>.opportunism]``: the aggressor's monthly decision to start a war."""
+
+    base_hazard_per_month: Fraction
+    readiness_start: Fraction
+    readiness_end: Fraction
+    readiness_ramp_months: Positive
+    deterrent_stock_reference: dict[Id, Positive]
+    deterrence_elasticity: NonNegative
+    busy_multiplier: AtLeastOne
+
+
+class EscalationLevel(_Strict):
+    """One rung of ``[[theaters.<id>.escalation.levels]]``, level 0 first."""
+
+    title: str
+    patron_will_loss_per_month: NonNegative
+    aid_factor: Fraction
+    opportunism_factor: NonNegative
+
+
+class Escalation(_Strict):
+    """``[theaters.<id>.escalation]``: hazards of climbing the ladder and its rungs."""
+
+    base_hazard_per_month: Fraction
+    restrictions_hazard_per_month: Fraction
+    soil_hazard_per_1000km2: NonNegative
+    levels: list[EscalationLevel] = Field(min_length=2)
+
+
 class Theater(_Strict):
-    """``[theaters.<id>]``: where a war between a defender and an aggressor may be fought."""
+    """``[theaters.<id>]``: where a war between a defender and an aggressor may be fought.
+
+    ``defender_aim``/``aggressor_aim`` name entries of ``[aims]``; the
+    defender's may be overridden by the strategy's declared end state.
+    """
 
     title: str
     status: TheaterStatus
@@ -104,6 +147,42 @@ class Theater(_Strict):
     mud_months: list[Annotated[int, Field(ge=1, le=12)]] = Field(default_factory=list)
     mud_months_source: str = ""
     mud_advance_factor: Fraction
+    war_began: Month | None = None
+    defender_aim: Id
+    aggressor_aim: Id
+    defender_bargaining_power: Fraction
+    reference_occupied_km2: NonNegative | None = None
+    opportunism: Opportunism | None = None
+    escalation: Escalation | None = None
+
+
+class Aim(_Strict):
+    """``[aims.<id>]``: a declared war aim, as the settlements it admits.
+
+    Terms are the defender's share ``x`` of its disputed soil. A defender's
+    aim sets a floor on ``x``, an aggressor's a ceiling; ``lines_tolerance``
+    makes the bound relative to the current position (freeze the lines);
+    ``total`` admits no settlement short of the opponent's collapse.
+    """
+
+    title: str
+    total: bool = False
+    defender_share_at_least: Fraction | None = None
+    defender_share_at_most: Fraction | None = None
+    lines_tolerance: Fraction | None = None
+
+
+class Bargaining(_Strict):
+    """``[bargaining]``: the war-termination model shared by every theater."""
+
+    horizon_months: Positive
+    discount_per_month: Fraction
+    enemy_soil_weight: AtLeastOne
+    belief_error_sd: NonNegative
+    learning_months: Positive
+    optimism_bias: NonNegative
+    trend_smoothing: Fraction
+    collapse_will: Fraction
 
 
 class Front(_Strict):
@@ -137,7 +216,11 @@ class Combat(_Strict):
 
 
 class AidLine(_Strict):
-    """``[[strategies.<id>.aid]]``: a monthly transfer from a donor's stockpile."""
+    """``[[strategies.<id>.aid]]``: a monthly transfer from a donor's stockpile.
+
+    The line runs in the months from ``start`` to ``end`` while its ``when``
+    condition holds (see :mod:`twofront.policy.conditions`).
+    """
 
     donor: Id
     recipient: Id
@@ -145,16 +228,33 @@ class AidLine(_Strict):
     per_month: NonNegative
     start: Month | None = None
     end: Month | None = None
+    when: str | None = None
+
+
+class StartWar(_Strict):
+    """``[[strategies.<id>.start_war]]``: open a theater's war when a condition holds."""
+
+    theater: Id
+    when: str
 
 
 class Strategy(_Strict):
-    """``[strategies.<id>]``: a policy as data."""
+    """``[strategies.<id>]``: a policy as data plus conditions over observed state.
+
+    ``mobilise_industry`` actors ramp to mobilised capacity while
+    ``mobilise_when`` holds (always if absent); restrictions on deep strikes
+    are lifted while ``restrictions_lifted_when`` holds; ``aims`` declares the
+    defender's end state per theater.
+    """
 
     title: str
     description: str = ""
     aid: list[AidLine] = Field(default_factory=list)
     mobilise_industry: list[Id] = Field(default_factory=list)
-    restrictions_lifted: bool = False
+    mobilise_when: str | None = None
+    restrictions_lifted_when: str | None = None
+    aims: dict[Id, Id] = Field(default_factory=dict)
+    start_war: list[StartWar] = Field(default_factory=list)
 
 
 class Scenario(_Strict):
@@ -162,6 +262,8 @@ class Scenario(_Strict):
 
     scenario: Meta
     combat: Combat
+    bargaining: Bargaining
+    aims: dict[Id, Aim]
     munitions: dict[Id, Munition]
     actors: dict[Id, Actor]
     theaters: dict[Id, Theater]
@@ -199,6 +301,19 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
         need(t.defender != t.aggressor, f"theaters.{t_id}.aggressor", "must differ from defender")
         for i, p in enumerate(t.patrons):
             one_of(p, s.actors, f"theaters.{t_id}.patrons[{i}]", "actor")
+        for role in ("defender_aim", "aggressor_aim"):
+            one_of(getattr(t, role), s.aims, f"theaters.{t_id}.{role}", "aim")
+        need((t.status == "war") == (t.war_began is not None), f"theaters.{t_id}.war_began",
+             "give war_began (YYYY-MM) exactly when status = 'war'")
+        if t.opportunism is not None:
+            for m_id in t.opportunism.deterrent_stock_reference:
+                one_of(m_id, s.munitions,
+                       f"theaters.{t_id}.opportunism.deterrent_stock_reference.{m_id}", "munition")
+        for role in ("defender", "aggressor"):
+            a = s.actors.get(getattr(t, role))
+            need(a is None or a.war_cost_share_per_month is not None,
+                 f"actors.{getattr(t, role)}.war_cost_share_per_month",
+                 f"required: the actor fights in theaters.{t_id}")
         need(not t.mud_months or bool(t.mud_months_source.strip()),
              f"theaters.{t_id}.mud_months_source", "mud_months needs a source")
     for f_id, f in s.fronts.items():
@@ -226,4 +341,36 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
             need(line.donor != line.recipient, f"{path}.recipient", "must differ from donor")
         for i, a_id in enumerate(g.mobilise_industry):
             one_of(a_id, s.actors, f"strategies.{g_id}.mobilise_industry[{i}]", "actor")
+        for t_id, aim in g.aims.items():
+            one_of(t_id, s.theaters, f"strategies.{g_id}.aims", "theater")
+            one_of(aim, s.aims, f"strategies.{g_id}.aims.{t_id}", "aim")
+        for i, start in enumerate(g.start_war):
+            one_of(start.theater, s.theaters, f"strategies.{g_id}.start_war[{i}].theater", "theater")
+        problems.extend(condition_problems(s, g_id, g))
+    return problems
+
+
+def strategy_conditions(g_id: str, g: Strategy) -> Iterator[tuple[str, str]]:
+    """Every condition text of a strategy with its field path."""
+    for i, line in enumerate(g.aid):
+        if line.when is not None:
+            yield f"strategies.{g_id}.aid[{i}].when", line.when
+    if g.mobilise_when is not None:
+        yield f"strategies.{g_id}.mobilise_when", g.mobilise_when
+    if g.restrictions_lifted_when is not None:
+        yield f"strategies.{g_id}.restrictions_lifted_when", g.restrictions_lifted_when
+    for i, start in enumerate(g.start_war):
+        yield f"strategies.{g_id}.start_war[{i}].when", start.when
+
+
+def condition_problems(s: Scenario, g_id: str, g: Strategy) -> list[tuple[str, str]]:
+    """Parse every condition of strategy ``g`` against the scenario's names."""
+    from twofront.policy.conditions import ConditionError, compile_condition
+
+    problems = []
+    for path, text in strategy_conditions(g_id, g):
+        try:
+            compile_condition(text, s)
+        except ConditionError as err:
+            problems.append((path, str(err)))
     return problems
