@@ -68,17 +68,29 @@ def main() -> None:
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         out = subprocess.run(
-            [sys.executable, __file__, "--scenario", args.scenario, "--child", str(size),
-             "--chunk-runs", str(args.chunk_runs)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--scenario",
+                args.scenario,
+                "--child",
+                str(size),
+                "--chunk-runs",
+                str(args.chunk_runs),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     reference = one_at_a_time(args.scenario, 20)
     print(f"scenario {args.scenario}, chunk_runs {args.chunk_runs}, one process, one core")
     print(f"{'runs':>8} {'months':>6} {'seconds':>8} {'run-months/s':>14} {'peak MiB':>9}")
     for r in rows:
-        print(f"{r['runs']:>8} {r['months']:>6} {r['seconds']:>8.2f} "
-              f"{r['run_months_per_second']:>14,.0f} {r['peak_rss_mib']:>9.0f}")
+        print(
+            f"{r['runs']:>8} {r['months']:>6} {r['seconds']:>8.2f} "
+            f"{r['run_months_per_second']:>14,.0f} {r['peak_rss_mib']:>9.0f}"
+        )
     ref = reference["run_months_per_second"]
     print(f"reference, one run per engine call: {ref:,.0f} run-months/s")
     for r in rows:

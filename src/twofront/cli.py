@@ -46,23 +46,34 @@ def run(
     try:
         spec = load(scenario)
         with Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=False,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
         ) as progress:
             task = progress.add_task(f"{spec.scenario.name}: runs", total=runs)
             results = run_engine(
-                spec, runs=runs, seed=seed, strategy=strategy, chunk_runs=chunk_runs,
+                spec,
+                runs=runs,
+                seed=seed,
+                strategy=strategy,
+                chunk_runs=chunk_runs,
                 on_chunk=lambda n: progress.advance(task, n),
             )
     except (TwofrontError, ValueError) as err:
         raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
-    table = Table(title=f"{spec.scenario.title} — strategy {results.attrs['strategy']}, "
-                        f"{runs} runs, seed {seed}, horizon {spec.scenario.horizon_months} months")
+    table = Table(
+        title=f"{spec.scenario.title} — strategy {results.attrs['strategy']}, "
+        f"{runs} runs, seed {seed}, horizon {spec.scenario.horizon_months} months"
+    )
     for column in ("outcome", "label", "median", "5%", "95%"):
         table.add_column(column, justify="right" if column in ("median", "5%", "95%") else "left")
     for row in summarise(results):
-        table.add_row(row.outcome, row.label, f"{row.median:,.3g}", f"{row.p05:,.3g}",
-                      f"{row.p95:,.3g}")
+        table.add_row(
+            row.outcome, row.label, f"{row.median:,.3g}", f"{row.p05:,.3g}", f"{row.p95:,.3g}"
+        )
     console.print(table)
     failed = failed_runs(results)
     if failed:
@@ -80,8 +91,13 @@ def scenarios() -> None:
         table.add_column(column)
     for name in shipped_names():
         spec = load(name)
-        table.add_row(name, spec.scenario.title, spec.scenario.start,
-                      str(spec.scenario.horizon_months), ", ".join(spec.strategies))
+        table.add_row(
+            name,
+            spec.scenario.title,
+            spec.scenario.start,
+            str(spec.scenario.horizon_months),
+            ", ".join(spec.strategies),
+        )
     console.print(table)
 
 

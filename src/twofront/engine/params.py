@@ -166,14 +166,19 @@ def build_index(scenario: Scenario, strategy: Strategy) -> Index:
     )
     front_actor = np.array(
         [
-            [a_of[scenario.theaters[f.theater].defender], a_of[scenario.theaters[f.theater].aggressor]]
+            [
+                a_of[scenario.theaters[f.theater].defender],
+                a_of[scenario.theaters[f.theater].aggressor],
+            ]
             for f in scenario.fronts.values()
         ],
         dtype=np.int64,
     ).reshape(len(fronts), 2)
     soil_side = np.array(
-        [AGGRESSOR if f.soil_of == scenario.theaters[f.theater].aggressor else DEFENDER
-         for f in scenario.fronts.values()],
+        [
+            AGGRESSOR if f.soil_of == scenario.theaters[f.theater].aggressor else DEFENDER
+            for f in scenario.fronts.values()
+        ],
         dtype=np.int64,
     )
     mud = np.zeros((len(theaters), 12), dtype=np.bool_)
@@ -274,8 +279,9 @@ def _theater_wiring(
         ),
         "has_opportunism": np.array([t.opportunism is not None for t in theaters.values()]),
         "deterrent_munitions": deterrent,
-        "aid_theater": np.array([receiving_theater(x.recipient) for x in strategy.aid],
-                                dtype=np.int64),
+        "aid_theater": np.array(
+            [receiving_theater(x.recipient) for x in strategy.aid], dtype=np.int64
+        ),
         "aid_when": tuple(compiled(x.when) for x in strategy.aid),
         "mobilise_when": compiled(strategy.mobilise_when),
         "restrictions_when": compiled(strategy.restrictions_lifted_when),
@@ -313,32 +319,49 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
 
     def line_field(name: str, absent: float = 0.0) -> F64:
         per_actor = [
-            s.stack([
-                s.draw(getattr(a.industry[m], name) if m in a.industry else None,
-                       f"actors.{a_id}.industry.{m}.{name}", absent)
-                for m in munitions
-            ])
+            s.stack(
+                [
+                    s.draw(
+                        getattr(a.industry[m], name) if m in a.industry else None,
+                        f"actors.{a_id}.industry.{m}.{name}",
+                        absent,
+                    )
+                    for m in munitions
+                ]
+            )
             for a_id, a in actors.items()
         ]
         return np.stack(per_actor, axis=1)
 
     def forces_field(name: str) -> F64:
-        return s.stack([
-            s.draw(getattr(a.forces, name) if a.forces else None, f"actors.{a_id}.forces.{name}")
-            for a_id, a in actors.items()
-        ])
+        return s.stack(
+            [
+                s.draw(
+                    getattr(a.forces, name) if a.forces else None, f"actors.{a_id}.forces.{name}"
+                )
+                for a_id, a in actors.items()
+            ]
+        )
 
     def fires_field(name: str, absent: float) -> F64:
-        return s.stack([
-            s.draw(getattr(a.fires, name) if a.fires else None, f"actors.{a_id}.fires.{name}",
-                   absent)
-            for a_id, a in actors.items()
-        ])
+        return s.stack(
+            [
+                s.draw(
+                    getattr(a.fires, name) if a.fires else None,
+                    f"actors.{a_id}.fires.{name}",
+                    absent,
+                )
+                for a_id, a in actors.items()
+            ]
+        )
 
     def front_field(name: str) -> F64:
-        return s.stack([
-            s.draw(getattr(f, name), f"fronts.{f_id}.{name}") for f_id, f in scenario.fronts.items()
-        ])
+        return s.stack(
+            [
+                s.draw(getattr(f, name), f"fronts.{f_id}.{name}")
+                for f_id, f in scenario.fronts.items()
+            ]
+        )
 
     def combat_field(name: str) -> F64:
         return s.draw(getattr(scenario.combat, name), f"combat.{name}")
@@ -375,10 +398,12 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
         personnel=personnel,
         advance_km2_per_month=front_field("advance_km2_per_month"),
         thin_defence_personnel=front_field("thin_defence_personnel"),
-        mud_advance_factor=s.stack([
-            s.draw(t.mud_advance_factor, f"theaters.{t_id}.mud_advance_factor")
-            for t_id, t in scenario.theaters.items()
-        ]),
+        mud_advance_factor=s.stack(
+            [
+                s.draw(t.mud_advance_factor, f"theaters.{t_id}.mud_advance_factor")
+                for t_id, t in scenario.theaters.items()
+            ]
+        ),
         defence_advantage=combat_field("defence_advantage"),
         shooter_exponent=combat_field("shooter_exponent"),
         target_exponent=combat_field("target_exponent"),
@@ -386,14 +411,18 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
         surprise_multiplier=combat_field("surprise_multiplier"),
         attacker_loss_multiplier=combat_field("attacker_loss_multiplier"),
         deep_strike_multiplier=combat_field("deep_strike_multiplier"),
-        aid_per_month=s.stack([
-            s.draw(line.per_month, f"strategies.{strategy_name}.aid[{i}].per_month")
-            for i, line in enumerate(strategy.aid)
-        ]),
-        war_cost_share_per_month=s.stack([
-            s.draw(a.war_cost_share_per_month, f"actors.{a_id}.war_cost_share_per_month")
-            for a_id, a in actors.items()
-        ]),
+        aid_per_month=s.stack(
+            [
+                s.draw(line.per_month, f"strategies.{strategy_name}.aid[{i}].per_month")
+                for i, line in enumerate(strategy.aid)
+            ]
+        ),
+        war_cost_share_per_month=s.stack(
+            [
+                s.draw(a.war_cost_share_per_month, f"actors.{a_id}.war_cost_share_per_month")
+                for a_id, a in actors.items()
+            ]
+        ),
         **_bargaining_fields(scenario, s, index),
         **_theater_fields(scenario, strategy, s),
     )
@@ -401,13 +430,25 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
 
 def _bargaining_fields(scenario: Scenario, s: _Sampler, index: Index) -> dict[str, F64]:
     b = scenario.bargaining
-    z = np.stack([
-        np.stack([
-            stats_norm_ppf(s.stream.uniform(SAMPLING_MONTH, f"belief:{t_id}:{side}")[:, 0])
-            for side in SIDES
-        ], axis=1)
-        for t_id in index.theaters
-    ], axis=1) if index.theaters else np.zeros((s.runs, 0, 2))
+    z = (
+        np.stack(
+            [
+                np.stack(
+                    [
+                        stats_norm_ppf(
+                            s.stream.uniform(SAMPLING_MONTH, f"belief:{t_id}:{side}")[:, 0]
+                        )
+                        for side in SIDES
+                    ],
+                    axis=1,
+                )
+                for t_id in index.theaters
+            ],
+            axis=1,
+        )
+        if index.theaters
+        else np.zeros((s.runs, 0, 2))
+    )
     return {
         "bargaining_horizon_months": s.draw(b.horizon_months, "bargaining.horizon_months"),
         "discount_per_month": s.draw(b.discount_per_month, "bargaining.discount_per_month"),
@@ -434,9 +475,9 @@ def _theater_fields(scenario: Scenario, strategy: Strategy, s: _Sampler) -> dict
     levels = max((len(t.escalation.levels) for t in theaters.values() if t.escalation), default=1)
 
     def per_theater(get, path: str, absent: float = 0.0) -> F64:  # type: ignore[no-untyped-def]
-        return s.stack([
-            s.draw(get(t), f"theaters.{t_id}.{path}", absent) for t_id, t in theaters.items()
-        ])
+        return s.stack(
+            [s.draw(get(t), f"theaters.{t_id}.{path}", absent) for t_id, t in theaters.items()]
+        )
 
     def aim_bound(role: str, field: str, absent: float) -> F64:
         cols = []
@@ -444,8 +485,9 @@ def _theater_fields(scenario: Scenario, strategy: Strategy, s: _Sampler) -> dict
             aim_id = t.defender_aim if role == "defender" else t.aggressor_aim
             if role == "defender" and t_id in strategy.aims:
                 aim_id = strategy.aims[t_id]
-            cols.append(s.draw(getattr(scenario.aims[aim_id], field), f"aims.{aim_id}.{field}",
-                               absent))
+            cols.append(
+                s.draw(getattr(scenario.aims[aim_id], field), f"aims.{aim_id}.{field}", absent)
+            )
         return s.stack(cols)
 
     def level_field(name: str, absent: float) -> F64:
@@ -454,9 +496,10 @@ def _theater_fields(scenario: Scenario, strategy: Strategy, s: _Sampler) -> dict
             if t.escalation is None:
                 continue
             for k, level in enumerate(t.escalation.levels):
-                out[:, j, k] = s.draw(getattr(level, name),
-                                      f"theaters.{t_id}.escalation.levels[{k}].{name}")
-            out[:, j, len(t.escalation.levels):] = out[:, j, len(t.escalation.levels) - 1:][:, :1]
+                out[:, j, k] = s.draw(
+                    getattr(level, name), f"theaters.{t_id}.escalation.levels[{k}].{name}"
+                )
+            out[:, j, len(t.escalation.levels) :] = out[:, j, len(t.escalation.levels) - 1 :][:, :1]
         return out
 
     def esc(name: str):  # type: ignore[no-untyped-def]
@@ -475,30 +518,38 @@ def _theater_fields(scenario: Scenario, strategy: Strategy, s: _Sampler) -> dict
                 )
     return {
         "defender_bargaining_power": per_theater(
-            lambda t: t.defender_bargaining_power, "defender_bargaining_power"),
+            lambda t: t.defender_bargaining_power, "defender_bargaining_power"
+        ),
         "reference_occupied_km2": per_theater(
-            lambda t: t.reference_occupied_km2, "reference_occupied_km2", nan),
+            lambda t: t.reference_occupied_km2, "reference_occupied_km2", nan
+        ),
         "defender_floor": aim_bound("defender", "defender_share_at_least", 0.0),
         "defender_floor_tolerance": aim_bound("defender", "lines_tolerance", nan),
         "aggressor_ceiling": aim_bound("aggressor", "defender_share_at_most", 1.0),
         "aggressor_ceiling_tolerance": aim_bound("aggressor", "lines_tolerance", nan),
-        "escalation_base_hazard": per_theater(esc("base_hazard_per_month"),
-                                              "escalation.base_hazard_per_month"),
+        "escalation_base_hazard": per_theater(
+            esc("base_hazard_per_month"), "escalation.base_hazard_per_month"
+        ),
         "escalation_restrictions_hazard": per_theater(
-            esc("restrictions_hazard_per_month"), "escalation.restrictions_hazard_per_month"),
+            esc("restrictions_hazard_per_month"), "escalation.restrictions_hazard_per_month"
+        ),
         "escalation_soil_hazard_per_1000km2": per_theater(
-            esc("soil_hazard_per_1000km2"), "escalation.soil_hazard_per_1000km2"),
+            esc("soil_hazard_per_1000km2"), "escalation.soil_hazard_per_1000km2"
+        ),
         "escalation_patron_will_loss": level_field("patron_will_loss_per_month", 0.0),
         "escalation_aid_factor": level_field("aid_factor", 1.0),
         "escalation_opportunism_factor": level_field("opportunism_factor", 1.0),
-        "opportunism_base_hazard": per_theater(opp("base_hazard_per_month"),
-                                               "opportunism.base_hazard_per_month"),
+        "opportunism_base_hazard": per_theater(
+            opp("base_hazard_per_month"), "opportunism.base_hazard_per_month"
+        ),
         "readiness_start": per_theater(opp("readiness_start"), "opportunism.readiness_start"),
         "readiness_end": per_theater(opp("readiness_end"), "opportunism.readiness_end"),
-        "readiness_ramp_months": per_theater(opp("readiness_ramp_months"),
-                                             "opportunism.readiness_ramp_months", 1.0),
+        "readiness_ramp_months": per_theater(
+            opp("readiness_ramp_months"), "opportunism.readiness_ramp_months", 1.0
+        ),
         "deterrent_stock_reference": reference,
-        "deterrence_elasticity": per_theater(opp("deterrence_elasticity"),
-                                             "opportunism.deterrence_elasticity"),
+        "deterrence_elasticity": per_theater(
+            opp("deterrence_elasticity"), "opportunism.deterrence_elasticity"
+        ),
         "busy_multiplier": per_theater(opp("busy_multiplier"), "opportunism.busy_multiplier", 1.0),
     }

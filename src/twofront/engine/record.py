@@ -99,8 +99,10 @@ class Recorder:
             "two_wars_at_once": (("run",), wars.max(axis=1) >= 2),
             "three_wars_at_once": (("run",), wars.max(axis=1) >= 3),
             "war_began": (("run", "theater"), war_began),
-            "war_start_month": (("run", "theater"), np.where(war_began, state.war_start_month,
-                                                              np.nan)),
+            "war_start_month": (
+                ("run", "theater"),
+                np.where(war_began, state.war_start_month, np.nan),
+            ),
             "settled": (("run", "theater"), settled),
             "months_to_settlement": (("run", "theater"), months_to_settlement),
             "settlement_share": (("run", "theater"), state.settlement_share),
@@ -109,6 +111,8 @@ class Recorder:
             "restored_share": (("run", "theater"), np.where(settled, restored, np.nan)),
             "collapsed_side": (("run", "theater"), state.collapsed),
             "max_escalation_level": (("run", "theater"), state.max_escalation_level),
-            "stock_at_war_start": (("run", "theater", "actor", "munition"),
-                                   state.stock_at_war_start),
+            "stock_at_war_start": (
+                ("run", "theater", "actor", "munition"),
+                state.stock_at_war_start,
+            ),
         }

@@ -37,10 +37,15 @@ PHASES: tuple[Phase, ...] = (
 )
 
 
-NAN_MEANS_NOT_YET = frozenset({
-    "position_share", "stock_at_war_start", "settlement_share",
-    "occupied_at_settlement_km2", "enemy_soil_traded_km2",
-})
+NAN_MEANS_NOT_YET = frozenset(
+    {
+        "position_share",
+        "stock_at_war_start",
+        "settlement_share",
+        "occupied_at_settlement_km2",
+        "enemy_soil_traded_km2",
+    }
+)
 """State fields where NaN is a value: 'no war began yet', 'not settled'."""
 
 

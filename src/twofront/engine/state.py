@@ -180,7 +180,8 @@ def begin_wars(state: State, starting: NDArray[np.bool_]) -> State:
     Records the month the war began and every stockpile at that moment.
     """
     opening = starting & (
-        (state.theater_status == TheaterStatus.PEACE) | (state.theater_status == TheaterStatus.CRISIS)
+        (state.theater_status == TheaterStatus.PEACE)
+        | (state.theater_status == TheaterStatus.CRISIS)
     )
     if not opening.any():
         return state

@@ -22,8 +22,14 @@ import xarray as xr
 
 from twofront.engine.record import TRAJECTORIES
 
-OUTCOMES = ("final_occupied_km2", "area_km2", "casualties_total", "spent_usd",
-            "min_stockpile_seen", "run_status")
+OUTCOMES = (
+    "final_occupied_km2",
+    "area_km2",
+    "casualties_total",
+    "spent_usd",
+    "min_stockpile_seen",
+    "run_status",
+)
 
 
 def tables(results: xr.Dataset) -> dict[str, pd.DataFrame]:
@@ -59,9 +65,7 @@ def write(results: xr.Dataset, out_dir: Path) -> list[Path]:
     tmp_db.unlink(missing_ok=True)
     with duckdb.connect(str(tmp_db)) as con:
         for path in written:
-            con.execute(
-                f"CREATE TABLE {path.stem} AS SELECT * FROM read_parquet(?)", [str(path)]
-            )
+            con.execute(f"CREATE TABLE {path.stem} AS SELECT * FROM read_parquet(?)", [str(path)])
     tmp_db.replace(db_path)
     attrs = out_dir / "attrs.json"
     attrs.write_text(json.dumps({k: _plain(v) for k, v in results.attrs.items()}, indent=2))

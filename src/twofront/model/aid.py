@@ -31,7 +31,9 @@ from twofront.engine.state import State
 F64 = NDArray[np.float64]
 
 
-def line_matrix(actor: NDArray[np.int64], munition: NDArray[np.int64], shape: tuple[int, int]) -> F64:
+def line_matrix(
+    actor: NDArray[np.int64], munition: NDArray[np.int64], shape: tuple[int, int]
+) -> F64:
     """(line, actor, munition) one-hot of each line's (actor, munition)."""
     onehot = np.zeros((actor.shape[0], *shape))
     onehot[np.arange(actor.shape[0]), actor, munition] = 1.0

@@ -75,7 +75,10 @@ WILL_FLOOR = 0.05
 
 
 def position_share(
-    occupied_defender_km2: F64, occupied_aggressor_km2: F64, disputed_km2: F64, enemy_soil_weight: F64
+    occupied_defender_km2: F64,
+    occupied_aggressor_km2: F64,
+    disputed_km2: F64,
+    enemy_soil_weight: F64,
 ) -> F64:
     """x = clip((D - O_def + lambda O_agg) / D, 0, 1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -150,7 +153,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     # 2. Beliefs and the value of fighting on.
     h = params.bargaining_horizon_months[:, None]
     p = np.clip(x + h * trend, 0.0, 1.0)
-    sigma = belief_sd(params.belief_error_sd[:, None], state.war_months, params.learning_months[:, None])
+    sigma = belief_sd(
+        params.belief_error_sd[:, None], state.war_months, params.learning_months[:, None]
+    )
     bias = params.optimism_bias[:, None]
     p_def = p + sigma * (bias + params.belief_z[:, :, DEFENDER])
     p_agg = p - sigma * (bias + params.belief_z[:, :, AGGRESSOR])
@@ -186,8 +191,16 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     )
     if not settling.any():
         return state
-    return _settle(state, params, settling, terms, disputed, held_def, held_agg,
-                   np.where(def_collapses, DEFENDER, np.where(agg_collapses, AGGRESSOR, -1)))
+    return _settle(
+        state,
+        params,
+        settling,
+        terms,
+        disputed,
+        held_def,
+        held_agg,
+        np.where(def_collapses, DEFENDER, np.where(agg_collapses, AGGRESSOR, -1)),
+    )
 
 
 def _settle(
@@ -212,8 +225,9 @@ def _settle(
         occupied / np.maximum(held_def[:, front_theater], 1e-12),
         params.area_km2 / np.maximum(disputed[:, front_theater], 1e-12),
     )
-    new_occupied = np.where(on_def_soil, np.minimum(kept_km2[:, front_theater] * share,
-                                                    params.area_km2), 0.0)
+    new_occupied = np.where(
+        on_def_soil, np.minimum(kept_km2[:, front_theater] * share, params.area_km2), 0.0
+    )
     occupied = np.where(settling_f, new_occupied, occupied)
     owner = index.front_soil_side
     held = np.empty_like(state.held_km2)
@@ -223,8 +237,9 @@ def _settle(
     return replace(
         state,
         held_km2=held,
-        theater_status=np.where(settling, np.int8(TheaterStatus.SETTLED),
-                                state.theater_status).astype(np.int8),
+        theater_status=np.where(
+            settling, np.int8(TheaterStatus.SETTLED), state.theater_status
+        ).astype(np.int8),
         settled_month=np.where(settling, state.month, state.settled_month),
         settlement_share=np.where(settling, terms, state.settlement_share),
         occupied_at_settlement_km2=np.where(settling, kept_km2, state.occupied_at_settlement_km2),

@@ -116,7 +116,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     stock = state.stockpile[:, actors, munition] * has_fires
     fired = np.minimum(stock, params.fire_demand_per_month * at_war)
     stockpile = state.stockpile.copy()
-    stockpile[:, actors, munition] = np.where(has_fires, stock - fired, stockpile[:, actors, munition])
+    stockpile[:, actors, munition] = np.where(
+        has_fires, stock - fired, stockpile[:, actors, munition]
+    )
     phi = fire_factor(fired, params.fire_needed_per_month, params.fire_elasticity[:, None])
 
     # 2. Combat power per slot.

@@ -72,8 +72,9 @@ def shares_by_actor(weights: F64, onehot: F64) -> F64:
         return np.where(total_slot > 0, weights / total_slot, 0.0)
 
 
-def redeploy(personnel: F64, shares: F64, in_play: NDArray[np.bool_], fraction_slot: F64,
-             onehot: F64) -> F64:
+def redeploy(
+    personnel: F64, shares: F64, in_play: NDArray[np.bool_], fraction_slot: F64, onehot: F64
+) -> F64:
     """Move each actor's in-play personnel toward its desired split; totals are conserved.
 
     ``in_play`` (run, front, side) marks the slots that take part: fronts at

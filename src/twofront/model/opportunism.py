@@ -56,7 +56,12 @@ def deterrence(stock: F64, reference: F64, used: NDArray[np.bool_]) -> F64:
 
 
 def start_probability(
-    base_hazard: F64, ready: F64, deterrent: F64, elasticity: F64, busy: F64, busy_wars: F64,
+    base_hazard: F64,
+    ready: F64,
+    deterrent: F64,
+    elasticity: F64,
+    busy: F64,
+    busy_wars: F64,
     opportunity: F64,
 ) -> F64:
     """P = 1 - exp(-h0 r D^-eta beta^n o)."""
@@ -92,8 +97,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
 
     probability = start_probability(
         params.opportunism_base_hazard,
-        readiness(params.readiness_start, params.readiness_end, params.readiness_ramp_months,
-                  state.month),
+        readiness(
+            params.readiness_start, params.readiness_end, params.readiness_ramp_months, state.month
+        ),
         deterrent,
         params.deterrence_elasticity,
         params.busy_multiplier,

@@ -65,8 +65,11 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     runs = params.runs
     seen = observe(state, params)
     in_window = (index.aid_start <= state.month) & (state.month <= index.aid_end)
-    when = np.stack([holds(c, seen, runs) for c in index.aid_when], axis=1) if index.aid_when \
+    when = (
+        np.stack([holds(c, seen, runs) for c in index.aid_when], axis=1)
+        if index.aid_when
         else np.zeros((runs, 0), dtype=np.bool_)
+    )
     orders = params.aid_per_month * (in_window[None, :] & when) * aid_factor(state, params)
     mobilising = index.mobilised[None, :] & holds(index.mobilise_when, seen, runs)[:, None]
     target = np.where(

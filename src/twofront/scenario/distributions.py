@@ -191,7 +191,9 @@ class Param(BaseModel):
         """Compact text such as ``triangular(36000, 40000, 44000)``."""
         if self.dist == "fixed":
             return f"{self.value:g}"
-        args = [f"{getattr(self, f):g}" for f in _ALLOWED[self.dist] if getattr(self, f) is not None]
+        args = [
+            f"{getattr(self, f):g}" for f in _ALLOWED[self.dist] if getattr(self, f) is not None
+        ]
         return f"{self.dist}({', '.join(args)})"
 
 

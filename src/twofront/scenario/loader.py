@@ -31,10 +31,12 @@ def resolve(name_or_path: str) -> Path:
         return Path(str(resources.files(SHIPPED_PACKAGE) / f"{name_or_path}.toml"))
     path = Path(name_or_path)
     if not path.is_file():
-        raise ScenarioError([
-            f"{name_or_path}: no such file and not a shipped scenario; "
-            f"shipped: {', '.join(shipped_names())}"
-        ])
+        raise ScenarioError(
+            [
+                f"{name_or_path}: no such file and not a shipped scenario; "
+                f"shipped: {', '.join(shipped_names())}"
+            ]
+        )
     return path
 
 

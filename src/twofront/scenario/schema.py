@@ -280,10 +280,17 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
             problems.append((path, message))
 
     def one_of(value: str, known: dict, path: str, what: str) -> None:
-        need(value in known, path, f"{value!r} is not a known {what}; expected one of {sorted(known)}")
+        need(
+            value in known,
+            path,
+            f"{value!r} is not a known {what}; expected one of {sorted(known)}",
+        )
 
-    need(s.scenario.default_strategy in s.strategies, "scenario.default_strategy",
-         f"{s.scenario.default_strategy!r} is not defined under [strategies]")
+    need(
+        s.scenario.default_strategy in s.strategies,
+        "scenario.default_strategy",
+        f"{s.scenario.default_strategy!r} is not defined under [strategies]",
+    )
     for a_id, actor in s.actors.items():
         for m_id in actor.industry:
             one_of(m_id, s.munitions, f"actors.{a_id}.industry.{m_id}", "munition")
@@ -296,39 +303,63 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
             one_of(a_id, s.actors, path, "actor")
             if a_id in s.actors:
                 actor = s.actors[a_id]
-                need(actor.forces is not None and actor.fires is not None, path,
-                     f"{a_id!r} fights here, so actors.{a_id} needs [forces] and [fires]")
+                need(
+                    actor.forces is not None and actor.fires is not None,
+                    path,
+                    f"{a_id!r} fights here, so actors.{a_id} needs [forces] and [fires]",
+                )
         need(t.defender != t.aggressor, f"theaters.{t_id}.aggressor", "must differ from defender")
         for i, p in enumerate(t.patrons):
             one_of(p, s.actors, f"theaters.{t_id}.patrons[{i}]", "actor")
         for role in ("defender_aim", "aggressor_aim"):
             one_of(getattr(t, role), s.aims, f"theaters.{t_id}.{role}", "aim")
-        need((t.status == "war") == (t.war_began is not None), f"theaters.{t_id}.war_began",
-             "give war_began (YYYY-MM) exactly when status = 'war'")
+        need(
+            (t.status == "war") == (t.war_began is not None),
+            f"theaters.{t_id}.war_began",
+            "give war_began (YYYY-MM) exactly when status = 'war'",
+        )
         if t.opportunism is not None:
             for m_id in t.opportunism.deterrent_stock_reference:
-                one_of(m_id, s.munitions,
-                       f"theaters.{t_id}.opportunism.deterrent_stock_reference.{m_id}", "munition")
+                one_of(
+                    m_id,
+                    s.munitions,
+                    f"theaters.{t_id}.opportunism.deterrent_stock_reference.{m_id}",
+                    "munition",
+                )
         for role in ("defender", "aggressor"):
             a = s.actors.get(getattr(t, role))
-            need(a is None or a.war_cost_share_per_month is not None,
-                 f"actors.{getattr(t, role)}.war_cost_share_per_month",
-                 f"required: the actor fights in theaters.{t_id}")
-        need(not t.mud_months or bool(t.mud_months_source.strip()),
-             f"theaters.{t_id}.mud_months_source", "mud_months needs a source")
+            need(
+                a is None or a.war_cost_share_per_month is not None,
+                f"actors.{getattr(t, role)}.war_cost_share_per_month",
+                f"required: the actor fights in theaters.{t_id}",
+            )
+        need(
+            not t.mud_months or bool(t.mud_months_source.strip()),
+            f"theaters.{t_id}.mud_months_source",
+            "mud_months needs a source",
+        )
     for f_id, f in s.fronts.items():
         one_of(f.theater, s.theaters, f"fronts.{f_id}.theater", "theater")
         if f.theater not in s.theaters:
             continue
         t = s.theaters[f.theater]
         sides = {t.defender, t.aggressor}
-        need(f.soil_of in sides, f"fronts.{f_id}.soil_of",
-             f"{f.soil_of!r} must be one of the theater's sides {sorted(sides)}")
-        need(set(f.personnel) == sides, f"fronts.{f_id}.personnel",
-             f"must give exactly the theater's sides {sorted(sides)}; got {sorted(f.personnel)}")
-        need(f.occupied_km2.support()[1] <= f.area_km2.support()[0], f"fronts.{f_id}.occupied_km2",
-             f"can reach {f.occupied_km2.support()[1]:g} km2, more than area_km2 "
-             f"(at least {f.area_km2.support()[0]:g})")
+        need(
+            f.soil_of in sides,
+            f"fronts.{f_id}.soil_of",
+            f"{f.soil_of!r} must be one of the theater's sides {sorted(sides)}",
+        )
+        need(
+            set(f.personnel) == sides,
+            f"fronts.{f_id}.personnel",
+            f"must give exactly the theater's sides {sorted(sides)}; got {sorted(f.personnel)}",
+        )
+        need(
+            f.occupied_km2.support()[1] <= f.area_km2.support()[0],
+            f"fronts.{f_id}.occupied_km2",
+            f"can reach {f.occupied_km2.support()[1]:g} km2, more than area_km2 "
+            f"(at least {f.area_km2.support()[0]:g})",
+        )
     for g_id, g in s.strategies.items():
         for i, line in enumerate(g.aid):
             path = f"strategies.{g_id}.aid[{i}]"
@@ -336,8 +367,11 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
             one_of(line.recipient, s.actors, f"{path}.recipient", "actor")
             one_of(line.munition, s.munitions, f"{path}.munition", "munition")
             donor = s.actors.get(line.donor)
-            need(donor is None or line.munition in donor.industry, f"{path}.munition",
-                 f"donor {line.donor!r} has no actors.{line.donor}.industry.{line.munition}")
+            need(
+                donor is None or line.munition in donor.industry,
+                f"{path}.munition",
+                f"donor {line.donor!r} has no actors.{line.donor}.industry.{line.munition}",
+            )
             need(line.donor != line.recipient, f"{path}.recipient", "must differ from donor")
         for i, a_id in enumerate(g.mobilise_industry):
             one_of(a_id, s.actors, f"strategies.{g_id}.mobilise_industry[{i}]", "actor")
@@ -345,7 +379,9 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
             one_of(t_id, s.theaters, f"strategies.{g_id}.aims", "theater")
             one_of(aim, s.aims, f"strategies.{g_id}.aims.{t_id}", "aim")
         for i, start in enumerate(g.start_war):
-            one_of(start.theater, s.theaters, f"strategies.{g_id}.start_war[{i}].theater", "theater")
+            one_of(
+                start.theater, s.theaters, f"strategies.{g_id}.start_war[{i}].theater", "theater"
+            )
         problems.extend(condition_problems(s, g_id, g))
     return problems
 
