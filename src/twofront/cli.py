@@ -6,18 +6,30 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import xarray as xr
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from twofront.analysis.compare import (
+    Comparison,
+    Outcome,
+    standard_outcomes,
+    stock_at_war_start_outcomes,
+)
+from twofront.analysis.compare import compare as compare_results
 from twofront.analysis.summary import failed_runs, summarise
 from twofront.engine.run import run as run_engine
 from twofront.errors import ScenarioError, TwofrontError
 from twofront.experiment import store
+from twofront.report.figures import comparison_figure
 from twofront.scenario.loader import load, shipped_names
+from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False
+)
 console = Console()
 errors = Console(stderr=True)
 
@@ -81,6 +93,102 @@ def run(
     if out is not None:
         paths = store.write(results, out)
         console.print(f"results written to {out} ({len(paths)} files, DuckDB: {paths[-2].name})")
+
+
+@app.command()
+def compare(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")] = (
+        DEFAULT_SCENARIO
+    ),
+    strategies: Annotated[str, typer.Option(help="'all' or comma-separated strategy ids")] = "all",
+    baseline: Annotated[str | None, typer.Option(help="strategy to difference against")] = None,
+    runs: Annotated[int, typer.Option(min=2, help="runs per strategy")] = 1000,
+    seed: Annotated[int, typer.Option(min=0, help="root seed (shared: common random numbers)")] = 0,
+    figure: Annotated[Path | None, typer.Option(help="PNG path for the figure")] = None,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 5000,
+) -> None:
+    """Run every strategy on the same random numbers; print means, 95% intervals and differences."""
+    try:
+        spec = load(scenario)
+        names = list(spec.strategies) if strategies == "all" else strategies.split(",")
+        unknown = [n for n in names if n not in spec.strategies]
+        if unknown:
+            raise TwofrontError(
+                f"unknown strategies {unknown}; {spec.scenario.name} has {list(spec.strategies)}"
+            )
+        base = baseline or spec.scenario.default_strategy
+        if base not in names:
+            names.insert(0, base)
+        results = {}
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(names))
+            for name in names:
+                results[name] = run_engine(
+                    spec,
+                    runs=runs,
+                    seed=seed,
+                    strategy=name,
+                    chunk_runs=chunk_runs,
+                    on_chunk=lambda n: progress.advance(task, n),
+                )
+    except (TwofrontError, ValueError) as err:
+        raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
+    outcomes = standard_outcomes(results[base]) + comparison_stock_outcomes(spec, results[base])
+    comparison = compare_results(results, outcomes, base)
+    console.print(comparison_table(comparison, runs, seed))
+    path = figure or Path("out") / f"compare-{spec.scenario.name}.png"
+    shown = [o.name for o in outcomes if _varies(comparison, o.name)][:12]
+    comparison_figure(comparison, shown, path)
+    console.print(f"figure written to {path}")
+
+
+def _varies(comparison: Comparison, name: str) -> bool:
+    values = [comparison.estimates[s, name].mean for s in comparison.strategies]
+    finite = [v for v in values if v == v]
+    return len(finite) > 0 and (max(finite) > 0 or min(finite) < 0)
+
+
+def comparison_stock_outcomes(spec: Scenario, results: xr.Dataset) -> tuple[Outcome, ...]:
+    """Stocks of each theater's deterrent munitions held by its patrons when its war began."""
+    pairs = []
+    for t_id, t in spec.theaters.items():
+        if t.opportunism is None:
+            continue
+        for m_id in t.opportunism.deterrent_stock_reference:
+            for patron in t.patrons:
+                if m_id in spec.actors[patron].industry:
+                    pairs.append((t_id, patron, m_id))
+    return stock_at_war_start_outcomes(results, pairs)
+
+
+def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
+    """Rich table: one row per outcome, per strategy mean [95%] and difference to baseline."""
+    table = Table(
+        title=f"Strategy comparison, {runs} runs each, seed {seed}, "
+        f"paired differences vs {comparison.baseline}"
+    )
+    table.add_column("outcome", overflow="fold")
+    for s in comparison.strategies:
+        table.add_column(s, justify="right", overflow="fold")
+    for outcome in comparison.outcomes:
+        if not any(comparison.estimates[s, outcome.name].n for s in comparison.strategies):
+            continue
+        cells = []
+        for s in comparison.strategies:
+            e = comparison.estimates[s, outcome.name]
+            text = f"{e.mean:,.3g} [{e.low:,.3g}, {e.high:,.3g}]" if e.n else "—"
+            if s != comparison.baseline and e.n:
+                d = comparison.differences[s, outcome.name]
+                text += f"\nΔ {d.mean:+,.3g} [{d.low:+,.3g}, {d.high:+,.3g}]" if d.n else ""
+            cells.append(text)
+        table.add_row(outcome.name, *cells)
+    return table
 
 
 @app.command()

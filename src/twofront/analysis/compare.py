@@ -1,0 +1,192 @@
+"""Compare strategies on common random numbers: means, 95% intervals, paired differences.
+
+Every strategy is run with the same root seed, so run ``i`` faces the same
+sampled world (every uncertain parameter, every monthly draw at the same
+site) under each strategy. Differences are then paired run by run, which
+removes the between-world variance from the comparison (common random
+numbers: Law (2015), *Simulation Modeling and Analysis*, 5th ed., §11.2).
+
+For an outcome :math:`y` with per-run values :math:`y_i`, the mean's 95%
+interval is :math:`\\bar y \\pm 1.96\\, s / \\sqrt{n}` (normal approximation;
+runs are independent). For a paired difference :math:`d_i = y_i^{A} - y_i^{0}`
+the interval is :math:`\\bar d \\pm 1.96\\, s_d / \\sqrt{n}`. Outcomes that
+exist only in some runs (e.g. stocks when a war began) use the runs where
+they exist (both strategies, for differences).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+Z95 = 1.959963984540054
+
+F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A per-run scalar outcome: its label and how to read it from results."""
+
+    name: str
+    units: str
+    read: Callable[[xr.Dataset], F64]
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """Mean with a 95% interval over ``n`` runs."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Per strategy and outcome: the estimate and the paired difference to the baseline."""
+
+    baseline: str
+    strategies: tuple[str, ...]
+    outcomes: tuple[Outcome, ...]
+    estimates: dict[tuple[str, str], Estimate]
+    differences: dict[tuple[str, str], Estimate]
+
+
+def mean_interval(values: F64) -> Estimate:
+    """Mean and normal 95% interval of the finite values."""
+    finite = values[np.isfinite(values)]
+    n = finite.size
+    if n == 0:
+        return Estimate(np.nan, np.nan, np.nan, 0)
+    mean = float(finite.mean())
+    half = Z95 * float(finite.std(ddof=1)) / np.sqrt(n) if n > 1 else np.nan
+    return Estimate(mean, mean - half, mean + half, n)
+
+
+def paired_difference(values: F64, baseline: F64) -> Estimate:
+    """Mean paired difference ``values - baseline`` over runs where both are finite."""
+    both = np.isfinite(values) & np.isfinite(baseline)
+    return mean_interval(np.where(both, values - baseline, np.nan))
+
+
+def compare(
+    results: dict[str, xr.Dataset], outcomes: tuple[Outcome, ...], baseline: str
+) -> Comparison:
+    """Estimates and paired differences for each strategy's results against ``baseline``.
+
+    All results must hold the same runs (same seed, same run count).
+    """
+    if baseline not in results:
+        raise ValueError(f"baseline {baseline!r} is not among {sorted(results)}")
+    runs = results[baseline]["run"].values
+    for name, ds in results.items():
+        if not np.array_equal(ds["run"].values, runs):
+            raise ValueError(f"strategy {name!r} has other runs than {baseline!r}; pair them")
+    estimates, differences = {}, {}
+    base_values = {o.name: o.read(results[baseline]) for o in outcomes}
+    for name, ds in results.items():
+        for outcome in outcomes:
+            values = outcome.read(ds)
+            estimates[name, outcome.name] = mean_interval(values)
+            differences[name, outcome.name] = paired_difference(values, base_values[outcome.name])
+    return Comparison(baseline, tuple(results), outcomes, estimates, differences)
+
+
+def _theater(ds: xr.Dataset, var: str, theater: str) -> F64:
+    return ds[var].sel(theater=theater).values.astype(np.float64)
+
+
+def standard_outcomes(results: xr.Dataset) -> tuple[Outcome, ...]:
+    """The outcomes DESIGN.md asks of every strategy comparison, for these results' labels."""
+    theaters = [str(t) for t in results["theater"].values]
+    actors = [str(a) for a in results["actor"].values]
+    horizon = float(results["month"].values[-1])
+    items: list[Outcome] = [
+        Outcome(
+            "P(two wars at once)",
+            "share of runs",
+            lambda d: d["two_wars_at_once"].values.astype(np.float64),
+        ),
+        Outcome(
+            "P(three wars at once)",
+            "share of runs",
+            lambda d: d["three_wars_at_once"].values.astype(np.float64),
+        ),
+        Outcome(
+            "most wars at once",
+            "theaters",
+            lambda d: d["max_wars_at_once"].values.astype(np.float64),
+        ),
+    ]
+    for t in theaters:
+        items += [
+            Outcome(f"P(war) {t}", "share of runs", lambda d, t=t: _theater(d, "war_began", t)),
+            Outcome(f"P(settled) {t}", "share of runs", lambda d, t=t: _theater(d, "settled", t)),
+            Outcome(
+                f"months to settlement {t} (censored)",
+                "months",
+                lambda d, t=t: np.where(
+                    _theater(d, "war_began", t) > 0,
+                    np.nan_to_num(_theater(d, "months_to_settlement", t), nan=horizon),
+                    np.nan,
+                ),
+            ),
+            Outcome(
+                f"defender share at settlement {t}",
+                "share",
+                lambda d, t=t: _theater(d, "settlement_share", t),
+            ),
+            Outcome(
+                f"defender soil kept by aggressor at settlement {t}",
+                "km2",
+                lambda d, t=t: _theater(d, "occupied_at_settlement_km2", t),
+            ),
+            Outcome(
+                f"share of lost territory restored {t}",
+                "share",
+                lambda d, t=t: _theater(d, "restored_share", t),
+            ),
+            Outcome(
+                f"highest escalation level {t}",
+                "level",
+                lambda d, t=t: _theater(d, "max_escalation_level", t),
+            ),
+        ]
+    for a in actors:
+        items.append(
+            Outcome(
+                f"casualties {a}",
+                "personnel",
+                lambda d, a=a: d["casualties_total"].sel(actor=a).values,
+            )
+        )
+        items.append(
+            Outcome(
+                f"production spending {a}", "USD", lambda d, a=a: d["spent_usd"].sel(actor=a).values
+            )
+        )
+    return tuple(items)
+
+
+def stock_at_war_start_outcomes(
+    results: xr.Dataset, pairs: list[tuple[str, str, str]]
+) -> tuple[Outcome, ...]:
+    """Outcomes for stocks of (actor, munition) when the war in ``theater`` began."""
+    return tuple(
+        Outcome(
+            f"{a} {m} stock when war began in {t}",
+            "units",
+            lambda d, t=t, a=a, m=m: np.where(
+                _theater(d, "war_began", t) > 0,
+                d["stock_at_war_start"].sel(theater=t, actor=a, munition=m).values,
+                np.nan,
+            ),
+        )
+        for t, a, m in pairs
+    )
