@@ -108,6 +108,7 @@ class Recorder:
             "settlement_share": (("run", "theater"), state.settlement_share),
             "occupied_at_settlement_km2": (("run", "theater"), state.occupied_at_settlement_km2),
             "enemy_soil_traded_km2": (("run", "theater"), state.enemy_soil_traded_km2),
+            "enemy_soil_kept_km2": (("run", "theater"), state.enemy_soil_kept_km2),
             "restored_share": (("run", "theater"), np.where(settled, restored, np.nan)),
             "collapsed_side": (("run", "theater"), state.collapsed),
             "max_escalation_level": (("run", "theater"), state.max_escalation_level),

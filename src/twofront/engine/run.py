@@ -18,7 +18,7 @@ import xarray as xr
 from twofront.engine.params import Params, sample
 from twofront.engine.record import Recorder
 from twofront.engine.rng import Stream, make_stream
-from twofront.engine.state import RunStatus, State, initial_state
+from twofront.engine.state import NAN_MEANS_NOT_YET, RunStatus, State, initial_state
 from twofront.model import aid, bargaining, combat, escalation, industry, manpower, opportunism
 from twofront.policy import schedule
 from twofront.scenario.schema import Scenario
@@ -35,18 +35,6 @@ PHASES: tuple[Phase, ...] = (
     bargaining.phase,
     opportunism.phase,
 )
-
-
-NAN_MEANS_NOT_YET = frozenset(
-    {
-        "position_share",
-        "stock_at_war_start",
-        "settlement_share",
-        "occupied_at_settlement_km2",
-        "enemy_soil_traded_km2",
-    }
-)
-"""State fields where NaN is a value: 'no war began yet', 'not settled'."""
 
 
 def guard(before: State, after: State) -> State:

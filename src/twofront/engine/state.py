@@ -70,7 +70,18 @@ class State:
     settlement_share: F64  # (run, theater) defender's share x* at settlement; NaN
     occupied_at_settlement_km2: F64  # (run, theater) defender soil kept by aggressor; NaN
     enemy_soil_traded_km2: F64  # (run, theater) aggressor soil the defender returned; NaN
+    enemy_soil_kept_km2: F64  # (run, theater) aggressor soil the defender kept; NaN
     collapsed: NDArray[np.int64]  # (run, theater) -1 none, else side index that collapsed
+
+
+NAN_MEANS_NOT_YET = frozenset(
+    name
+    for name in State.__dataclass_fields__
+    if name in ("position_share", "stock_at_war_start", "settlement_share")
+    or name.endswith(("_at_settlement_km2", "_soil_traded_km2", "_soil_kept_km2"))
+)
+"""State fields where NaN is a value ('no war began yet', 'not settled');
+every other float field must stay finite or its run is frozen as NON_FINITE."""
 
 
 def initial_state(params: Params) -> State:
@@ -120,6 +131,7 @@ def initial_state(params: Params) -> State:
         settlement_share=np.full((runs, n_theaters), np.nan),
         occupied_at_settlement_km2=np.full((runs, n_theaters), np.nan),
         enemy_soil_traded_km2=np.full((runs, n_theaters), np.nan),
+        enemy_soil_kept_km2=np.full((runs, n_theaters), np.nan),
         collapsed=np.full((runs, n_theaters), -1, dtype=np.int64),
     )
 

@@ -1,16 +1,22 @@
-r"""War termination by bargaining over the defender's disputed soil.
+r"""War termination by bargaining over disputed soil.
 
-The good at stake in a theater is the defender's soil in its sectors,
-:math:`D` km². Terms are the defender's share :math:`x \in [0, 1]` of it.
-Territory held is leverage, and the enemy's own soil counts most: each km²
-of the aggressor's soil the defender holds (a Kursk-like salient) can be
-traded at settlement for :math:`\lambda \ge 1` km² of its own:
+The stake of a theater is measured in units of the defender's soil in its
+sectors, :math:`D` km². Territory held is leverage, and the enemy's own soil
+counts most: each km² of the aggressor's soil the defender holds (a
+Kursk-like salient) is worth :math:`\lambda \ge 1` km² of its own. The
+defender's position is
 
 .. math::
-   x_t = \operatorname{clip}\big((D - O_{def} + \lambda\, O_{agg}) / D,\ 0,\ 1\big)
+   x_t = (D - O_{def} + \lambda\, O_{agg}) / D \in [0,\ \bar x], \qquad
+   \bar x = 1 + \lambda A_{agg} / D
 
-with :math:`O_{def}` the defender's soil the aggressor holds and
-:math:`O_{agg}` the aggressor's soil the defender holds.
+with :math:`O_{def}` the defender's soil the aggressor holds, :math:`O_{agg}`
+the aggressor's soil the defender holds and :math:`A_{agg}` the area of the
+aggressor's soil in the theater's sectors. Terms :math:`x^*` are in the same
+units: up to 1 the defender recovers :math:`x^* D` of its soil and hands
+back all of the aggressor's (the salient is traded for occupied land);
+above 1 it recovers all of its soil and keeps :math:`(x^* - 1) D / \lambda`
+km² of the aggressor's (as Poland kept land the Soviets claimed at Riga, 1921).
 
 Each month each side projects the war ``h`` months ahead from the observed
 trend :math:`\tau_t \leftarrow (1-s)\tau_{t-1} + s(x_t - x_{t-1})`, with an
@@ -19,23 +25,23 @@ error in its own favour that narrows as fighting reveals information
 APSR 97(4):621-632, doi:10.1017/S0003055403000912):
 
 .. math::
-   p = \operatorname{clip}(x_t + h\,\tau_t), \quad
+   p = \operatorname{clip}(x_t + h\,\tau_t,\ 0,\ \bar x), \quad
    \sigma_w = \sigma_0 / \sqrt{1 + w / L}, \quad
    \hat p_{def} = p + \sigma_w (b + z_{def}), \quad
    \hat p_{agg} = p - \sigma_w (b + z_{agg})
 
 (:math:`w` months of war, learning time :math:`L`, mutual optimism
 :math:`b`, persistent private errors :math:`z \sim N(0, 1)`). Fighting on is
-worth, in shares of the stake, with discount :math:`\delta` per month and
+worth, in units of :math:`D`, with discount :math:`\delta` per month and
 monthly cost :math:`c` scaled up as will :math:`W` falls:
 
 .. math::
    C = \frac{c}{\max(W, 0.05)} \sum_{k=0}^{h-1} \delta^k, \qquad
    V_{def} = \delta^h \hat p_{def} - C_{def}, \qquad
-   V_{agg} = \delta^h (1 - \hat p_{agg}) - C_{agg}
+   V_{agg} = \delta^h (\bar x - \hat p_{agg}) - C_{agg}
 
 A settlement :math:`x` is better than fighting for both iff
-:math:`V_{def} \le x \le 1 - V_{agg}`. With :math:`\delta = 1` and shared
+:math:`V_{def} \le x \le \bar x - V_{agg}`. With :math:`\delta = 1` and shared
 beliefs this is Fearon's bargaining range :math:`[p - C_{def},\ p + C_{agg}]`
 (Fearon (1995), "Rationalist explanations for war", International
 Organization 49(3):379-414, doi:10.1017/S0020818300033324), never empty: war
@@ -48,15 +54,13 @@ settlement. Terms split the remaining range by the defender's bargaining
 power :math:`\beta`:
 
 .. math::
-   \ell = \max(V_{def}, a), \quad u = \min(1 - V_{agg}, \bar a), \quad
+   \ell = \max(V_{def}, a), \quad u = \min(\bar x - V_{agg}, \bar a), \quad
    x^* = \ell + \beta (u - \ell) \ \text{ if } \ell \le u
 
 A side whose will falls to the collapse threshold accepts the other's aim:
 :math:`x^* = \min(x_t, \bar a)` if the defender collapses,
-:math:`\max(x_t, a)` if the aggressor does. At settlement the defender
-returns the aggressor's soil it holds and the aggressor keeps
-:math:`(1 - x^*) D` of the defender's soil, spread over the sectors as it
-was held.
+:math:`\max(x_t, a)` if the aggressor does. Soil changing hands at
+settlement is spread over the sectors in proportion to how it was held.
 """
 
 from __future__ import annotations
@@ -80,12 +84,19 @@ def position_share(
     disputed_km2: F64,
     enemy_soil_weight: F64,
 ) -> F64:
-    """x = clip((D - O_def + lambda O_agg) / D, 0, 1)."""
+    """x = (D - O_def + lambda O_agg) / D, at least 0 (1 where D = 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         x = (disputed_km2 - occupied_defender_km2 + enemy_soil_weight * occupied_aggressor_km2) / (
             disputed_km2
         )
-    return np.clip(np.nan_to_num(x, nan=1.0), 0.0, 1.0)
+    return np.maximum(np.nan_to_num(x, nan=1.0, posinf=1.0), 0.0)
+
+
+def stake_top(aggressor_area_km2: F64, disputed_km2: F64, enemy_soil_weight: F64) -> F64:
+    """x_bar = 1 + lambda A_agg / D: the best terms the defender could hold."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        top = 1.0 + enemy_soil_weight * aggressor_area_km2 / disputed_km2
+    return np.nan_to_num(top, nan=1.0, posinf=1.0)
 
 
 def belief_sd(sd0: F64, war_months: F64, learning_months: F64) -> F64:
@@ -112,12 +123,13 @@ def bargaining_range(
     cost_aggressor: F64,
     discount_per_month: F64,
     horizon_months: F64,
+    top: F64 | float = 1.0,
 ) -> tuple[F64, F64]:
-    """(lowest, highest) defender share both prefer to fighting: [V_def, 1 - V_agg]."""
+    """(lowest, highest) terms both prefer to fighting: [V_def, x_bar - V_agg]."""
     d = discount_per_month**horizon_months
     value_defender = d * p_defender - cost_defender
-    value_aggressor = d * (1.0 - p_aggressor) - cost_aggressor
-    return value_defender, 1.0 - value_aggressor
+    value_aggressor = d * (top - p_aggressor) - cost_aggressor
+    return value_defender, top - value_aggressor
 
 
 def split_terms(low: F64, high: F64, defender_power: F64) -> F64:
@@ -140,19 +152,21 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     aggressor_soil = index.front_in_theater & (index.front_soil_side == AGGRESSOR)[:, None]
     occupied = occupied_km2(state, params)
     disputed = _theater_sums(params.area_km2, defender_soil)
+    aggressor_area = _theater_sums(params.area_km2, aggressor_soil)
     held_def = _theater_sums(occupied, defender_soil)
     held_agg = _theater_sums(occupied, aggressor_soil)
     lam = params.enemy_soil_weight[:, None]
 
     # 1. Position and its smoothed trend.
-    x = position_share(held_def, held_agg, disputed, lam)
+    top = stake_top(aggressor_area, disputed, lam)
+    x = np.minimum(position_share(held_def, held_agg, disputed, lam), top)
     previous = np.where(np.isnan(state.position_share), x, state.position_share)
     s = params.trend_smoothing[:, None]
     trend = np.where(at_war, (1 - s) * state.trend_share_per_month + s * (x - previous), 0.0)
 
     # 2. Beliefs and the value of fighting on.
     h = params.bargaining_horizon_months[:, None]
-    p = np.clip(x + h * trend, 0.0, 1.0)
+    p = np.clip(x + h * trend, 0.0, top)
     sigma = belief_sd(
         params.belief_error_sd[:, None], state.war_months, params.learning_months[:, None]
     )
@@ -164,7 +178,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     will_def, will_agg = state.will[:, actor_def], state.will[:, actor_agg]
     cost_def = cost_of_fighting(params.war_cost_share_per_month[:, actor_def], will_def, delta, h)
     cost_agg = cost_of_fighting(params.war_cost_share_per_month[:, actor_agg], will_agg, delta, h)
-    low, high = bargaining_range(p_def, p_agg, cost_def, cost_agg, delta, h)
+    low, high = bargaining_range(p_def, p_agg, cost_def, cost_agg, delta, h, top)
 
     # 3. War aims cut the range; totals admit nothing.
     floor = np.fmax(params.defender_floor, x - params.defender_floor_tolerance)
@@ -181,7 +195,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     terms = np.where(def_collapses, np.minimum(x, ceiling), terms)
     terms = np.where(agg_collapses, np.maximum(x, floor), terms)
     settling = agree | def_collapses | agg_collapses
-    terms = np.clip(terms, 0.0, 1.0)
+    terms = np.clip(terms, 0.0, top)
 
     state = replace(
         state,
@@ -203,6 +217,31 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     )
 
 
+def _spread(
+    total_km2: F64,
+    current_km2: F64,
+    area_km2: F64,
+    on_fronts: NDArray[np.bool_],
+    front_theater: NDArray[np.int64],
+    theater_total_km2: F64,
+    theater_area_km2: F64,
+) -> F64:
+    """Spread (run, theater) km² over the theater's fronts in ``on_fronts``, as now held.
+
+    Where nothing is held now, in proportion to the fronts' areas. Capped at
+    each front's area.
+    """
+    held = theater_total_km2[:, front_theater]
+    share = np.where(
+        held > 0,
+        current_km2 / np.maximum(held, 1e-12),
+        area_km2 / np.maximum(theater_area_km2[:, front_theater], 1e-12),
+    )
+    return np.where(
+        on_fronts[None, :], np.minimum(total_km2[:, front_theater] * share, area_km2), 0.0
+    )
+
+
 def _settle(
     state: State,
     params: Params,
@@ -211,24 +250,21 @@ def _settle(
     disputed: F64,
     held_def: F64,
     held_agg: F64,
+    lam: F64,
     collapsed: NDArray[np.int64],
 ) -> State:
     """Apply terms x* to the fronts of the settling (run, theater) cells."""
     index = params.index
-    front_theater = index.front_theater
-    settling_f = settling[:, front_theater]
-    kept_km2 = (1.0 - terms) * disputed
+    ft = index.front_theater
+    on_def = index.front_soil_side == DEFENDER
+    aggressor_area = _theater_sums(params.area_km2, index.front_in_theater & ~on_def[:, None])
+    kept_by_aggressor = (1.0 - np.minimum(terms, 1.0)) * disputed
+    kept_by_defender = np.maximum(terms - 1.0, 0.0) * disputed / lam
     occupied = occupied_km2(state, params)
-    on_def_soil = (index.front_soil_side == DEFENDER)[None, :]
-    share = np.where(
-        held_def[:, front_theater] > 0,
-        occupied / np.maximum(held_def[:, front_theater], 1e-12),
-        params.area_km2 / np.maximum(disputed[:, front_theater], 1e-12),
-    )
-    new_occupied = np.where(
-        on_def_soil, np.minimum(kept_km2[:, front_theater] * share, params.area_km2), 0.0
-    )
-    occupied = np.where(settling_f, new_occupied, occupied)
+    new_occupied = _spread(
+        kept_by_aggressor, occupied, params.area_km2, on_def, ft, held_def, disputed
+    ) + _spread(kept_by_defender, occupied, params.area_km2, ~on_def, ft, held_agg, aggressor_area)
+    occupied = np.where(settling[:, ft], new_occupied, occupied)
     owner = index.front_soil_side
     held = np.empty_like(state.held_km2)
     fronts = np.arange(len(index.fronts))
@@ -242,7 +278,12 @@ def _settle(
         ).astype(np.int8),
         settled_month=np.where(settling, state.month, state.settled_month),
         settlement_share=np.where(settling, terms, state.settlement_share),
-        occupied_at_settlement_km2=np.where(settling, kept_km2, state.occupied_at_settlement_km2),
-        enemy_soil_traded_km2=np.where(settling, held_agg, state.enemy_soil_traded_km2),
+        occupied_at_settlement_km2=np.where(
+            settling, kept_by_aggressor, state.occupied_at_settlement_km2
+        ),
+        enemy_soil_traded_km2=np.where(
+            settling, np.maximum(held_agg - kept_by_defender, 0.0), state.enemy_soil_traded_km2
+        ),
+        enemy_soil_kept_km2=np.where(settling, kept_by_defender, state.enemy_soil_kept_km2),
         collapsed=np.where(settling, collapsed, state.collapsed),
     )

@@ -159,7 +159,9 @@ class Theater(_Strict):
 class Aim(_Strict):
     """``[aims.<id>]``: a declared war aim, as the settlements it admits.
 
-    Terms are the defender's share ``x`` of its disputed soil. A defender's
+    Terms are in units of the defender's disputed soil (see
+    :mod:`twofront.model.bargaining`: 1 = all of it back; above 1 it also
+    keeps some of the aggressor's soil). A defender's
     aim sets a floor on ``x``, an aggressor's a ceiling; ``lines_tolerance``
     makes the bound relative to the current position (freeze the lines);
     ``total`` admits no settlement short of the opponent's collapse.
@@ -167,8 +169,8 @@ class Aim(_Strict):
 
     title: str
     total: bool = False
-    defender_share_at_least: Fraction | None = None
-    defender_share_at_most: Fraction | None = None
+    defender_share_at_least: NonNegative | None = None
+    defender_share_at_most: NonNegative | None = None
     lines_tolerance: Fraction | None = None
 
 
