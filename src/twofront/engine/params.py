@@ -96,6 +96,7 @@ class Params:
     lethality_per_month: F64  # (run, actor)
     will_loss_per_100k_casualties: F64  # (run, actor)
     will_loss_per_100k_mobilised: F64  # (run, actor)
+    wounded_return_fraction: F64  # (run, actor)
     fire_demand_per_month: F64  # (run, actor)
     fire_needed_per_month: F64  # (run, actor)
     area_km2: F64  # (run, front)
@@ -391,6 +392,7 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
         lethality_per_month=forces_field("lethality_per_month"),
         will_loss_per_100k_casualties=forces_field("will_loss_per_100k_casualties"),
         will_loss_per_100k_mobilised=forces_field("will_loss_per_100k_mobilised"),
+        wounded_return_fraction=forces_field("wounded_return_fraction"),
         fire_demand_per_month=fires_field("demand_per_month", 0.0),
         fire_needed_per_month=fires_field("needed_per_month", 1.0),
         area_km2=area,

@@ -213,6 +213,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         disputed,
         held_def,
         held_agg,
+        lam,
         np.where(def_collapses, DEFENDER, np.where(agg_collapses, AGGRESSOR, -1)),
     )
 

@@ -39,6 +39,8 @@ r"""Combat on each active front: fires, territory and attrition, one month at a 
    q=1, p=0; linear law q=p=1), lethality :math:`k` per month, and
    :math:`\lambda = ` the attacker-loss multiplier for the side that gained
    ground this month (1 otherwise). Losses never exceed personnel.
+   Casualties count killed and wounded, as published tallies do; a share
+   :math:`\rho` of them (the lightly wounded) returns to the reserves.
 
 Example (hand-computed in the tests): P_def = 100k, P_agg = 400k, d = 2,
 r = 100, mu = 1: x = ln 0.25 = −1.386, ln d = 0.693, ΔA = −69.3 km².
@@ -57,6 +59,7 @@ from twofront.engine.state import State, actors_at_war, front_active, per_actor,
 
 F64 = NDArray[np.float64]
 MAX_LOG_RATIO = 5.0
+MIN_POWER = 1e-9
 
 
 def fire_factor(fired: F64, needed: F64, elasticity: F64) -> F64:
@@ -77,9 +80,8 @@ def defender_gain_km2(
     mud_factor: F64,
 ) -> F64:
     """Unbounded km² the defender gains this month (negative: loses); see step 3."""
-    with np.errstate(divide="ignore"):
-        x = np.log(power_defender) - np.log(power_aggressor)
-    x = np.clip(np.nan_to_num(x, nan=0.0), -MAX_LOG_RATIO, MAX_LOG_RATIO)
+    x = np.log(np.maximum(power_defender, MIN_POWER)) - np.log(np.maximum(power_aggressor, MIN_POWER))
+    x = np.clip(x, -MAX_LOG_RATIO, MAX_LOG_RATIO)
     return advance_km2_per_month * mud_factor * soft_threshold(x, np.log(defence_advantage))
 
 
@@ -155,11 +157,13 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     losses = losses * np.where(advanced, params.attacker_loss_multiplier[:, None, None], 1.0)
     losses = np.minimum(losses, personnel) * active[:, :, None]
     casualties = per_actor(losses, params)
+    returning = casualties * params.wounded_return_fraction
     will = state.will - params.will_loss_per_100k_casualties * casualties / 1e5
     return replace(
         state,
         stockpile=stockpile,
         fired_per_month=fired,
+        reserves_personnel=state.reserves_personnel + returning,
         personnel=personnel - losses,
         held_km2=held,
         casualties_per_month=losses,

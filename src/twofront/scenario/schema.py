@@ -74,6 +74,7 @@ class Forces(_Strict):
     lethality_per_month: NonNegative
     will_loss_per_100k_casualties: NonNegative
     will_loss_per_100k_mobilised: NonNegative
+    wounded_return_fraction: Fraction
 
 
 class Fires(_Strict):
