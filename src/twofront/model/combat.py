@@ -80,7 +80,9 @@ def defender_gain_km2(
     mud_factor: F64,
 ) -> F64:
     """Unbounded km² the defender gains this month (negative: loses); see step 3."""
-    x = np.log(np.maximum(power_defender, MIN_POWER)) - np.log(np.maximum(power_aggressor, MIN_POWER))
+    x = np.log(np.maximum(power_defender, MIN_POWER)) - np.log(
+        np.maximum(power_aggressor, MIN_POWER)
+    )
     x = np.clip(x, -MAX_LOG_RATIO, MAX_LOG_RATIO)
     return advance_km2_per_month * mud_factor * soft_threshold(x, np.log(defence_advantage))
 

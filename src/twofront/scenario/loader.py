@@ -43,13 +43,75 @@ def resolve(name_or_path: str) -> Path:
 def load(name_or_path: str) -> Scenario:
     """Load and validate a scenario by shipped name or file path."""
     path = resolve(name_or_path)
+    return parse(read_raw(path, chain=()), str(path))
+
+
+def read_raw(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    """Parse a TOML file and resolve its ``extends`` chain into one table.
+
+    A file may say ``[scenario] extends = "world-2024"`` (a shipped name or
+    a path relative to the file) and ``remove = ["theaters.indo-pacific",
+    ...]``: it starts from the parent's tables, drops the removed ones, then
+    overrides them with its own, key by key.
+    """
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError([f"{path}: not valid TOML: {err}"]) from None
     except UnicodeDecodeError as err:
         raise ScenarioError([f"{path}: not UTF-8 text: {err}"]) from None
-    return parse(raw, str(path))
+    meta = raw.get("scenario", {})
+    parent_name = meta.pop("extends", None) if isinstance(meta, dict) else None
+    removals = meta.pop("remove", []) if isinstance(meta, dict) else []
+    if parent_name is None:
+        if removals:
+            raise ScenarioError([f"{path}: scenario.remove: only allowed with scenario.extends"])
+        return raw
+    if not isinstance(parent_name, str) or not isinstance(removals, list):
+        raise ScenarioError(
+            [
+                f"{path}: scenario.extends must be a scenario name or path and "
+                "scenario.remove a list of dotted table paths"
+            ]
+        )
+    parent_path = _parent(path, parent_name)
+    if parent_path in chain or parent_path == path:
+        raise ScenarioError([f"{path}: scenario.extends: circular chain through {parent_path}"])
+    base = read_raw(parent_path, (*chain, path))
+    for i, dotted in enumerate(removals):
+        _remove(base, str(dotted), f"{path}: scenario.remove[{i}]")
+    return _merge(base, raw)
+
+
+def _parent(path: Path, name: str) -> Path:
+    if name in shipped_names():
+        return resolve(name)
+    candidate = (path.parent / name).resolve()
+    if not candidate.is_file():
+        raise ScenarioError(
+            [f"{path}: scenario.extends = {name!r}: no such file and not a shipped scenario"]
+        )
+    return candidate
+
+
+def _remove(table: dict[str, Any], dotted: str, where: str) -> None:
+    *parents, last = dotted.split(".")
+    node: Any = table
+    for key in parents:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or last not in node:
+        raise ScenarioError([f"{where}: {dotted!r} is not a table of the parent scenario"])
+    del node[last]
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def parse(raw: dict[str, Any], origin: str) -> Scenario:
