@@ -12,7 +12,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from twofront.engine.params import SIDES, Params
-from twofront.engine.state import State, TheaterStatus, occupied_km2
+from twofront.engine.state import State, TheaterStatus, occupied_km2, sum_over
 
 TRAJECTORIES: dict[str, tuple[str, ...]] = {
     "occupied_km2": ("front",),
@@ -30,28 +30,41 @@ INTEGER_TRAJECTORIES = ("theater_status", "escalation_level")
 
 
 class Recorder:
-    """Collects one snapshot per month; ``to_dataset`` labels them."""
+    """Writes one snapshot per month into preallocated (run, month, ...) buffers."""
 
     def __init__(self, params: Params) -> None:
         self.params = params
-        self.snapshots: dict[str, list[NDArray]] = {name: [] for name in TRAJECTORIES}
+        self.months = params.index.horizon_months + 1
+        self.buffers: dict[str, NDArray] = {}
+        self.recorded = 0
         self.final: State | None = None
 
     def record(self, state: State) -> None:
+        if self.recorded >= self.months:
+            raise ValueError(f"more than {self.months} months recorded")
         for name in TRAJECTORIES:
-            if name == "occupied_km2":
-                value = occupied_km2(state, self.params)
-            else:
-                value = getattr(state, name)
-            dtype = np.int8 if name in INTEGER_TRAJECTORIES else np.float32
-            self.snapshots[name].append(value.astype(dtype))
+            value = (
+                occupied_km2(state, self.params) if name == "occupied_km2" else getattr(state, name)
+            )
+            if name not in self.buffers:
+                dtype = np.int8 if name in INTEGER_TRAJECTORIES else np.float32
+                shape = (value.shape[0], self.months, *value.shape[1:])
+                self.buffers[name] = np.empty(shape, dtype=dtype)
+            self.buffers[name][:, self.recorded] = value
+        self.recorded += 1
         self.final = state
+
+    @property
+    def snapshots(self) -> dict[str, NDArray]:
+        """The recorded months of each trajectory, (run, month, ...)."""
+        return {name: buffer[:, : self.recorded] for name, buffer in self.buffers.items()}
 
     def to_dataset(self, run_ids: NDArray[np.integer]) -> xr.Dataset:
         index = self.params.index
         state = self.final
         assert state is not None, "record() was never called"
-        months = np.arange(len(self.snapshots["will"]))
+        snapshots = self.snapshots
+        months = np.arange(self.recorded)
         coords = {
             "run": run_ids,
             "month": months,
@@ -63,8 +76,7 @@ class Recorder:
             "theater": list(index.theaters),
         }
         data = {
-            name: (("run", "month", *dims), np.stack(self.snapshots[name], axis=1))
-            for name, dims in TRAJECTORIES.items()
+            name: (("run", "month", *dims), snapshots[name]) for name, dims in TRAJECTORIES.items()
         }
         data["final_occupied_km2"] = (("run", "front"), occupied_km2(state, self.params))
         data["area_km2"] = (("run", "front"), self.params.area_km2)
@@ -72,7 +84,7 @@ class Recorder:
         data["spent_usd"] = (("run", "actor"), state.spent_usd)
         data["min_stockpile_seen"] = (
             ("run", "actor", "munition"),
-            np.stack(self.snapshots["stockpile"], axis=1).min(axis=1).astype(np.float64),
+            snapshots["stockpile"].min(axis=1).astype(np.float64),
         )
         data["run_status"] = (("run",), state.status)
         data.update(self._war_outcomes(state))
@@ -81,13 +93,15 @@ class Recorder:
     def _war_outcomes(self, state: State) -> dict[str, tuple[tuple[str, ...], NDArray]]:
         """Per-run outcomes of war and peace; see the README's outcome table."""
         index = self.params.index
-        status = np.stack(self.snapshots["theater_status"], axis=1)
+        status = self.snapshots["theater_status"]
         wars = (status == TheaterStatus.WAR).sum(axis=2)
         started = np.maximum(state.war_start_month, 0)
         settled = state.settled_month >= 0
         months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)
         defender_soil = index.front_in_theater & (index.front_soil_side == 0)[:, None]
-        occupied_start = self.snapshots["occupied_km2"][0].astype(np.float64) @ defender_soil
+        occupied_start = sum_over(
+            self.snapshots["occupied_km2"][:, 0].astype(np.float64), defender_soil
+        )
         reference = self.params.reference_occupied_km2
         with np.errstate(divide="ignore", invalid="ignore"):
             restored = (occupied_start - state.occupied_at_settlement_km2) / (

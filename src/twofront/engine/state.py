@@ -80,8 +80,9 @@ NAN_MEANS_NOT_YET = frozenset(
     if name in ("position_share", "stock_at_war_start", "settlement_share")
     or name.endswith(("_at_settlement_km2", "_soil_traded_km2", "_soil_kept_km2"))
 )
-"""State fields where NaN is a value ('no war began yet', 'not settled');
-every other float field must stay finite or its run is frozen as NON_FINITE."""
+"""State fields where NaN is a value ('no war began yet', 'not settled'). They
+are copies of finite values when set, so the guard skips them; every other
+float field must stay finite or its run is frozen as NON_FINITE."""
 
 
 def initial_state(params: Params) -> State:
@@ -171,7 +172,26 @@ def slot_actor_onehot(params: Params) -> F64:
 
 def per_actor(values: F64, params: Params) -> F64:
     """Sum (run, front, side) values into (run, actor) by who fights in each slot."""
-    return np.einsum("rfs,fsa->ra", values, slot_actor_onehot(params))
+    return sum_slots(values, slot_actor_onehot(params))
+
+
+def sum_slots(values: F64, onehot: F64) -> F64:
+    """(run, front, side) summed into (run, actor) through a (front, side, actor) one-hot."""
+    runs = values.shape[0]
+    return sum_over(values.reshape(runs, -1), onehot.reshape(-1, onehot.shape[-1]))
+
+
+def sum_over(values: F64, matrix: NDArray[np.floating] | NDArray[np.bool_]) -> F64:
+    """``values @ matrix`` for (run, k) values and a small (k, n) matrix, bit-reproducibly.
+
+    BLAS products may round differently with the number of rows, which would
+    make run ``i`` depend on its batch; summing the k terms in a fixed order
+    keeps every run's bits independent of the others.
+    """
+    out = np.zeros((values.shape[0], matrix.shape[1]))
+    for k in range(matrix.shape[0]):
+        out += values[:, k, None] * matrix[k]
+    return out
 
 
 def to_slots(values: F64, params: Params) -> F64:

@@ -26,17 +26,17 @@ from numpy.typing import NDArray
 
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
-from twofront.engine.state import State
+from twofront.engine.state import State, sum_over
 
 F64 = NDArray[np.float64]
 
 
 def line_matrix(
-    actor: NDArray[np.int64], munition: NDArray[np.int64], shape: tuple[int, int]
+    actor: NDArray[np.int64], munition: NDArray[np.int64], n_munitions: int, n_cells: int
 ) -> F64:
-    """(line, actor, munition) one-hot of each line's (actor, munition)."""
-    onehot = np.zeros((actor.shape[0], *shape))
-    onehot[np.arange(actor.shape[0]), actor, munition] = 1.0
+    """(line, actor * munition) one-hot of each line's flattened (actor, munition) cell."""
+    onehot = np.zeros((actor.shape[0], n_cells))
+    onehot[np.arange(actor.shape[0]), actor * n_munitions + munition] = 1.0
     return onehot
 
 
@@ -46,24 +46,27 @@ def deliveries(
     min_stockpile: F64,
     donor_matrix: F64,
 ) -> F64:
-    """Units delivered per line, shape (run, line); see the module equations."""
-    spare = np.maximum(stockpile - min_stockpile, 0.0)
-    ordered = np.einsum("rl,lam->ram", orders_per_month, donor_matrix)
+    """Units delivered per line, shape (run, line); see the module equations.
+
+    ``stockpile`` and ``min_stockpile`` are (run, actor, munition);
+    ``donor_matrix`` is :func:`line_matrix` of the donors.
+    """
+    runs = stockpile.shape[0]
+    spare = np.maximum(stockpile - min_stockpile, 0.0).reshape(runs, -1)
+    ordered = sum_over(orders_per_month, donor_matrix)
     with np.errstate(divide="ignore", invalid="ignore"):
         fill = np.where(ordered > 0, np.minimum(1.0, spare / ordered), 0.0)
-    return orders_per_month * np.einsum("ram,lam->rl", fill, donor_matrix)
+    return orders_per_month * fill[:, donor_matrix.argmax(axis=1)]
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Deliver this month's aid orders, donor to recipient."""
     index = params.index
-    shape = (len(index.actors), len(index.munitions))
-    donor = line_matrix(index.aid_donor, index.aid_munition, shape)
-    recipient = line_matrix(index.aid_recipient, index.aid_munition, shape)
+    n_munitions = len(index.munitions)
+    cells = len(index.actors) * n_munitions
+    donor = line_matrix(index.aid_donor, index.aid_munition, n_munitions, cells)
+    recipient = line_matrix(index.aid_recipient, index.aid_munition, n_munitions, cells)
     sent = deliveries(state.aid_order_per_month, state.stockpile, params.min_stockpile, donor)
-    stockpile = (
-        state.stockpile
-        - np.einsum("rl,lam->ram", sent, donor)
-        + np.einsum("rl,lam->ram", sent, recipient)
-    )
-    return replace(state, aid_sent_per_month=sent, stockpile=np.maximum(stockpile, 0.0))
+    moved = sum_over(sent, recipient - donor).reshape(state.stockpile.shape)
+    stockpile = np.maximum(state.stockpile + moved, 0.0)
+    return replace(state, aid_sent_per_month=sent, stockpile=stockpile)

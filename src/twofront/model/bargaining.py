@@ -72,7 +72,7 @@ from numpy.typing import NDArray
 
 from twofront.engine.params import AGGRESSOR, DEFENDER, Params
 from twofront.engine.rng import Stream
-from twofront.engine.state import State, TheaterStatus, occupied_km2
+from twofront.engine.state import State, TheaterStatus, occupied_km2, sum_over
 
 F64 = NDArray[np.float64]
 WILL_FLOOR = 0.05
@@ -139,7 +139,7 @@ def split_terms(low: F64, high: F64, defender_power: F64) -> F64:
 
 def _theater_sums(values: F64, mask: NDArray[np.bool_]) -> F64:
     """(run, front) values summed into (run, theater) over a (front, theater) mask."""
-    return values @ mask.astype(np.float64)
+    return sum_over(values, mask)
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
@@ -162,7 +162,11 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     x = np.minimum(position_share(held_def, held_agg, disputed, lam), top)
     previous = np.where(np.isnan(state.position_share), x, state.position_share)
     s = params.trend_smoothing[:, None]
-    trend = np.where(at_war, (1 - s) * state.trend_share_per_month + s * (x - previous), 0.0)
+    trend = np.where(
+        at_war,
+        (1 - s) * state.trend_share_per_month + s * (x - previous),
+        state.trend_share_per_month,
+    )
 
     # 2. Beliefs and the value of fighting on.
     h = params.bargaining_horizon_months[:, None]
@@ -267,10 +271,13 @@ def _settle(
     ) + _spread(kept_by_defender, occupied, params.area_km2, ~on_def, ft, held_agg, aggressor_area)
     occupied = np.where(settling[:, ft], new_occupied, occupied)
     owner = index.front_soil_side
-    held = np.empty_like(state.held_km2)
+    rebuilt = np.empty_like(state.held_km2)
     fronts = np.arange(len(index.fronts))
-    held[:, fronts, owner] = params.area_km2 - occupied
-    held[:, fronts, 1 - owner] = occupied
+    rebuilt[:, fronts, owner] = params.area_km2 - occupied
+    rebuilt[:, fronts, 1 - owner] = occupied
+    # Only settling cells change: rebuilding the others from area - occupied
+    # would alter their last bits and make a run depend on its batch.
+    held = np.where(settling[:, ft, None], rebuilt, state.held_km2)
     return replace(
         state,
         held_km2=held,

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from twofront.engine.params import AGGRESSOR, Params
 from twofront.engine.rng import Stream
-from twofront.engine.state import State, TheaterStatus, occupied_km2
+from twofront.engine.state import State, TheaterStatus, occupied_km2, sum_over
 
 F64 = NDArray[np.float64]
 
@@ -58,7 +58,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     if not at_war.any():
         return state
     aggressor_soil = index.front_in_theater & (index.front_soil_side == AGGRESSOR)[:, None]
-    held = occupied_km2(state, params) @ aggressor_soil.astype(np.float64)
+    held = sum_over(occupied_km2(state, params), aggressor_soil)
     probability = climb_probability(
         params.escalation_base_hazard,
         params.escalation_restrictions_hazard,
@@ -70,7 +70,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     climbs = at_war & (u < probability) & (state.escalation_level < index.escalation_top[None, :])
     level = state.escalation_level + climbs
     will_loss = level_effect(params.escalation_patron_will_loss, level) * at_war
-    patron_loss = will_loss @ index.theater_patron.astype(np.float64)
+    patron_loss = sum_over(will_loss, index.theater_patron)
     return replace(
         state,
         escalation_level=level,

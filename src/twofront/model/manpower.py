@@ -41,6 +41,7 @@ from twofront.engine.state import (
     actors_at_war,
     front_active,
     slot_actor_onehot,
+    sum_slots,
     theater_at_war,
     to_slots,
 )
@@ -64,16 +65,23 @@ def slot_weights(
     return enemy * priority * active[:, :, None]
 
 
-def shares_by_actor(weights: F64, onehot: F64) -> F64:
-    """(run, front, side) share of each slot in its actor's total weight (0 if none)."""
-    total = np.einsum("rfs,fsa->ra", weights, onehot)
-    total_slot = np.einsum("ra,fsa->rfs", total, onehot)
+def shares_by_actor(weights: F64, onehot: F64, slot_actor: NDArray[np.int64]) -> F64:
+    """(run, front, side) share of each slot in its actor's total weight (0 if none).
+
+    ``slot_actor`` (front, side) is the actor index of each slot.
+    """
+    total_slot = sum_slots(weights, onehot)[:, slot_actor]
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(total_slot > 0, weights / total_slot, 0.0)
 
 
 def redeploy(
-    personnel: F64, shares: F64, in_play: NDArray[np.bool_], fraction_slot: F64, onehot: F64
+    personnel: F64,
+    shares: F64,
+    in_play: NDArray[np.bool_],
+    fraction_slot: F64,
+    onehot: F64,
+    slot_actor: NDArray[np.int64],
 ) -> F64:
     """Move each actor's in-play personnel toward its desired split; totals are conserved.
 
@@ -81,8 +89,8 @@ def redeploy(
     war whose actor has some weight somewhere. Slots in play with zero share
     (e.g. a closed incursion front) are emptied at the redeployment rate.
     """
-    total = np.einsum("rfs,fsa->ra", personnel * in_play, onehot)
-    desired = np.einsum("ra,fsa->rfs", total, onehot) * shares
+    total = sum_slots(personnel * in_play, onehot)
+    desired = total[:, slot_actor] * shares
     return np.where(in_play, personnel + fraction_slot * (desired - personnel), personnel)
 
 
@@ -103,8 +111,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         params.index.front_soil_side,
         to_slots(params.own_soil_priority, params),
     )
-    shares = shares_by_actor(weights, onehot)
-    has_front = np.einsum("rfs,fsa->ra", shares, onehot) > 0
+    slot_actor = params.index.front_actor
+    shares = shares_by_actor(weights, onehot, slot_actor)
+    has_front = sum_slots(shares, onehot) > 0
     in_play = at_war_front[:, :, None] & to_slots(has_front, params)
     personnel = redeploy(
         state.personnel,
@@ -112,6 +121,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         in_play,
         to_slots(params.redeploy_fraction_per_month, params),
         onehot,
+        slot_actor,
     )
     deployed = params.deploy_fraction_per_month * reserves * has_front
     personnel = personnel + to_slots(deployed, params) * shares

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from twofront.engine.params import DEFENDER, Params
 from twofront.engine.rng import Stream
-from twofront.engine.state import State, TheaterStatus, begin_wars
+from twofront.engine.state import State, TheaterStatus, begin_wars, sum_over
 from twofront.model.escalation import level_effect
 
 F64 = NDArray[np.float64]
@@ -82,7 +82,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     # Stocks of the defender and patrons of each theater: (run, theater, munition).
     holders = index.theater_patron.copy()
     holders[np.arange(len(index.theaters)), index.theater_actor[:, DEFENDER]] = True
-    stock = np.einsum("ram,ta->rtm", state.stockpile, holders.astype(np.float64))
+    stock = np.zeros((params.runs, len(index.theaters), len(index.munitions)))
+    for actor in range(len(index.actors)):
+        stock += holders[None, :, actor, None] * state.stockpile[:, None, actor, :]
     deterrent = deterrence(stock, params.deterrent_stock_reference, index.deterrent_munitions)
 
     # Other wars that keep this theater's patrons busy.
@@ -90,7 +92,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     involved[np.arange(len(index.theaters)), index.theater_actor[:, 1]] = True
     shares_patron = (index.theater_patron.astype(np.float64) @ involved.T.astype(np.float64)) > 0
     np.fill_diagonal(shares_patron, False)
-    busy_wars = at_war.astype(np.float64) @ shares_patron.T.astype(np.float64)
+    busy_wars = sum_over(at_war.astype(np.float64), shares_patron.T)
     opportunity = np.where(
         at_war, level_effect(params.escalation_opportunism_factor, state.escalation_level), 1.0
     ).max(axis=1, keepdims=True)

@@ -27,6 +27,7 @@ parentheses. Names are checked against the scenario when it is loaded.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -200,9 +201,9 @@ def evaluate(condition: Condition, seen: Observed) -> NDArray[np.bool_]:
 def _eval(node: Node, seen: Observed) -> NDArray[Any]:
     match node[0]:
         case "or":
-            return np.logical_or.reduce([_eval(n, seen) for n in node[1:]])
+            return functools.reduce(np.logical_or, (_eval(n, seen) for n in node[1:]))
         case "and":
-            return np.logical_and.reduce([_eval(n, seen) for n in node[1:]])
+            return functools.reduce(np.logical_and, (_eval(n, seen) for n in node[1:]))
         case "not":
             return ~_eval(node[1], seen)
         case "status":
