@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 import xarray as xr
 from rich.console import Console
@@ -143,6 +144,10 @@ def compare(
     comparison = compare_results(results, outcomes, base)
     console.print(comparison_table(comparison, runs, seed))
     path = figure or Path("out") / f"compare-{spec.scenario.name}.png"
+    table_path = path.with_suffix(".csv")
+    table_path.parent.mkdir(parents=True, exist_ok=True)
+    comparison_frame(comparison).to_csv(table_path, index=False)
+    console.print(f"table written to {table_path}")
     shown = [o.name for o in outcomes if _varies(comparison, o.name)][:12]
     comparison_figure(comparison, shown, path)
     console.print(f"figure written to {path}")
@@ -168,27 +173,60 @@ def comparison_stock_outcomes(spec: Scenario, results: xr.Dataset) -> tuple[Outc
 
 
 def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
-    """Rich table: one row per outcome, per strategy mean [95%] and difference to baseline."""
+    """Rich table: per outcome and strategy, the mean [95%] and the paired difference."""
     table = Table(
-        title=f"Strategy comparison, {runs} runs each, seed {seed}, "
-        f"paired differences vs {comparison.baseline}"
+        title=f"Strategy comparison, {runs} runs each, seed {seed} (common random numbers); "
+        f"Δ = paired difference vs {comparison.baseline}",
+        show_lines=False,
     )
-    table.add_column("outcome", overflow="fold")
-    for s in comparison.strategies:
-        table.add_column(s, justify="right", overflow="fold")
+    for column in ("outcome", "strategy", "mean", "95% interval", "Δ", "Δ 95% interval"):
+        table.add_column(
+            column,
+            justify="left" if column in ("outcome", "strategy") else "right",
+            overflow="fold",
+        )
     for outcome in comparison.outcomes:
         if not any(comparison.estimates[s, outcome.name].n for s in comparison.strategies):
             continue
-        cells = []
-        for s in comparison.strategies:
-            e = comparison.estimates[s, outcome.name]
-            text = f"{e.mean:,.3g} [{e.low:,.3g}, {e.high:,.3g}]" if e.n else "—"
-            if s != comparison.baseline and e.n:
-                d = comparison.differences[s, outcome.name]
-                text += f"\nΔ {d.mean:+,.3g} [{d.low:+,.3g}, {d.high:+,.3g}]" if d.n else ""
-            cells.append(text)
-        table.add_row(outcome.name, *cells)
+        for k, strategy in enumerate(comparison.strategies):
+            e = comparison.estimates[strategy, outcome.name]
+            d = comparison.differences[strategy, outcome.name]
+            paired = strategy != comparison.baseline and d.n > 0
+            table.add_row(
+                outcome.name if k == 0 else "",
+                strategy,
+                f"{e.mean:,.3g}" if e.n else "—",
+                f"[{e.low:,.3g}, {e.high:,.3g}]" if e.n > 1 else "",
+                f"{d.mean:+,.3g}" if paired else "",
+                f"[{d.low:+,.3g}, {d.high:+,.3g}]" if paired and d.n > 1 else "",
+                end_section=k == len(comparison.strategies) - 1,
+            )
     return table
+
+
+def comparison_frame(comparison: Comparison) -> pd.DataFrame:
+    """The comparison as a tidy table (one row per outcome and strategy)."""
+    rows = []
+    for outcome in comparison.outcomes:
+        for strategy in comparison.strategies:
+            e = comparison.estimates[strategy, outcome.name]
+            d = comparison.differences[strategy, outcome.name]
+            rows.append(
+                {
+                    "outcome": outcome.name,
+                    "units": outcome.units,
+                    "strategy": strategy,
+                    "mean": e.mean,
+                    "low95": e.low,
+                    "high95": e.high,
+                    "runs": e.n,
+                    "diff_vs_baseline": d.mean,
+                    "diff_low95": d.low,
+                    "diff_high95": d.high,
+                    "baseline": comparison.baseline,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 @app.command()

@@ -12,7 +12,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from twofront.engine.params import SIDES, Params
-from twofront.engine.state import State, TheaterStatus, occupied_km2, sum_over
+from twofront.engine.state import NEVER, State, TheaterStatus, occupied_km2, sum_over
 
 TRAJECTORIES: dict[str, tuple[str, ...]] = {
     "occupied_km2": ("front",),
@@ -107,7 +107,7 @@ class Recorder:
             restored = (occupied_start - state.occupied_at_settlement_km2) / (
                 occupied_start - reference
             )
-        war_began = state.war_start_month >= 0
+        war_began = state.war_start_month != NEVER
         return {
             "max_wars_at_once": (("run",), wars.max(axis=1)),
             "two_wars_at_once": (("run",), wars.max(axis=1) >= 2),

@@ -23,6 +23,10 @@ class RunStatus(IntEnum):
     NON_FINITE = 1
 
 
+NEVER = -(10**6)
+"""``war_start_month`` of a theater where no war began."""
+
+
 class TheaterStatus(IntEnum):
     """Theater status codes, in the order of ``schema.THEATER_STATUSES``."""
 
@@ -64,7 +68,8 @@ class State:
     war_months: NDArray[np.int64]  # (run, theater) months the theater has been at war
     position_share: F64  # (run, theater) defender's bargaining position x
     trend_share_per_month: F64  # (run, theater) smoothed monthly change of x
-    war_start_month: NDArray[np.int64]  # (run, theater) month the war began; -1 never
+    war_start_month: NDArray[np.int64]  # (run, theater) month the war began (< 0: before
+    # the start); NEVER if no war began
     stock_at_war_start: F64  # (run, theater, actor, munition), NaN if no war began
     settled_month: NDArray[np.int64]  # (run, theater) month of settlement; -1 none
     settlement_share: F64  # (run, theater) defender's share x* at settlement; NaN
@@ -124,7 +129,7 @@ def initial_state(params: Params) -> State:
         war_months=np.broadcast_to(index.war_months0, (runs, n_theaters)).copy(),
         position_share=np.full((runs, n_theaters), np.nan),
         trend_share_per_month=np.zeros((runs, n_theaters)),
-        war_start_month=np.where(at_war0, -index.war_months0, -1)[None, :].repeat(runs, 0),
+        war_start_month=np.where(at_war0, -index.war_months0, NEVER)[None, :].repeat(runs, 0),
         stock_at_war_start=np.where(
             at_war0[None, :, None, None], params.stockpile[:, None, :, :], np.nan
         ),
