@@ -11,11 +11,12 @@ applied to each counter word in turn, keyed by two 64-bit words from
 
 .. math::
    h_0 = k_0,\quad h_{j+1} = \mathrm{mix}(h_j \oplus (c_j \cdot \phi) + k_1),\quad
-   u = (\lfloor h / 2^{11} \rfloor + \tfrac12)\,2^{-53} \in (0, 1)
+   u = (\lfloor h / 2^{12} \rfloor + \tfrac12)\,2^{-52} \in (0, 1)
 
 where :math:`c = (\text{run}, \text{month}, \text{site}, \text{lane})` and
 :math:`\phi` is the 64-bit golden ratio. The half-ulp offset keeps ``u`` away
-from 0 and 1 so that quantile functions (``ppf``) stay finite.
+from 0 and 1 so that quantile functions (``ppf``) stay finite: 52 bits, not
+53, because :math:`2^{53} - \tfrac12` is not a float64 and would round to 1.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from numpy.typing import NDArray
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
-_TO_UNIT = 2.0**-53
+_TO_UNIT = 2.0**-52
 
 SAMPLING_MONTH = -1
 """Month index used for draws that fix a run's uncertain parameters."""
@@ -96,4 +97,4 @@ def uniforms(
     h = np.full((runs.shape[0], 1), k0, dtype=np.uint64)
     for word in (runs[:, None], month_word, site_word, lane_words):
         h = _mix((h ^ (word * _GOLDEN)) + k1)
-    return ((h >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+    return ((h >> np.uint64(12)).astype(np.float64) + 0.5) * _TO_UNIT

@@ -49,8 +49,7 @@ def guard(before: State, after: State) -> State:
             continue
         if f.name in NAN_MEANS_NOT_YET:
             continue
-        # A sum is NaN or infinite when any term is: one pass instead of isfinite + all.
-        bad |= ~np.isfinite(value.reshape(value.shape[0], -1).sum(axis=1))
+        bad |= ~np.isfinite(value.reshape(value.shape[0], -1)).all(axis=1)
     if not bad.any():
         return after
     frozen = {}

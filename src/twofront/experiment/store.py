@@ -17,27 +17,31 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import xarray as xr
 
 from twofront.engine.record import TRAJECTORIES
 
-OUTCOMES = (
-    "final_occupied_km2",
-    "area_km2",
-    "casualties_total",
-    "spent_usd",
-    "min_stockpile_seen",
-    "run_status",
-)
+
+def outcome_names(results: xr.Dataset) -> list[str]:
+    """Per-run outcomes: every variable with a ``run`` but no ``month`` dimension."""
+    return [
+        str(name)
+        for name, var in results.data_vars.items()
+        if "run" in var.dims and "month" not in var.dims
+    ]
 
 
 def tables(results: xr.Dataset) -> dict[str, pd.DataFrame]:
-    """Tidy tables of ``results``: ``outcomes`` and one per trajectory variable."""
+    """Tidy tables of ``results``: ``outcomes`` and one per trajectory variable.
+
+    Outcome values are stored as float64 (booleans as 0/1, missing as NaN).
+    """
     out: dict[str, pd.DataFrame] = {}
     frames = []
-    for name in OUTCOMES:
-        frame = results[name].to_dataframe().reset_index()
+    for name in outcome_names(results):
+        frame = results[name].astype(np.float64).to_dataframe().reset_index()
         frame = frame.rename(columns={name: "value"}).assign(variable=name)
         frames.append(frame)
     outcomes = pd.concat(frames, ignore_index=True)

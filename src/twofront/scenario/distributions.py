@@ -192,9 +192,12 @@ class Param(BaseModel):
         if self.dist == "fixed":
             return f"{self.value:g}"
         args = [
-            f"{getattr(self, f):g}" for f in _ALLOWED[self.dist] if getattr(self, f) is not None
+            f"{getattr(self, f):g}"
+            for f in _ALLOWED[self.dist]
+            if f != "value" and getattr(self, f) is not None
         ]
-        return f"{self.dist}({', '.join(args)})"
+        reported = f" [reported {self.value:g}]" if self.value is not None else ""
+        return f"{self.dist}({', '.join(args)}){reported}"
 
 
 def _bounded(lo: float, hi: float, what: str) -> AfterValidator:

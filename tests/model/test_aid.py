@@ -1,0 +1,166 @@
+"""Aid: donors ship from what they can spare above their floor, pro rata when short."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.model.worlds import toy_world
+from twofront.model.aid import phase
+
+BLUE, RED, DONOR = 0, 1, 2  # actor order in the toy file
+
+
+def aid_world(toy, stock, floor, donors, recipients, orders):
+    """Toy parameters rewired to the given lines; ``stock``/``floor`` are (run, actor)."""
+    orders = np.asarray(orders, dtype=np.float64)
+    params, stream, state = toy_world(toy, runs=orders.shape[0])
+    lines = len(donors)
+    index = replace(
+        params.index,
+        aid_donor=np.array(donors, dtype=np.int64),
+        aid_recipient=np.array(recipients, dtype=np.int64),
+        aid_munition=np.zeros(lines, dtype=np.int64),
+    )
+    params = replace(
+        params, index=index, min_stockpile=np.asarray(floor, dtype=np.float64)[:, :, None]
+    )
+    state = replace(
+        state,
+        stockpile=np.asarray(stock, dtype=np.float64)[:, :, None],
+        aid_order_per_month=orders,
+        aid_sent_per_month=np.zeros_like(orders),
+    )
+    return params, stream, state
+
+
+def test_orders_beyond_what_the_donor_can_spare_are_cut_pro_rata(toy):
+    # 60k + 40k ordered, 500k - 450k floor = 50k spare: fill 50/100 = 0.5 -> 30k and 20k
+    params, stream, state = aid_world(
+        toy,
+        stock=[[0, 0, 500_000]],
+        floor=[[0, 0, 450_000]],
+        donors=[DONOR, DONOR],
+        recipients=[BLUE, RED],
+        orders=[[60_000, 40_000]],
+    )
+    after = phase(state, params, stream)
+    np.testing.assert_allclose(after.aid_sent_per_month, [[30_000.0, 20_000.0]])
+    np.testing.assert_allclose(after.stockpile[0, :, 0], [30_000.0, 20_000.0, 450_000.0])
+
+
+def test_donor_keeps_its_floor(toy):
+    # spare = 150k - 100k floor = 50k < 80k ordered -> 50k sent, donor left at its floor
+    params, stream, state = aid_world(
+        toy,
+        stock=[[0, 0, 150_000]],
+        floor=[[0, 0, 100_000]],
+        donors=[DONOR],
+        recipients=[BLUE],
+        orders=[[80_000]],
+    )
+    after = phase(state, params, stream)
+    np.testing.assert_allclose(after.aid_sent_per_month, [[50_000.0]])
+    np.testing.assert_allclose(after.stockpile[0, :, 0], [50_000.0, 0.0, 100_000.0])
+
+
+def test_donor_below_its_floor_sends_nothing_and_keeps_its_stock(toy):
+    params, stream, state = aid_world(
+        toy,
+        stock=[[0, 0, 80_000]],
+        floor=[[0, 0, 100_000]],
+        donors=[DONOR],
+        recipients=[BLUE],
+        orders=[[30_000]],
+    )
+    after = phase(state, params, stream)
+    np.testing.assert_array_equal(after.aid_sent_per_month, [[0.0]])
+    np.testing.assert_array_equal(after.stockpile, state.stockpile)
+
+
+def test_orders_within_what_the_donor_can_spare_are_delivered_in_full(toy):
+    # spare 500k - 100k = 400k >= 30k + 20k
+    params, stream, state = aid_world(
+        toy,
+        stock=[[10_000, 0, 500_000]],
+        floor=[[0, 0, 100_000]],
+        donors=[DONOR, DONOR],
+        recipients=[BLUE, RED],
+        orders=[[30_000, 20_000]],
+    )
+    after = phase(state, params, stream)
+    np.testing.assert_allclose(after.aid_sent_per_month, [[30_000.0, 20_000.0]])
+    # blue 10k + 30k; red 0 + 20k; donor 500k - 50k
+    np.testing.assert_allclose(after.stockpile[0, :, 0], [40_000.0, 20_000.0, 450_000.0])
+
+
+def test_one_donors_shortage_does_not_cut_another_donors_line(toy):
+    # donor: spare 30k for a 60k order -> 30k; red: spare 1M for 10k -> 10k in full
+    params, stream, state = aid_world(
+        toy,
+        stock=[[0, 1_000_000, 30_000]],
+        floor=[[0, 0, 0]],
+        donors=[DONOR, RED],
+        recipients=[BLUE, BLUE],
+        orders=[[60_000, 10_000]],
+    )
+    after = phase(state, params, stream)
+    np.testing.assert_allclose(after.aid_sent_per_month, [[30_000.0, 10_000.0]])
+
+
+def test_zero_orders_deliver_nothing(toy):
+    params, stream, state = aid_world(
+        toy,
+        stock=[[5, 0, 0], [0, 0, 0]],
+        floor=[[0, 0, 0], [0, 0, 0]],
+        donors=[DONOR, RED],
+        recipients=[BLUE, BLUE],
+        orders=[[0, 0], [0, 0]],
+    )
+    after = phase(state, params, stream)
+    np.testing.assert_array_equal(after.aid_sent_per_month, np.zeros((2, 2)))
+    np.testing.assert_array_equal(after.stockpile, state.stockpile)
+
+
+units = st.floats(0.0, 1e7).map(lambda x: round(x, 2))
+line_ends = st.tuples(st.integers(0, 2), st.integers(1, 2)).map(lambda t: (t[0], (t[0] + t[1]) % 3))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    ends=st.lists(line_ends, min_size=1, max_size=4),
+    stock=st.lists(units, min_size=3, max_size=3),
+    floor=st.lists(units, min_size=3, max_size=3),
+    data=st.data(),
+)
+def test_what_donors_lose_recipients_gain(toy, ends, stock, floor, data):
+    orders = data.draw(st.lists(units, min_size=len(ends), max_size=len(ends)))
+    donors, recipients = zip(*ends, strict=True)
+    params, stream, state = aid_world(
+        toy,
+        stock=[stock],
+        floor=[floor],
+        donors=list(donors),
+        recipients=list(recipients),
+        orders=[orders],
+    )
+    after = phase(state, params, stream)
+    sent = after.aid_sent_per_month[0]
+    tol = 1e-6 * (1.0 + sum(stock) + sum(orders))
+    # total units are conserved, and each actor's change is what it got minus what it gave
+    assert abs(after.stockpile.sum() - state.stockpile.sum()) <= tol
+    for a in range(3):
+        gained = sum(s for s, r in zip(sent, recipients, strict=True) if r == a)
+        given_away = sum(s for s, d in zip(sent, donors, strict=True) if d == a)
+        change = after.stockpile[0, a, 0] - state.stockpile[0, a, 0]
+        assert abs(change - (gained - given_away)) <= tol
+    # no line gets more than it ordered; no donor gives more than it can spare
+    assert np.all(sent >= 0)
+    assert np.all(sent <= np.array(orders) + tol)
+    for a in range(3):
+        given_away = sum(s for s, d in zip(sent, donors, strict=True) if d == a)
+        assert given_away <= max(stock[a] - floor[a], 0.0) + tol
+    assert np.all(after.stockpile >= 0)

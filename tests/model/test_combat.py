@@ -1,0 +1,208 @@
+"""Combat: fire factors, a no-movement band around parity, bounded territory, Lanchester losses."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.model.worlds import actor, front, toy_world
+from twofront.model.combat import (
+    MAX_LOG_RATIO,
+    bounded_gain_km2,
+    defender_gain_km2,
+    fire_factor,
+    lanchester_losses,
+    phase,
+    soft_threshold,
+)
+
+LN2 = math.log(2.0)
+
+
+def _gain(p_def, p_agg, d=2.0, r=100.0, mu=1.0):
+    return defender_gain_km2(
+        np.array([p_def]), np.array([p_agg]), np.array([d]), np.array([r]), np.array([mu])
+    )[0]
+
+
+def test_fire_factor_is_the_needed_fraction_to_the_elasticity():
+    fired = np.array([25_000.0, 25_000.0, 80_000.0, 0.0, 0.0])
+    needed = np.full(5, 50_000.0)
+    elasticity = np.array([1.0, 2.0, 1.0, 1.0, 0.0])
+    # 0.5^1 = 0.5; 0.5^2 = 0.25; min(1, 1.6) = 1; 0^1 = 0; 0^0 = 1 (fires do not matter)
+    np.testing.assert_allclose(fire_factor(fired, needed, elasticity), [0.5, 0.25, 1.0, 0.0, 1.0])
+
+
+def test_soft_threshold_is_zero_inside_the_band_and_shrinks_outside():
+    x = np.array([1.5, -1.5, 0.3, -0.3, 0.0])
+    np.testing.assert_allclose(soft_threshold(x, np.full(5, 0.5)), [1.0, -1.0, 0.0, 0.0, 0.0])
+
+
+def test_defender_gain_matches_the_docstring_example():
+    # x = ln(100k / 400k) = -1.386294; ln d = 0.693147; 100 * (-1.386294 + 0.693147) = -69.3147
+    assert _gain(100_000.0, 400_000.0) == pytest.approx(-69.3147, abs=1e-4)
+
+
+def test_defender_gain_is_antisymmetric():
+    assert _gain(400_000.0, 100_000.0) == pytest.approx(69.3147, abs=1e-4)
+
+
+def test_mud_halves_the_advance():
+    # mu = 0.5: 0.5 * -69.3147 = -34.6574
+    assert _gain(100_000.0, 400_000.0, mu=0.5) == pytest.approx(-34.6574, abs=1e-4)
+
+
+def test_log_ratio_is_clipped_at_five():
+    # ratio e^10: x = 10 -> 5; 100 * (5 - ln 2) = 430.685
+    assert _gain(math.exp(10.0), 1.0) == pytest.approx(100 * (MAX_LOG_RATIO - LN2), rel=1e-12)
+    assert _gain(0.0, 1.0) == pytest.approx(-100 * (MAX_LOG_RATIO - LN2), rel=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    d=st.floats(1.01, 5.0),
+    position=st.floats(0.01, 0.99),
+    p_agg=st.floats(1.0, 1e7),
+)
+def test_no_movement_inside_the_defence_advantage_band(d, position, p_agg):
+    # ratio strictly between 1/d and d: ln ratio = (2 position - 1) ln d
+    ratio = math.exp((2 * position - 1) * math.log(d))
+    assert _gain(ratio * p_agg, p_agg, d=d) == 0.0
+
+
+def test_no_movement_when_neither_side_has_any_combat_power():
+    # 0 / 0: no side is stronger, so no ground changes hands (and no 'invalid' error).
+    assert _gain(0.0, 0.0) == 0.0
+
+
+def test_gain_is_bounded_by_what_the_loser_holds():
+    held = np.array([[30.0, 500.0], [500.0, 40.0], [500.0, 500.0]])
+    gain = bounded_gain_km2(np.array([-100.0, 100.0, -100.0]), held)
+    np.testing.assert_array_equal(gain, [-30.0, 40.0, -100.0])
+
+
+km2 = st.floats(0.0, 1e6).map(lambda x: round(x, 3))
+
+
+@settings(max_examples=50, deadline=None)
+@given(gain=st.floats(-1e6, 1e6), defender=km2, aggressor=km2)
+def test_bounded_gain_never_leaves_a_side_negative(gain, defender, aggressor):
+    g = bounded_gain_km2(np.array([gain]), np.array([[defender, aggressor]]))[0]
+    assert defender + g >= 0.0
+    assert aggressor - g >= 0.0
+
+
+def test_square_law_losses_are_lethality_times_shooters():
+    # q = 1, p = 0: 0.05 * 100,000 = 5,000, whatever the number of targets
+    losses = lanchester_losses(
+        np.array([100_000.0, 100_000.0]),
+        np.array([80_000.0, 20_000.0]),
+        np.full(2, 0.05),
+        np.ones(2),
+        np.zeros(2),
+    )
+    np.testing.assert_allclose(losses, [5_000.0, 5_000.0])
+
+
+def test_linear_law_losses_scale_with_targets():
+    # q = p = 1: 1e-6 * 100,000 * 80,000 = 8,000
+    losses = lanchester_losses(
+        np.array([100_000.0]), np.array([80_000.0]), np.array([1e-6]), np.ones(1), np.ones(1)
+    )
+    np.testing.assert_allclose(losses, [8_000.0])
+
+
+def test_losses_are_capped_at_the_targets():
+    # 2 * 100,000 = 200,000 > 50,000 targets
+    losses = lanchester_losses(
+        np.array([100_000.0]), np.array([50_000.0]), np.array([2.0]), np.ones(1), np.zeros(1)
+    )
+    np.testing.assert_array_equal(losses, [50_000.0])
+
+
+# --- the phase on the toy world ----------------------------------------------
+# Main front: Blue (defender, on its own soil) 200k, Red 500k (raised from 300k
+# so that Red is outside the band). Both have all the shells they need: Blue
+# fires min(stock >= 100k, 60k) = 60k >= 50k needed, Red 200k >= 150k: phi = 1.
+# P_def / P_agg = 200k / 500k = 0.4 < 1/2.
+
+
+def _main_front_world(toy, month=0):
+    params, stream, state = toy_world(toy)
+    main = front(params, "main")
+    personnel = state.personnel.copy()
+    personnel[:, main, 1] = 500_000.0
+    return params, stream, replace(state, personnel=personnel, month=month), main
+
+
+def test_phase_moves_the_line_by_the_hand_computed_area(toy):
+    params, stream, state, main = _main_front_world(toy)  # month 0 = August, dry
+    after = phase(state, params, stream)
+    # 500 km2/month * (ln 0.4 + ln 2) = 500 * ln 0.8 = -111.572 km2 for Blue
+    gain = after.held_km2[:, main, 0] - state.held_km2[:, main, 0]
+    np.testing.assert_allclose(gain, 500 * math.log(0.8), rtol=1e-9)
+    np.testing.assert_allclose(after.held_km2.sum(axis=2), state.held_km2.sum(axis=2))
+
+
+def test_phase_in_a_mud_month_halves_the_advance(toy):
+    params, stream, state, main = _main_front_world(toy, month=2)  # October: mud
+    after = phase(state, params, stream)
+    # mu = 0.5: 0.5 * 500 * ln 0.8 = -55.786 km2
+    gain = after.held_km2[:, main, 0] - state.held_km2[:, main, 0]
+    np.testing.assert_allclose(gain, 0.5 * 500 * math.log(0.8), rtol=1e-9)
+
+
+def test_phase_bleeds_both_sides_by_the_square_law(toy):
+    params, stream, state, main = _main_front_world(toy)
+    after = phase(state, params, stream)
+    # Blue is shot by Red: 0.04 * 1 * 500k = 20,000 (Blue gave ground: no multiplier)
+    # Red by Blue: 0.05 * 1 * 200k = 10,000, times 1.5 because Red advanced = 15,000
+    np.testing.assert_allclose(after.casualties_per_month[:, main], [[20_000.0, 15_000.0]] * 2)
+    np.testing.assert_allclose(after.personnel[:, main], [[180_000.0, 485_000.0]] * 2)
+
+
+def test_phase_spends_the_shells_it_fires(toy):
+    params, stream, state, _ = _main_front_world(toy)
+    after = phase(state, params, stream)
+    blue, red, donor = actor(params, "blue"), actor(params, "red"), actor(params, "donor")
+    fired = after.fired_per_month[:, [blue, red, donor]]
+    np.testing.assert_allclose(fired, [[60e3, 200e3, 0.0]] * 2)
+    np.testing.assert_allclose(after.stockpile[:, blue, 0], state.stockpile[:, blue, 0] - 60e3)
+    np.testing.assert_allclose(after.stockpile[:, red, 0], 2e6 - 200e3)
+    np.testing.assert_array_equal(after.stockpile[:, donor, 0], state.stockpile[:, donor, 0])
+
+
+def test_lifted_restrictions_multiply_the_defenders_power(toy):
+    params, stream, state, main = _main_front_world(toy)
+    state = replace(state, restrictions_lifted=np.ones(params.runs, dtype=bool))
+    after = phase(state, params, stream)
+    # P_def = 200k * 1.2 = 240k; 500 * (ln 0.48 + ln 2) = 500 * ln 0.96 = -20.411 km2
+    gain = after.held_km2[:, main, 0] - state.held_km2[:, main, 0]
+    np.testing.assert_allclose(gain, 500 * math.log(0.96), rtol=1e-9)
+
+
+def test_thin_defence_invites_surprise_and_the_ratio_is_clipped(toy):
+    params, stream, state, main = _main_front_world(toy)
+    personnel = state.personnel.copy()
+    personnel[:, main] = [4_000.0, 300_000.0]  # Blue below the 5,000 thin-defence line
+    state = replace(state, personnel=personnel)
+    after = phase(state, params, stream)
+    # P_agg = 300k * 3 = 900k; ln(4k / 900k) = -5.42 -> -5: 500 * (-5 + ln 2) = -2,153.43
+    gain = after.held_km2[:, main, 0] - state.held_km2[:, main, 0]
+    np.testing.assert_allclose(gain, 500 * (-5 + LN2), rtol=1e-9)
+
+
+def test_phase_with_both_sides_out_of_shells_moves_no_ground(toy):
+    params, stream, state = toy_world(toy)
+    stock = state.stockpile.copy()
+    stock[:, [actor(params, "blue"), actor(params, "red")], :] = 0.0
+    state = replace(state, stockpile=stock)
+    # phi = 0 for both: zero power on both sides of every front
+    after = phase(state, params, stream)
+    np.testing.assert_array_equal(after.held_km2, state.held_km2)
+    np.testing.assert_array_equal(after.casualties_per_month, 0.0)
