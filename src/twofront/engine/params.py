@@ -114,6 +114,7 @@ class Params:
     deep_strike_multiplier: F64  # (run,)
     aid_per_month: F64  # (run, line)
     war_cost_share_per_month: F64  # (run, actor)
+    territory_km2: F64  # (run, actor) NaN where not given
     bargaining_horizon_months: F64  # (run,)
     discount_per_month: F64  # (run,)
     enemy_soil_weight: F64  # (run,)
@@ -127,7 +128,7 @@ class Params:
     reference_occupied_km2: F64  # (run, theater) NaN where not given
     defender_floor: F64  # (run, theater) lowest defender share the defender's aim admits
     defender_floor_tolerance: F64  # (run, theater) NaN unless freeze-lines
-    aggressor_ceiling: F64  # (run, theater) highest defender share the aggressor admits
+    aggressor_ceiling: F64  # (run, theater) highest defender share the aggressor admits (inf)
     aggressor_ceiling_tolerance: F64  # (run, theater) NaN unless freeze-lines
     escalation_base_hazard: F64  # (run, theater)
     escalation_restrictions_hazard: F64  # (run, theater)
@@ -419,6 +420,12 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
                 for i, line in enumerate(strategy.aid)
             ]
         ),
+        territory_km2=s.stack(
+            [
+                s.draw(a.territory_km2, f"actors.{a_id}.territory_km2", np.nan)
+                for a_id, a in actors.items()
+            ]
+        ),
         war_cost_share_per_month=s.stack(
             [
                 s.draw(a.war_cost_share_per_month, f"actors.{a_id}.war_cost_share_per_month")
@@ -527,7 +534,7 @@ def _theater_fields(scenario: Scenario, strategy: Strategy, s: _Sampler) -> dict
         ),
         "defender_floor": aim_bound("defender", "defender_share_at_least", 0.0),
         "defender_floor_tolerance": aim_bound("defender", "lines_tolerance", nan),
-        "aggressor_ceiling": aim_bound("aggressor", "defender_share_at_most", 1.0),
+        "aggressor_ceiling": aim_bound("aggressor", "defender_share_at_most", np.inf),
         "aggressor_ceiling_tolerance": aim_bound("aggressor", "lines_tolerance", nan),
         "escalation_base_hazard": per_theater(
             esc("base_hazard_per_month"), "escalation.base_hazard_per_month"

@@ -124,6 +124,11 @@ class Recorder:
             "enemy_soil_traded_km2": (("run", "theater"), state.enemy_soil_traded_km2),
             "enemy_soil_kept_km2": (("run", "theater"), state.enemy_soil_kept_km2),
             "restored_share": (("run", "theater"), np.where(settled, restored, np.nan)),
+            "defender_territory_lost_share": (
+                ("run", "theater"),
+                state.occupied_at_settlement_km2
+                / self.params.territory_km2[:, index.theater_actor[:, 0]],
+            ),
             "collapsed_side": (("run", "theater"), state.collapsed),
             "max_escalation_level": (("run", "theater"), state.max_escalation_level),
             "stock_at_war_start": (

@@ -98,6 +98,7 @@ class Actor(_Strict):
     defence_budget_usd_per_year: NonNegative
     will: Fraction
     war_cost_share_per_month: NonNegative | None = None
+    territory_km2: Positive | None = None
     industry: dict[Id, Production] = Field(default_factory=dict)
     forces: Forces | None = None
     fires: Fires | None = None
