@@ -12,6 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from twofront.analysis.calibrate import (
+    PARAMETERS,
+    calibration_block,
+    fit_least_squares,
+    fit_likelihood,
+)
 from twofront.analysis.compare import (
     Comparison,
     Outcome,
@@ -23,10 +29,13 @@ from twofront.analysis.summary import failed_runs, summarise
 from twofront.engine.run import run as run_engine
 from twofront.errors import ScenarioError, TwofrontError
 from twofront.experiment import store
+from twofront.history import iwo_jima
+from twofront.report import validation_report
 from twofront.report.figures import comparison_figure
 from twofront.scenario.loader import load, shipped_names
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params
+from twofront.validation import CASES, CaseResult, Check
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False
@@ -227,6 +236,116 @@ def comparison_frame(comparison: Comparison) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+@app.command()
+def validate(
+    runs: Annotated[int, typer.Option(min=10, help="Monte Carlo runs per simulated case")] = 500,
+    out: Annotated[Path, typer.Option(help="directory for report.html")] = Path("out/validation"),
+    case: Annotated[list[str] | None, typer.Option(help="only these cases (repeatable)")] = None,
+    strict: Annotated[bool, typer.Option(help="exit 1 if any case fails")] = False,
+) -> None:
+    """Run every validation case against history and write an HTML report."""
+    names = case or list(CASES)
+    unknown = [n for n in names if n not in CASES]
+    if unknown:
+        raise _fail(TwofrontError(f"unknown cases {unknown}; expected some of {list(CASES)}"))
+    results = []
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("validation cases", total=len(names))
+        for name in names:
+            progress.update(task, description=f"validating {name}")
+            results.append(_run_case(name, runs))
+            progress.advance(task)
+    table = Table(title=f"Validation against history ({runs} runs per simulated case)")
+    for column in ("case", "check", "value", "expected", "result"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        for k, check in enumerate(result.checks):
+            table.add_row(
+                result.case if k == 0 else "",
+                check.name,
+                f"{check.value:.4g}",
+                check.expected,
+                "[green]pass[/]" if check.passed else "[red]FAIL[/]",
+                end_section=k == len(result.checks) - 1,
+            )
+    console.print(table)
+    path = validation_report.write(results, runs, out / "report.html")
+    passed = sum(r.passed for r in results)
+    console.print(f"{passed} of {len(results)} cases pass; report written to {path}")
+    if strict and passed < len(results):
+        raise typer.Exit(code=1)
+
+
+def _run_case(name: str, runs: int) -> CaseResult:
+    """A case's result; a case that cannot run (e.g. missing data) is a failed result."""
+    try:
+        return CASES[name](runs)
+    except TwofrontError as err:
+        return CaseResult(
+            name,
+            "could not run",
+            "",
+            [Check(f"error: {err}", float("nan"), "case runs", False)],
+            [],
+        )
+
+
+@app.command()
+def calibrate(
+    series: Annotated[str, typer.Argument(help="battle series: iwo-jima-1945")] = "iwo-jima-1945",
+    method: Annotated[str, typer.Option(help="ls (least squares) or ml (likelihood)")] = "ls",
+    free: Annotated[str, typer.Option(help="parameters to fit, from a,b,p,q")] = "a,b",
+    bootstrap: Annotated[int, typer.Option(min=0, help="bootstrap resamples (ls)")] = 200,
+    blue: Annotated[str, typer.Option(help="actor id for the side with reinforcements")] = "blue",
+    red: Annotated[str, typer.Option(help="actor id for the other side")] = "red",
+    out: Annotated[Path | None, typer.Option(help="write the fitted scenario block here")] = None,
+) -> None:
+    """Fit the generalised Lanchester law to a battle series; print and write the parameters."""
+    names = tuple(x.strip() for x in free.split(",") if x.strip())
+    bad = [n for n in names if n not in PARAMETERS]
+    if bad or not names:
+        raise _fail(TwofrontError(f"--free {free!r}: expected names from {list(PARAMETERS)}"))
+    if method not in ("ls", "ml"):
+        raise _fail(TwofrontError(f"--method {method!r}: expected 'ls' or 'ml'"))
+    if series != "iwo-jima-1945":
+        raise _fail(TwofrontError(f"unknown series {series!r}; expected 'iwo-jima-1945'"))
+    try:
+        battle, meta = iwo_jima()
+    except TwofrontError as err:
+        raise _fail(err) from None
+    fit = (
+        fit_least_squares(battle, free=names, bootstrap=bootstrap)
+        if method == "ls"
+        else fit_likelihood(battle, free=names)
+    )
+    table = Table(title=f"{battle.name}: {fit.method} fit (R² of US strength {fit.r2_blue:.4f})")
+    for column in ("parameter", "value", "95% low", "95% high", "fixed?"):
+        table.add_column(column)
+    for name in PARAMETERS:
+        fixed = name not in names
+        table.add_row(
+            name,
+            f"{fit.values[name]:.5g}",
+            "" if fixed else f"{fit.low[name]:.5g}",
+            "" if fixed else f"{fit.high[name]:.5g}",
+            "fixed" if fixed else "",
+        )
+    console.print(table)
+    block = calibration_block(fit, meta.citation(), blue, red)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(block, encoding="utf-8")
+        console.print(f"scenario block written to {out}")
+    else:
+        console.print(block, markup=False, highlight=False)
 
 
 @app.command()

@@ -1,0 +1,105 @@
+"""The validation report: one HTML page with every case, its checks and its pictures."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from twofront.validation import CaseResult, Panel
+
+
+def panel_png(panel: Panel) -> bytes:
+    """Observed (black) against simulated median and 90% band (blue) or fitted line."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    x = np.arange(len(panel.x))
+    observed = np.array(panel.observed, dtype=float)
+    if panel.low and panel.high:
+        ax.fill_between(
+            x, panel.low, panel.high, color="#9ecae1", alpha=0.6, label="simulated 90% band"
+        )
+    if panel.median:
+        ax.plot(x, panel.median, color="#1f77b4", label="simulated median")
+    if panel.fitted:
+        ax.plot(x, panel.fitted, color="#d62728", label="fitted model")
+    if np.isfinite(observed).any():
+        ax.plot(x, observed, "o", color="black", markersize=3.5, label="observed")
+    step = max(1, len(x) // 12)
+    ax.set_xticks(x[::step], [panel.x[i] for i in x[::step]], rotation=45, fontsize=7)
+    ax.set_xlabel(panel.x_label)
+    ax.set_ylabel(panel.y_label)
+    ax.set_title(panel.title, fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def render(results: list[CaseResult], runs: int) -> str:
+    """The whole report as one self-contained HTML page (figures inlined as PNG)."""
+    passed = sum(r.passed for r in results)
+    rows = "".join(
+        f"<tr><td><a href='#{html.escape(r.case)}'>{html.escape(r.case)}</a></td>"
+        f"<td class='{'pass' if r.passed else 'fail'}'>{'pass' if r.passed else 'FAIL'}</td>"
+        f"<td>{html.escape(r.description)}</td></tr>"
+        for r in results
+    )
+    sections = "".join(_section(r) for r in results)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>twofront validation</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; margin: 0.5em 0 1em; }}
+td, th {{ border: 1px solid #ccc; padding: 4px 8px; font-size: 0.9em; text-align: left; }}
+.pass {{ color: #1a7f37; font-weight: bold; }} .fail {{ color: #c62828; font-weight: bold; }}
+.source {{ color: #555; font-size: 0.85em; }}
+</style></head><body>
+<h1>twofront validation report</h1>
+<p>{passed} of {len(results)} cases pass. {runs} Monte Carlo runs per simulated case.
+Generated {stamp}.</p>
+<table><tr><th>case</th><th>result</th><th>what it checks</th></tr>{rows}</table>
+{sections}
+</body></html>
+"""
+
+
+def _section(result: CaseResult) -> str:
+    checks = "".join(
+        f"<tr><td>{html.escape(c.name)}</td><td>{c.value:.4g}</td>"
+        f"<td>{html.escape(c.expected)}</td>"
+        f"<td class='{'pass' if c.passed else 'fail'}'>{'pass' if c.passed else 'FAIL'}</td></tr>"
+        for c in result.checks
+    )
+    images = "".join(
+        f"<img alt='{html.escape(p.title)}' src='data:image/png;base64,"
+        f"{base64.b64encode(panel_png(p)).decode()}'>"
+        for p in result.panels
+    )
+    notes = f"<p class='source'>{html.escape(result.notes)}</p>" if result.notes else ""
+    return (
+        f"<h2 id='{html.escape(result.case)}'>{html.escape(result.case)} — "
+        f"<span class='{'pass' if result.passed else 'fail'}'>"
+        f"{'pass' if result.passed else 'FAIL'}</span></h2>"
+        f"<p>{html.escape(result.description)}</p>"
+        f"<p class='source'>Sources: {html.escape(result.source)}</p>"
+        f"<table><tr><th>check</th><th>value</th><th>expected</th><th>result</th></tr>"
+        f"{checks}</table>{images}{notes}"
+    )
+
+
+def write(results: list[CaseResult], runs: int, path: Path) -> Path:
+    """Write the report to ``path`` (parents created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(results, runs), encoding="utf-8")
+    return path

@@ -1,0 +1,384 @@
+"""Validation cases: where the model meets what history recorded.
+
+Each case computes numbers, compares them with a stated tolerance and says
+pass or fail; none of them can pass by construction. The cases:
+
+* battle fits: Engel's (1954) Iwo Jima coefficients by least squares and by
+  likelihood (within 5%), and the best-fitting Lanchester exponents;
+* backtests from August 2024 under the policies followed: the Kursk salient's
+  area and Russia's monthly gains in Ukraine against the observed series,
+  with the share of months inside the simulated 90% band;
+* war termination: the Winter War (Finland cedes ~11% holding no Soviet
+  soil) and the Polish-Soviet War (Poland, holding Soviet-claimed soil,
+  keeps good terms, better than without it).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from twofront.analysis.calibrate import BattleSeries, Fit, fit_least_squares, fit_likelihood
+from twofront.engine.run import run
+from twofront.history import Series, iwo_jima, load_series, require_columns
+from twofront.scenario.loader import load, parse, resolve
+
+ENGEL_A_PER_DAY = 0.0544
+ENGEL_B_PER_DAY = 0.0106
+"""Engel (1954), Operations Research 2(2):163-171, doi:10.1287/opre.2.2.163."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One number against its tolerance."""
+
+    name: str
+    value: float
+    expected: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A picture of observed vs simulated: x values, observed, and simulated bands."""
+
+    title: str
+    x_label: str
+    y_label: str
+    x: list[str]
+    observed: list[float]
+    median: list[float] = field(default_factory=list)
+    low: list[float] = field(default_factory=list)
+    high: list[float] = field(default_factory=list)
+    fitted: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The outcome of one validation case."""
+
+    case: str
+    description: str
+    source: str
+    checks: list[Check]
+    panels: list[Panel]
+    notes: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+
+def _within(value: float, target: float, rel: float) -> bool:
+    return bool(np.isfinite(value) and abs(value - target) <= rel * abs(target))
+
+
+def iwo_jima_case(runs: int) -> CaseResult:
+    """Fit Engel's square law to Iwo Jima by least squares and likelihood; free exponents."""
+    battle, series = iwo_jima()
+    ls = fit_least_squares(battle, bootstrap=max(50, min(runs // 10, 200)))
+    ml = fit_likelihood(battle)
+    free = fit_least_squares(battle, free=("a", "b", "p", "q"), bootstrap=0)
+    observed_days = int(np.isfinite(battle.blue_observed).sum())
+    checks = []
+    for fit in (ls, ml):
+        for name, target in (("a", ENGEL_A_PER_DAY), ("b", ENGEL_B_PER_DAY)):
+            value = fit.values[name]
+            checks.append(
+                Check(
+                    f"{fit.method}: {name} per day [{fit.low[name]:.4g}, {fit.high[name]:.4g}]",
+                    value,
+                    f"{target} ± 5% (Engel 1954)",
+                    _within(value, target, 0.05),
+                )
+            )
+    checks.append(
+        Check("least squares: R² of US strength", ls.r2_blue, ">= 0.95", bool(ls.r2_blue >= 0.95))
+    )
+    checks.append(
+        Check(
+            f"free exponents: target p = {free.values['p']:.3g}, shooter q = {free.values['q']:.3g}"
+            f" (a = {free.values['a']:.3g}, b = {free.values['b']:.3g})",
+            free.r2_blue,
+            "R² >= least-squares square law (nested model fits at least as well)",
+            bool(free.r2_blue >= ls.r2_blue - 1e-6),
+        )
+    )
+    return CaseResult(
+        "iwo-jima-1945",
+        "Lanchester square law fitted to the daily US strength on Iwo Jima",
+        series.citation(),
+        checks,
+        [_battle_panel(battle, ls)],
+        notes=f"bootstrap and profile-likelihood 95% intervals; {observed_days} observed days",
+    )
+
+
+def _battle_panel(battle: BattleSeries, fit: Fit) -> Panel:
+    from twofront.analysis.calibrate import simulate
+
+    blue, _ = simulate(battle.reinforcements, battle.red_initial, **fit.values)
+    days = [str(d) for d in range(len(blue))]
+    return Panel(
+        "Iwo Jima: US active strength",
+        "day",
+        "personnel",
+        days,
+        [float(v) for v in battle.blue_observed],
+        fitted=[float(v) for v in blue],
+    )
+
+
+def _band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (
+        np.nanpercentile(values, 50, axis=0),
+        np.nanpercentile(values, 5, axis=0),
+        np.nanpercentile(values, 95, axis=0),
+    )
+
+
+def kursk_case(runs: int) -> CaseResult:
+    """Kursk salient area held by Ukraine, Aug 2024 on, against the observed series."""
+    series = load_series("kursk_area_held")
+    require_columns(series, ("date", "area_held_km2"))
+    results = run(load("kursk-2024"), runs=runs, seed=2024)
+    simulated = results["occupied_km2"].sel(front="kursk").values.astype(np.float64)
+    observed = _monthly(series.table, "area_held_km2", results)
+    return _backtest_case(
+        "kursk-2024-backtest",
+        "Area of Kursk held by Ukraine, observed vs kursk-2024 (as-followed policies)",
+        series,
+        results,
+        simulated,
+        observed,
+        "km² held",
+        coverage_min=0.5,
+        mae_max_km2=400.0,
+    )
+
+
+def ukraine_gains_case(runs: int) -> CaseResult:
+    """Russian net gains per month in Ukraine against the observed series."""
+    series = load_series("ukraine_territory_monthly")
+    require_columns(series, ("month", "russian_net_gain_km2"))
+    results = run(load("kursk-2024"), runs=runs, seed=2024)
+    occupied = results["occupied_km2"].sel(front=["donbas", "south"]).sum("front").values
+    gains = np.diff(occupied.astype(np.float64), axis=1)
+    gains = np.concatenate([np.full((gains.shape[0], 1), np.nan), gains], axis=1)
+    table = series.table.rename(columns={"month": "date"})
+    observed = _monthly(table, "russian_net_gain_km2", results)
+    return _backtest_case(
+        "ukraine-gains-backtest",
+        "Russian net gains in Ukraine per month, observed vs kursk-2024 (as-followed)",
+        series,
+        results,
+        gains,
+        observed,
+        "km² per month",
+        coverage_min=0.5,
+        mae_max_km2=300.0,
+    )
+
+
+def _monthly(table: pd.DataFrame, column: str, results: xr.Dataset) -> np.ndarray:
+    """Observed values per simulated month: the last observation in each month (NaN if none)."""
+    labels = [str(d) for d in results["date"].values]
+    by_month = {}
+    for row in table.sort_values("date").itertuples(index=False):
+        key = str(row.date)[:7]
+        value = getattr(row, column)
+        if pd.notna(value):
+            by_month[key] = float(value)
+    return np.array([by_month.get(label, np.nan) for label in labels])
+
+
+def _backtest_case(
+    case: str,
+    description: str,
+    series: Series,
+    results: xr.Dataset,
+    simulated: np.ndarray,
+    observed: np.ndarray,
+    units: str,
+    coverage_min: float,
+    mae_max_km2: float,
+) -> CaseResult:
+    median, low, high = _band(simulated)
+    seen = np.isfinite(observed) & np.isfinite(median)
+    inside = (observed >= low) & (observed <= high) & seen
+    coverage = float(inside.sum() / max(seen.sum(), 1))
+    mae = float(np.mean(np.abs(median[seen] - observed[seen]))) if seen.any() else np.nan
+    bias = float(np.mean(median[seen] - observed[seen])) if seen.any() else np.nan
+    months = [str(d) for d in results["date"].values]
+    detail = ", ".join(
+        f"{m}: {'in' if ok else 'out'}" for m, ok, s in zip(months, inside, seen, strict=True) if s
+    )
+    return CaseResult(
+        case,
+        description,
+        series.citation(),
+        [
+            Check(
+                f"share of observed months inside the 90% band ({int(seen.sum())} months)",
+                coverage,
+                f">= {coverage_min}",
+                coverage >= coverage_min,
+            ),
+            Check(
+                "mean absolute error of the median",
+                mae,
+                f"<= {mae_max_km2:g} {units}",
+                bool(np.isfinite(mae) and mae <= mae_max_km2),
+            ),
+            Check("mean error of the median (simulated - observed)", bias, "reported", True),
+        ],
+        [
+            Panel(
+                description,
+                "month",
+                units,
+                months,
+                [float(v) for v in observed],
+                [float(v) for v in median],
+                [float(v) for v in low],
+                [float(v) for v in high],
+            )
+        ],
+        notes=f"month by month: {detail}",
+    )
+
+
+def winter_war_case(runs: int) -> CaseResult:
+    """Finland, holding no Soviet soil, cedes about 11% despite inflicting far greater losses."""
+    results = run(load("winter-war-1939"), runs=runs, seed=1940)
+    t = "finland"
+    lost = results["defender_territory_lost_share"].sel(theater=t).values
+    settled = results["settled"].sel(theater=t).values
+    kept = results["enemy_soil_kept_km2"].sel(theater=t).values
+    casualties = results["casualties_total"]
+    ratio = float(np.median(casualties.sel(actor="ussr") / casualties.sel(actor="finland")))
+    median_lost = float(np.nanmedian(lost))
+    months = results["months_to_settlement"].sel(theater=t).values
+    return CaseResult(
+        "winter-war-1939",
+        "Winter War: terms of the Moscow Peace Treaty (12 March 1940)",
+        "Finnish Government, 'Start of Winter War commemorated on 30 November', 2019 (11% ceded); "
+        "Finnish Defence College, Talvisodan historia 4, 1991, and Krivosheev, via Wikipedia "
+        "'Winter War' (losses)",
+        [
+            Check(
+                "P(settled within 6 months)",
+                float(settled.mean()),
+                ">= 0.9",
+                bool(settled.mean() >= 0.9),
+            ),
+            Check(
+                "median months to settlement",
+                float(np.nanmedian(months)),
+                "1-3 (history: 2, March 1940)",
+                bool(1 <= np.nanmedian(months) <= 3),
+            ),
+            Check(
+                "median share of Finland ceded",
+                median_lost,
+                "0.11, within 0.07-0.16",
+                bool(0.07 <= median_lost <= 0.16),
+            ),
+            Check(
+                "Soviet soil kept by Finland (km², median)",
+                float(np.nanmedian(kept)),
+                "0",
+                bool(np.nanmedian(kept) == 0),
+            ),
+            Check(
+                "Soviet / Finnish casualties (median ratio)",
+                ratio,
+                ">= 3 (history: ~6; Finland won most engagements)",
+                ratio >= 3,
+            ),
+        ],
+        [
+            Panel(
+                "Share of Finland ceded at settlement",
+                "percentile",
+                "share",
+                ["5", "25", "50", "75", "95"],
+                [0.11] * 5,
+                list(np.nanpercentile(lost, [5, 25, 50, 75, 95])),
+            )
+        ],
+    )
+
+
+def polish_soviet_case(runs: int) -> CaseResult:
+    """Poland, holding Soviet-claimed soil, keeps some of it; without it, its terms are worse."""
+    spec = load("polish-soviet-1920")
+    held = run(spec, runs=runs, seed=1920)
+    raw = tomllib.loads(resolve("polish-soviet-1920").read_text(encoding="utf-8"))
+    raw["fronts"]["east-of-curzon"]["occupied_km2"] = {
+        "value": 0,
+        "assumption": "counterfactual: Poland holds no Soviet-claimed soil",
+    }
+    without = run(parse(raw, "polish-soviet-1920 (no leverage)"), runs=runs, seed=1920)
+    t = "borderlands"
+    kept = held["enemy_soil_kept_km2"].sel(theater=t).values
+    share_held = held["settlement_share"].sel(theater=t).values
+    share_without = without["settlement_share"].sel(theater=t).values
+    better = float(np.nanmean(share_held > share_without))
+    gain = float(np.nanmean(share_held - share_without))
+    return CaseResult(
+        "polish-soviet-1920",
+        "Polish-Soviet War: the Riga border (18 March 1921) lay ~200 km east of the Curzon Line",
+        "Oxford Reference, 'Russo-Polish war' (Riga border ~200 km east of the Curzon Line)",
+        [
+            Check(
+                "P(settled within 8 months)",
+                float(held["settled"].sel(theater=t).mean()),
+                ">= 0.9",
+                bool(held["settled"].sel(theater=t).mean() >= 0.9),
+            ),
+            Check(
+                "median Soviet-claimed soil kept by Poland (km²)",
+                float(np.nanmedian(kept)),
+                "> 0 (history: ~135,000 east of the Curzon Line)",
+                bool(np.nanmedian(kept) > 0),
+            ),
+            Check(
+                "mean gain in terms from holding Soviet soil (paired runs, same seed)",
+                gain,
+                "> 0",
+                bool(gain > 0),
+            ),
+            Check(
+                "share of paired runs where holding Soviet soil gives better terms",
+                better,
+                ">= 0.8 (in the rest, fighting on without leverage later won more)",
+                better >= 0.8,
+            ),
+        ],
+        [
+            Panel(
+                "Poland's terms with and without Soviet soil held",
+                "percentile",
+                "terms (1 = all Polish soil; above 1 keeps Soviet-claimed soil)",
+                ["5", "25", "50", "75", "95"],
+                list(np.nanpercentile(share_without, [5, 25, 50, 75, 95])),
+                list(np.nanpercentile(share_held, [5, 25, 50, 75, 95])),
+            )
+        ],
+        notes="observed line = counterfactual without leverage; simulated = as held",
+    )
+
+
+CASES: dict[str, Callable[[int], CaseResult]] = {
+    "iwo-jima-1945": iwo_jima_case,
+    "kursk-2024-backtest": kursk_case,
+    "ukraine-gains-backtest": ukraine_gains_case,
+    "winter-war-1939": winter_war_case,
+    "polish-soviet-1920": polish_soviet_case,
+}
