@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/twofront run world-2024 --runs 2000 --seed 0 --out out/world-2024
+	$(BIN)/twofront compare world-2024 --strategies all --runs 2000 --seed 0 --figure out/compare-world-2024.png
+
+validate: $(STAMP)
+	$(BIN)/twofront validate --runs 300 --out out/validation
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -10,7 +10,10 @@ import xarray as xr
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One summary line: an outcome's median and 5th-95th percentile across runs."""
+    """One summary line: an outcome's median and 5th-95th percentile across runs.
+
+    For probabilities the three numbers are the same share of runs.
+    """
 
     outcome: str
     label: str
@@ -28,11 +31,19 @@ def summarise(results: xr.Dataset) -> list[Row]:
     def add(outcome: str, array: xr.DataArray, dim: str) -> None:
         for label in array[dim].values:
             values = array.sel({dim: label}).where(ok, drop=True).values.astype(np.float64)
+            values = values[np.isfinite(values)]
             if values.size == 0:
                 continue
             p05, median, p95 = np.percentile(values, [5, 50, 95])
             rows.append(Row(outcome, str(label), float(median), float(p05), float(p95)))
 
+    for name, variable in (("P(war began)", "war_began"), ("P(settled)", "settled")):
+        for theater in results["theater"].values:
+            share = float(results[variable].sel(theater=theater).where(ok, drop=True).mean())
+            rows.append(Row(name, str(theater), share, share, share))
+    add("months to settlement (settled runs)", results["months_to_settlement"], "theater")
+    two = float(results["two_wars_at_once"].where(ok, drop=True).mean())
+    rows.append(Row("P(two or more wars at once)", "all", two, two, two))
     add("occupied km2 at end", results["final_occupied_km2"], "front")
     add("casualties", results["casualties_total"], "actor")
     stock = final["stockpile"].sum("munition")
