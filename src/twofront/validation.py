@@ -32,6 +32,9 @@ ENGEL_A_PER_DAY = 0.0544
 ENGEL_B_PER_DAY = 0.0106
 """Engel (1954), Operations Research 2(2):163-171, doi:10.1287/opre.2.2.163."""
 
+NOISE = 0.02
+"""Relative observation noise of the Iwo Jima estimator check."""
+
 
 @dataclass(frozen=True)
 class Check:
@@ -79,8 +82,91 @@ def _within(value: float, target: float, rel: float) -> bool:
 
 
 def iwo_jima_case(runs: int) -> CaseResult:
-    """Fit Engel's square law to Iwo Jima by least squares and likelihood; free exponents."""
+    """Fit Engel's square law to Iwo Jima by least squares and likelihood; free exponents.
+
+    Needs Engel's daily series of actual US strength. Where the shipped data
+    lack it (see data/iwo_jima_1945.meta.toml), the case fails and says so.
+    """
     battle, series = iwo_jima()
+    observed_days = int(np.isfinite(battle.blue_observed).sum())
+    if observed_days < 5:
+        return CaseResult(
+            "iwo-jima-1945",
+            "Lanchester square law fitted to the daily US strength on Iwo Jima",
+            series.citation(),
+            [
+                Check(
+                    "observed days of US active strength in data/iwo_jima_1945.csv",
+                    float(observed_days),
+                    ">= 5 (Engel's daily 'actual' series)",
+                    False,
+                )
+            ],
+            [],
+            notes="BLOCKED by data: Engel's (1954) daily table of actual US troops could not be "
+            "read in any stored source (see [missing] in data/iwo_jima_1945.meta.toml). "
+            "The estimator itself is checked on Engel's published model in "
+            "'iwo-jima-estimator-check'.",
+        )
+    return _fit_case(
+        "iwo-jima-1945",
+        "Lanchester square law fitted to the daily US strength on Iwo Jima",
+        series.citation(),
+        battle,
+        runs,
+    )
+
+
+def iwo_jima_estimator_case(runs: int) -> CaseResult:
+    """Can the fitting recover Engel's a, b from the path his published model implies?
+
+    Not a test against history: the daily path is generated from Engel's
+    published a, b, landings and Japanese strength (data/iwo_jima_1945),
+    with 2% multiplicative noise (seeded), then fitted blind.
+    """
+    from twofront.analysis.calibrate import simulate
+
+    battle, series = iwo_jima()
+    blue, red = simulate(
+        battle.reinforcements, battle.red_initial, ENGEL_A_PER_DAY, ENGEL_B_PER_DAY
+    )
+    noise = np.random.default_rng(1954).normal(0.0, NOISE, blue.shape)
+    observed = blue * (1.0 + noise)
+    observed[0] = np.nan
+    synthetic = BattleSeries(
+        "Engel's model path (synthetic)",
+        battle.reinforcements,
+        observed,
+        np.where(np.arange(red.size) == red.size - 1, red, np.nan),
+        battle.red_initial,
+    )
+    noise_sd = NOISE * float(np.nanmean(observed))
+    return _fit_case(
+        "iwo-jima-estimator-check",
+        "Estimator check: fit recovers Engel's coefficients from his model's path "
+        "(synthetic, 2% noise) — not a test against history",
+        series.citation(),
+        synthetic,
+        runs,
+        fit_check=Check(
+            "least squares: RMSE of US strength vs the 2% noise put in",
+            float("nan"),
+            f"<= 1.2 x {noise_sd:.0f}",
+            False,
+        ),
+        rmse_max=1.2 * noise_sd,
+    )
+
+
+def _fit_case(
+    case: str,
+    description: str,
+    citation: str,
+    battle: BattleSeries,
+    runs: int,
+    fit_check: Check | None = None,
+    rmse_max: float | None = None,
+) -> CaseResult:
     ls = fit_least_squares(battle, bootstrap=max(50, min(runs // 10, 200)))
     ml = fit_likelihood(battle)
     free = fit_least_squares(battle, free=("a", "b", "p", "q"), bootstrap=0)
@@ -97,9 +183,16 @@ def iwo_jima_case(runs: int) -> CaseResult:
                     _within(value, target, 0.05),
                 )
             )
-    checks.append(
-        Check("least squares: R² of US strength", ls.r2_blue, ">= 0.95", bool(ls.r2_blue >= 0.95))
-    )
+    if fit_check is None or rmse_max is None:
+        checks.append(
+            Check(
+                "least squares: R² of US strength", ls.r2_blue, ">= 0.95", bool(ls.r2_blue >= 0.95)
+            )
+        )
+    else:
+        checks.append(
+            Check(fit_check.name, ls.rmse_blue, fit_check.expected, bool(ls.rmse_blue <= rmse_max))
+        )
     checks.append(
         Check(
             f"free exponents: target p = {free.values['p']:.3g}, shooter q = {free.values['q']:.3g}"
@@ -110,9 +203,9 @@ def iwo_jima_case(runs: int) -> CaseResult:
         )
     )
     return CaseResult(
-        "iwo-jima-1945",
-        "Lanchester square law fitted to the daily US strength on Iwo Jima",
-        series.citation(),
+        case,
+        description,
+        citation,
         checks,
         [_battle_panel(battle, ls)],
         notes=f"bootstrap and profile-likelihood 95% intervals; {observed_days} observed days",
@@ -377,6 +470,7 @@ def polish_soviet_case(runs: int) -> CaseResult:
 
 CASES: dict[str, Callable[[int], CaseResult]] = {
     "iwo-jima-1945": iwo_jima_case,
+    "iwo-jima-estimator-check": iwo_jima_estimator_case,
     "kursk-2024-backtest": kursk_case,
     "ukraine-gains-backtest": ukraine_gains_case,
     "winter-war-1939": winter_war_case,

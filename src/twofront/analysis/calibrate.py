@@ -197,13 +197,15 @@ def fit_likelihood(
     fixed = {"p": 0.0, "q": 1.0, **(fixed or {})}
     held = {k: v for k, v in fixed.items() if k not in free}
     start = _solve(series, free, held, {"a": 0.05, "b": 0.01, "p": 0.0, "q": 1.0})
-    out = optimize.minimize(
-        _negative_log_likelihood,
-        start,
-        args=(free, held, series),
-        method="Nelder-Mead",
-        options={"xatol": 1e-8, "fatol": 1e-8, "maxiter": 4000},
-    )
+    # Nelder-Mead compares inf values of the NLL outside the admissible region.
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = optimize.minimize(
+            _negative_log_likelihood,
+            start,
+            args=(free, held, series),
+            method="Nelder-Mead",
+            options={"xatol": 1e-8, "fatol": 1e-8, "maxiter": 4000},
+        )
     best = out.x
     values = {**fixed, **dict(zip(free, best, strict=True))}
     low, high = {}, {}
@@ -230,9 +232,13 @@ def _profile_interval(
         if not others:
             return _negative_log_likelihood(np.array([]), (), fixed_here, series)
         start = np.array([best[j] for j in range(len(free)) if j != i])
-        res = optimize.minimize(
-            _negative_log_likelihood, start, args=(others, fixed_here, series), method="Nelder-Mead"
-        )
+        with np.errstate(invalid="ignore", over="ignore"):
+            res = optimize.minimize(
+                _negative_log_likelihood,
+                start,
+                args=(others, fixed_here, series),
+                method="Nelder-Mead",
+            )
         return float(res.fun)
 
     centre = float(best[i])
