@@ -20,7 +20,7 @@ probability that its aggressor opens war is
   theater fights or supplies, and :math:`\beta \ge 1` the hazard multiplier
   per such war: a busy patron deters less (the two-front risk);
 * :math:`o` is the largest opportunism factor of the escalation levels
-  reached in the other wars.
+  reached in the wars under way (1 when there are none).
 
 This is a proportional-hazards model (Cox 1972); the rational-deterrence
 reading is Mearsheimer (1983), *Conventional Deterrence*, Cornell UP. When
@@ -93,9 +93,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     shares_patron = (index.theater_patron.astype(np.float64) @ involved.T.astype(np.float64)) > 0
     np.fill_diagonal(shares_patron, False)
     busy_wars = sum_over(at_war.astype(np.float64), shares_patron.T)
-    opportunity = np.where(
-        at_war, level_effect(params.escalation_opportunism_factor, state.escalation_level), 1.0
-    ).max(axis=1, keepdims=True)
+    factors = level_effect(params.escalation_opportunism_factor, state.escalation_level)
+    strongest = np.where(at_war, factors, -np.inf).max(axis=1, keepdims=True)
+    opportunity = np.where(np.isfinite(strongest), strongest, 1.0)
 
     probability = start_probability(
         params.opportunism_base_hazard,
