@@ -76,8 +76,10 @@ def simulate(
     m, n = 0.0, red_initial
     for t in range(days):
         m += reinforcements[t]
-        blue_loss = min(a * n**q * m**p, m)
-        red_loss = min(b * m**q * n**p, n)
+        # A side with no one left neither shoots nor is shot (0 ** -p is undefined).
+        alive = m > 0 and n > 0
+        blue_loss = min(a * n**q * m**p, m) if alive else 0.0
+        red_loss = min(b * m**q * n**p, n) if alive else 0.0
         m, n = m - blue_loss, n - red_loss
         blue[t + 1], red[t + 1] = m, n
     blue[0] = 0.0

@@ -187,15 +187,18 @@ def sum_slots(values: F64, onehot: F64) -> F64:
 
 
 def sum_over(values: F64, matrix: NDArray[np.floating] | NDArray[np.bool_]) -> F64:
-    """``values @ matrix`` for (run, k) values and a small (k, n) matrix, bit-reproducibly.
+    """``values @ matrix`` for (run, k) values and a small, sparse (k, n) matrix.
 
-    BLAS products may round differently with the number of rows, which would
-    make run ``i`` depend on its batch; summing the k terms in a fixed order
-    keeps every run's bits independent of the others.
+    Adds one column at a time over the matrix's non-zero entries, in a fixed
+    order: a BLAS product may round differently with the number of rows,
+    which would make run ``i`` depend on its batch; and the matrices here are
+    one-hot wiring, so this touches only what matters.
     """
     out = np.zeros((values.shape[0], matrix.shape[1]))
-    for k in range(matrix.shape[0]):
-        out += values[:, k, None] * matrix[k]
+    rows, cols = np.nonzero(matrix)
+    for k, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        weight = matrix[k, j]
+        out[:, j] += values[:, k] if weight == 1 else values[:, k] * weight
     return out
 
 

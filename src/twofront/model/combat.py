@@ -102,9 +102,15 @@ def lanchester_losses(
     shooter_exponent: F64,
     target_exponent: F64,
 ) -> F64:
-    """Losses of ``targets`` in a month: k * shooters**q * targets**p (capped at targets)."""
-    losses = lethality_per_month * shooters**shooter_exponent * targets**target_exponent
-    return np.minimum(losses, targets)
+    """Losses of ``targets`` in a month: k * shooters**q * targets**p (capped at targets).
+
+    Where either side is empty there are no losses (0 ** a negative exponent is undefined).
+    """
+    alive = (shooters > 0) & (targets > 0)
+    safe_shooters = np.where(alive, shooters, 1.0)
+    safe_targets = np.where(alive, targets, 1.0)
+    losses = lethality_per_month * safe_shooters**shooter_exponent * safe_targets**target_exponent
+    return np.where(alive, np.minimum(losses, targets), 0.0)
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:

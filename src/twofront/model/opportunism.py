@@ -83,8 +83,8 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     holders = index.theater_patron.copy()
     holders[np.arange(len(index.theaters)), index.theater_actor[:, DEFENDER]] = True
     stock = np.zeros((params.runs, len(index.theaters), len(index.munitions)))
-    for actor in range(len(index.actors)):
-        stock += holders[None, :, actor, None] * state.stockpile[:, None, actor, :]
+    for theater, actor in zip(*np.nonzero(holders), strict=True):
+        stock[:, theater] += state.stockpile[:, actor]
     deterrent = deterrence(stock, params.deterrent_stock_reference, index.deterrent_munitions)
 
     # Other wars that keep this theater's patrons busy.
