@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.model.worlds import actor, toy_world
+from twofront.engine.params import rederive
 from twofront.model.industry import budget_limited_output, lag_toward, phase
 from twofront.scenario.loader import parse
 
@@ -84,7 +85,7 @@ def test_phase_output_is_capped_by_the_line_budget(toy):
     blue = actor(params, "blue")
     budget = params.budget_usd_per_year.copy()
     budget[:, blue, 0] = 6e8  # 6e8 / 12 / 5,000 = 10,000 units < 21,599 capacity
-    after = phase(state, replace(params, budget_usd_per_year=budget), stream)
+    after = phase(state, rederive(replace(params, budget_usd_per_year=budget)), stream)
     np.testing.assert_allclose(after.produced_per_month[:, blue, 0], 10_000.0)
     np.testing.assert_allclose(after.spent_usd[:, blue], 10_000.0 * 5_000.0)
 
@@ -158,3 +159,19 @@ def test_no_production_without_a_line_even_with_capacity_and_budget(toy_raw):
     blue = actor(params, "blue")
     assert np.all(after.produced_per_month[:, blue, missile] == 0)
     assert math.isclose(after.spent_usd[0, blue], after.produced_per_month[0, blue].sum() * 1e3)
+
+
+def test_mobilising_industry_funds_its_lines_in_proportion_to_mobilised_capacity(toy):
+    params, stream, state = toy_world(toy)
+    donor = actor(params, "donor")
+    capacity = state.capacity_per_month.copy()
+    capacity[:, donor, 0] = 200_000.0
+    state = replace(state, capacity_per_month=capacity, capacity_target_per_month=capacity)
+    mobilising = np.zeros_like(state.mobilising)
+    mobilising[:, donor] = True
+    # donor budget 6e9 / 12 / 8,000 USD = 62,500 units a month;
+    # mobilised: x 100,000 / 60,000 -> 104,166.67 units a month
+    calm = phase(state, params, stream)
+    np.testing.assert_allclose(calm.produced_per_month[:, donor, 0], 62_500.0)
+    surge = phase(replace(state, mobilising=mobilising), params, stream)
+    np.testing.assert_allclose(surge.produced_per_month[:, donor, 0], 104_166.666666, rtol=1e-9)

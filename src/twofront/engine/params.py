@@ -9,7 +9,7 @@ strategy (common random numbers) and in every chunk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,6 +87,9 @@ class Params:
     ramp_months: F64  # (run, actor, munition)
     unit_cost_usd: F64  # (run, actor, munition)
     budget_usd_per_year: F64  # (run, actor, munition)
+    ramp_decay_per_month: F64  # (run, actor, munition) exp(-1 / ramp_months)
+    budget_output_per_month: F64  # (run, actor, munition) budget / 12 / unit cost; 0 if no line
+    mobilised_budget_output_per_month: F64  # (run, actor, munition) scaled by mobilised/planned
     will: F64  # (run, actor)
     reserves_personnel: F64  # (run, actor)
     mobilisation_per_month: F64  # (run, actor)
@@ -294,6 +297,40 @@ def _theater_wiring(
     }
 
 
+def industry_limits(
+    index: Index, ramp_months: F64, unit_cost: F64, budget: F64, planned: F64, mobilised: F64
+) -> dict[str, F64]:
+    """Per-month constants of industry derived once from its parameters.
+
+    ``ramp_decay_per_month`` = exp(-1 / ramp); ``budget_output_per_month`` =
+    budget / 12 / unit cost (0 without a line); mobilised lines are funded in
+    proportion to mobilised / planned capacity (never less than planned).
+    """
+    output_cap = np.where(index.has_line, budget / 12.0 / unit_cost, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(planned > 0, mobilised / planned, 1.0)
+    return {
+        "ramp_decay_per_month": np.exp(-1.0 / ramp_months),
+        "budget_output_per_month": output_cap,
+        "mobilised_budget_output_per_month": output_cap * np.maximum(scale, 1.0),
+    }
+
+
+def rederive(params: Params) -> Params:
+    """``params`` with its derived industry constants recomputed (after ``replace``)."""
+    return replace(
+        params,
+        **industry_limits(
+            params.index,
+            params.ramp_months,
+            params.unit_cost_usd,
+            params.budget_usd_per_year,
+            params.planned_capacity_per_month,
+            params.mobilised_capacity_per_month,
+        ),
+    )
+
+
 class _Sampler:
     """Draws each Param once per run from the run's own stream."""
 
@@ -368,6 +405,12 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
     def combat_field(name: str) -> F64:
         return s.draw(getattr(scenario.combat, name), f"combat.{name}")
 
+    ramp_months = line_field("ramp_months", absent=1.0)
+    unit_cost = line_field("unit_cost_usd", absent=1.0)
+    budget = line_field("budget_usd_per_year")
+    planned = line_field("planned_capacity_per_month")
+    mobilised = line_field("mobilised_capacity_per_month")
+    derived = industry_limits(index, ramp_months, unit_cost, budget, planned, mobilised)
     personnel = np.zeros((s.runs, len(index.fronts), 2))
     for j, (f_id, f) in enumerate(scenario.fronts.items()):
         theater = scenario.theaters[f.theater]
@@ -379,11 +422,12 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
         stockpile=line_field("stockpile"),
         min_stockpile=line_field("min_stockpile"),
         capacity_per_month=line_field("capacity_per_month"),
-        planned_capacity_per_month=line_field("planned_capacity_per_month"),
-        mobilised_capacity_per_month=line_field("mobilised_capacity_per_month"),
-        ramp_months=line_field("ramp_months", absent=1.0),
-        unit_cost_usd=line_field("unit_cost_usd", absent=1.0),
-        budget_usd_per_year=line_field("budget_usd_per_year"),
+        planned_capacity_per_month=planned,
+        mobilised_capacity_per_month=mobilised,
+        ramp_months=ramp_months,
+        unit_cost_usd=unit_cost,
+        budget_usd_per_year=budget,
+        **derived,
         will=s.stack([s.draw(a.will, f"actors.{a_id}.will") for a_id, a in actors.items()]),
         reserves_personnel=forces_field("reserves_personnel"),
         mobilisation_per_month=forces_field("mobilisation_per_month"),

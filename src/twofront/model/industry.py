@@ -43,12 +43,21 @@ def budget_limited_output(
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
-    """Ramp capacity, produce, add output to stockpiles, count the spending."""
-    capacity = lag_toward(
-        state.capacity_per_month, state.capacity_target_per_month, params.ramp_months
+    """Ramp capacity, produce, add output to stockpiles, count the spending.
+
+    An actor mobilising its industry also funds it: its line budgets scale by
+    mobilised / planned capacity, so the budget limit moves with the target.
+    """
+    capacity = (
+        state.capacity_target_per_month
+        + (state.capacity_per_month - state.capacity_target_per_month) * params.ramp_decay_per_month
     )
-    produced = budget_limited_output(capacity, params.budget_usd_per_year, params.unit_cost_usd)
-    produced = np.where(params.index.has_line, produced, 0.0)
+    budget_cap = np.where(
+        state.mobilising[:, :, None],
+        params.mobilised_budget_output_per_month,
+        params.budget_output_per_month,
+    )
+    produced = np.minimum(capacity, budget_cap)
     return replace(
         state,
         capacity_per_month=capacity,

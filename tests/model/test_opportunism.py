@@ -1,0 +1,249 @@
+"""Opportunism: readiness, deterrence by stocks, busy patrons and the hazard of a new war."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields, replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.hand_world import fixed, hand_world, ladder, load_world
+from tests.model.worlds import toy_world
+from twofront.engine.run import run
+from twofront.engine.state import NEVER, TheaterStatus
+from twofront.model.opportunism import deterrence, phase, readiness, start_probability
+
+
+def a(*values: float) -> np.ndarray:
+    return np.array(values, dtype=np.float64)
+
+
+def grid(low: float, high: float) -> st.SearchStrategy[float]:
+    """Floats rounded to 1e-6: no subnormals, whose underflow the autouse seterr would raise."""
+    return st.floats(low, high).map(lambda x: round(x, 6))
+
+
+def test_readiness_ramps_linearly_then_holds():
+    # r0 = 0.2, r1 = 1.0, T = 10: 0.2 + 0.8 * min(1, t / 10)
+    got = [readiness(a(0.2), a(1.0), a(10.0), t)[0] for t in (0, 5, 10, 20)]
+    np.testing.assert_allclose(got, [0.2, 0.6, 1.0, 1.0])
+
+
+def test_readiness_may_fall():
+    # r0 = 1.0, r1 = 0.5, T = 4, t = 1: 1 - 0.5 * 0.25 = 0.875
+    assert readiness(a(1.0), a(0.5), a(4.0), 1)[0] == pytest.approx(0.875)
+
+
+def test_deterrence_is_the_geometric_mean_of_stock_ratios():
+    # sqrt(2 * 8) = 4; sqrt(0.5 * 2) = 1; exp(mean(ln 0.25, ln 1, ln 4)) = 1
+    stock = np.array([[2.0, 8.0, 0.0], [50.0, 200.0, 0.0], [25.0, 100.0, 400.0]])
+    reference = np.array([[1.0, 1.0, 1.0], [100.0, 100.0, 1.0], [100.0, 100.0, 100.0]])
+    used = np.array([[True, True, False], [True, True, False], [True, True, True]])
+    np.testing.assert_allclose(deterrence(stock, reference, used), [4.0, 1.0, 1.0], rtol=1e-12)
+
+
+def test_deterrence_ignores_unused_munitions_and_is_one_without_any():
+    stock = np.array([[3.0, 1e-3], [0.0, 0.0]])
+    used = np.array([[True, False], [False, False]])
+    np.testing.assert_allclose(deterrence(stock, np.ones((2, 2)), used), [3.0, 1.0])
+
+
+def test_empty_stocks_deter_almost_nothing_without_error():
+    # ln(max(0, 1e-9) / 1000) stays finite: D = 1e-12
+    got = deterrence(np.array([[0.0]]), np.array([[1000.0]]), np.array([[True]]))
+    assert got[0] == pytest.approx(1e-12)
+
+
+def test_start_probability_matches_the_docstring_example():
+    # h0 = 0.01, r = 1, D = 0.5, eta = 1, beta = 1.5, n = 1, o = 1:
+    # lambda = 0.01 * 1 * 0.5^-1 * 1.5^1 * 1 = 0.03; P = 1 - e^-0.03 = 0.029554
+    p = start_probability(a(0.01), a(1.0), a(0.5), a(1.0), a(1.5), a(1.0), a(1.0))[0]
+    assert p == pytest.approx(1 - math.exp(-0.03), rel=1e-12)
+    assert round(p, 4) == 0.0296
+
+
+def test_start_probability_scales_with_readiness_and_opportunity():
+    # lambda = 0.01 * 0.5 * 2^-2 * 2^0 * 4 = 0.005; P = 1 - e^-0.005
+    p = start_probability(a(0.01), a(0.5), a(2.0), a(2.0), a(2.0), a(0.0), a(4.0))[0]
+    assert p == pytest.approx(1 - math.exp(-0.005), rel=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    h0=grid(0.001, 1.0),
+    ready=grid(0.0, 1.0),
+    stock=grid(0.01, 10.0),
+    more_stock=grid(0.0, 10.0),
+    eta=grid(0.0, 3.0),
+    beta=grid(1.0, 3.0),
+    wars=st.integers(0, 3),
+)
+def test_more_stock_deters_and_busier_patrons_invite(h0, ready, stock, more_stock, eta, beta, wars):
+    def p(deterrent: float, n: int) -> float:
+        return start_probability(a(h0), a(ready), a(deterrent), a(eta), a(beta), a(n), a(1.0))[0]
+
+    assert 0.0 <= p(stock + more_stock, wars) <= p(stock, wars) <= 1.0
+    assert p(stock, wars) <= p(stock, wars + 1)
+
+
+# --- the phase on the hand world -------------------------------------------------------
+#
+# West is at peace: defender green (400 shells), patron donor (500 shells, also east's
+# patron), aggressor grey. East is at war. Opportunism of west: h0 = 0.01, readiness
+# 0.5 -> 1.0 over 10 months, reference 1,800 shells, eta = 1, beta = 1.5. In month 4:
+#   r = 0.5 + 0.5 * 4 / 10 = 0.7;  D = (400 + 500) / 1800 = 0.5;  n = 1 (east, via donor)
+#   lambda = 0.01 * 0.7 * 0.5^-1 * 1.5^1 * 1 = 0.021;  P = 1 - e^-0.021 = 0.020781
+
+
+def _opportunism(base=0.01, reference=1800.0, busy=1.5):
+    return {
+        "base_hazard_per_month": fixed(base),
+        "readiness_start": fixed(0.5),
+        "readiness_end": fixed(1.0),
+        "readiness_ramp_months": fixed(10),
+        "deterrent_stock_reference": {"shell": fixed(reference)},
+        "deterrence_elasticity": fixed(1.0),
+        "busy_multiplier": fixed(busy),
+    }
+
+
+def _west(tmp_path, east_ladder=None, east_aim=None, **opportunism):
+    raw = hand_world(with_west=True)
+    raw["theaters"]["west"]["opportunism"] = _opportunism(**opportunism)
+    if east_aim is not None:
+        raw["theaters"]["east"]["defender_aim"] = east_aim
+    if east_ladder is not None:
+        raw["theaters"]["east"]["escalation"] = east_ladder
+    return load_world(raw, tmp_path)
+
+
+def _index(params, name):
+    return params.index.theaters.index(name)
+
+
+def _started(after, params):
+    return after.theater_status[:, _index(params, "west")] == TheaterStatus.WAR
+
+
+def _draws(stream, params, month):
+    return stream.uniform(month, "opportunism", lanes=len(params.index.theaters))[
+        :, _index(params, "west")
+    ]
+
+
+def test_phase_starts_war_exactly_where_the_draw_is_below_the_hand_probability(tmp_path):
+    params, stream, state = toy_world(_west(tmp_path), "none", runs=4000)
+    after = phase(replace(state, month=4), params, stream)
+    expected = _draws(stream, params, 4) < 1 - math.exp(-0.021)
+    np.testing.assert_array_equal(_started(after, params), expected)
+    assert 0 < expected.sum() < 4000
+
+
+def test_no_busy_war_lowers_the_hazard(tmp_path):
+    # East settled: n = 0, lambda = 0.01 * 0.7 * 2 * 1 = 0.014
+    params, stream, state = toy_world(_west(tmp_path), "none", runs=4000)
+    status = state.theater_status.copy()
+    status[:, _index(params, "east")] = TheaterStatus.SETTLED
+    after = phase(replace(state, month=4, theater_status=status), params, stream)
+    expected = _draws(stream, params, 4) < 1 - math.exp(-0.014)
+    np.testing.assert_array_equal(_started(after, params), expected)
+
+
+def test_escalation_elsewhere_multiplies_the_hazard_by_its_opportunism_factor(tmp_path):
+    # East at level 1 with opportunism factor 2: lambda = 0.021 * 2 = 0.042
+    east = ladder((0.0, 1.0, 1.0), (0.0, 1.0, 2.0))
+    params, stream, state = toy_world(_west(tmp_path, east_ladder=east), "none", runs=4000)
+    level = state.escalation_level.copy()
+    level[:, _index(params, "east")] = 1
+    after = phase(replace(state, month=4, escalation_level=level), params, stream)
+    expected = _draws(stream, params, 4) < 1 - math.exp(-0.042)
+    np.testing.assert_array_equal(_started(after, params), expected)
+
+
+def test_an_opportunism_factor_below_one_in_the_other_war_lowers_the_hazard(tmp_path):
+    # Docstring: o is the largest factor of the levels reached in the other wars. East is the
+    # only other war, at level 1 with factor 0.5: o = 0.5, lambda = 0.021 * 0.5 = 0.0105.
+    east = ladder((0.0, 1.0, 1.0), (0.0, 1.0, 0.5))
+    params, stream, state = toy_world(_west(tmp_path, east_ladder=east), "none", runs=4000)
+    level = state.escalation_level.copy()
+    level[:, _index(params, "east")] = 1
+    after = phase(replace(state, month=4, escalation_level=level), params, stream)
+    expected = _draws(stream, params, 4) < 1 - math.exp(-0.0105)
+    np.testing.assert_array_equal(_started(after, params), expected)
+
+
+def test_a_forced_hazard_starts_the_war_and_records_month_and_stocks(tmp_path):
+    # Reference 1e9 shells: D = 900 / 1e9, lambda ~ 1e6, P = 1.
+    params, stream, state = toy_world(_west(tmp_path, base=1.0, reference=1e9), "none", runs=3)
+    stockpile = state.stockpile * np.arange(1, 4)[:, None, None]  # a distinct stock per run
+    after = phase(replace(state, month=5, stockpile=stockpile), params, stream)
+    west, east = _index(params, "west"), _index(params, "east")
+    np.testing.assert_array_equal(after.theater_status[:, west], TheaterStatus.WAR)
+    np.testing.assert_array_equal(after.war_start_month[:, west], 5)
+    np.testing.assert_array_equal(after.stock_at_war_start[:, west], stockpile)
+    # East's war began before: its record is untouched.
+    np.testing.assert_array_equal(after.war_start_month[:, east], state.war_start_month[:, east])
+    np.testing.assert_array_equal(
+        after.stock_at_war_start[:, east], state.stock_at_war_start[:, east]
+    )
+
+
+def test_a_theater_in_crisis_may_start_war_too(tmp_path):
+    params, stream, state = toy_world(_west(tmp_path, base=1.0, reference=1e9), "none", runs=2)
+    status = state.theater_status.copy()
+    status[:, _index(params, "west")] = TheaterStatus.CRISIS
+    after = phase(replace(state, theater_status=status), params, stream)
+    assert _started(after, params).all()
+
+
+@pytest.mark.parametrize("status", [TheaterStatus.SETTLED, TheaterStatus.WAR])
+def test_a_settled_or_warring_theater_is_never_started_again(tmp_path, status):
+    params, stream, state = toy_world(_west(tmp_path, base=1.0, reference=1e9), "none", runs=2)
+    theaters = state.theater_status.copy()
+    theaters[:, _index(params, "west")] = status
+    state = replace(state, month=3, theater_status=theaters)
+    after = phase(state, params, stream)
+    for f in fields(state):
+        np.testing.assert_array_equal(getattr(after, f.name), getattr(state, f.name), f.name)
+
+
+def test_no_hazard_never_starts_a_war(tmp_path):
+    params, stream, state = toy_world(_west(tmp_path, base=0.0), "none", runs=50)
+    for month in range(12):
+        assert not _started(phase(replace(state, month=month), params, stream), params).any()
+
+
+def test_a_theater_without_opportunism_stays_at_peace(tmp_path):
+    params, stream, state = toy_world(
+        load_world(hand_world(with_west=True), tmp_path), "none", runs=2
+    )
+    assert phase(state, params, stream) is state
+
+
+def test_engine_records_the_war_start_and_the_stocks_of_that_month(tmp_path):
+    # Nothing is produced, fired or sent in the hand world: the stocks when west's war
+    # begins in month 0 are the starting ones (blue 1000, red 1000, donor 500, green 400,
+    # grey 1000). East's total aim keeps it at war, so two wars run at once.
+    scenario = _west(tmp_path, east_aim="total", base=1.0, reference=1e9)
+    results = run(scenario, runs=3, seed=2)
+    west = results.sel(theater="west")
+    assert west["war_began"].values.all()
+    np.testing.assert_array_equal(west["war_start_month"].values, 0.0)
+    stock = west["stock_at_war_start"].sel(munition="shell")
+    np.testing.assert_array_equal(
+        stock.sel(actor=["blue", "red", "donor", "green", "grey"]).values,
+        [[1000.0, 1000.0, 500.0, 400.0, 1000.0]] * 3,
+    )
+    assert (results["max_wars_at_once"].values == 2).all()
+
+
+def test_engine_without_hazard_leaves_west_at_peace(tmp_path):
+    results = run(_west(tmp_path, base=0.0), runs=3, seed=2)
+    west = results.sel(theater="west")
+    assert not west["war_began"].values.any()
+    assert np.isnan(west["war_start_month"].values).all()
+    assert np.isnan(west["stock_at_war_start"].values).all()
+    assert NEVER < 0
