@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 import xarray as xr
@@ -29,7 +30,7 @@ from twofront.analysis.summary import failed_runs, summarise
 from twofront.engine.run import run as run_engine
 from twofront.errors import ScenarioError, TwofrontError
 from twofront.experiment import store
-from twofront.history import iwo_jima
+from twofront.history import battle_from_csv, iwo_jima
 from twofront.report import validation_report
 from twofront.report.figures import comparison_figure
 from twofront.scenario.loader import load, shipped_names
@@ -300,7 +301,13 @@ def _run_case(name: str, runs: int) -> CaseResult:
 
 @app.command()
 def calibrate(
-    series: Annotated[str, typer.Argument(help="battle series: iwo-jima-1945")] = "iwo-jima-1945",
+    series: Annotated[
+        str,
+        typer.Argument(
+            help="'iwo-jima-1945' or a battle CSV (day, blue_reinforcements, "
+            "blue_personnel, red_personnel) with a .meta.toml"
+        ),
+    ] = "iwo-jima-1945",
     method: Annotated[str, typer.Option(help="ls (least squares) or ml (likelihood)")] = "ls",
     free: Annotated[str, typer.Option(help="parameters to fit, from a,b,p,q")] = "a,b",
     bootstrap: Annotated[int, typer.Option(min=0, help="bootstrap resamples (ls)")] = 200,
@@ -315,12 +322,24 @@ def calibrate(
         raise _fail(TwofrontError(f"--free {free!r}: expected names from {list(PARAMETERS)}"))
     if method not in ("ls", "ml"):
         raise _fail(TwofrontError(f"--method {method!r}: expected 'ls' or 'ml'"))
-    if series != "iwo-jima-1945":
-        raise _fail(TwofrontError(f"unknown series {series!r}; expected 'iwo-jima-1945'"))
     try:
-        battle, meta = iwo_jima()
+        if series == "iwo-jima-1945":
+            battle, meta = iwo_jima()
+        elif series.endswith(".csv"):
+            battle, meta = battle_from_csv(Path(series))
+        else:
+            raise TwofrontError(f"unknown series {series!r}; expected 'iwo-jima-1945' or a .csv")
     except TwofrontError as err:
         raise _fail(err) from None
+    observed_days = int(np.isfinite(battle.blue_observed).sum())
+    if observed_days < len(names) + 2:
+        raise _fail(
+            TwofrontError(
+                f"{meta.name}: {observed_days} days of observed blue strength; need at least "
+                f"{len(names) + 2} to fit {list(names)}. For Iwo Jima, Engel's (1954) daily series "
+                "is missing from the shipped data (see data/iwo_jima_1945.meta.toml [missing])."
+            )
+        )
     fit = (
         fit_least_squares(battle, free=names, bootstrap=bootstrap)
         if method == "ls"

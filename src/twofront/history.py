@@ -78,32 +78,59 @@ def require_columns(series: Series, columns: tuple[str, ...]) -> None:
         )
 
 
-def iwo_jima(folder: Path | None = None) -> tuple[BattleSeries, Series]:
-    """The Battle of Iwo Jima as a :class:`BattleSeries` (Engel 1954), plus its metadata.
+IWO_JIMA_COLUMNS = {
+    "blue_reinforcements": "us_reinforcements_personnel",
+    "blue_personnel": "us_active_personnel",
+    "red_personnel": "japanese_personnel",
+}
+GENERIC_COLUMNS = {name: name for name in IWO_JIMA_COLUMNS}
 
-    Day ``d`` (1-based in the CSV) is index ``d - 1``; reinforcements land at
-    the start of their day, strengths are at the end of it.
-    """
+
+def iwo_jima(folder: Path | None = None) -> tuple[BattleSeries, Series]:
+    """The Battle of Iwo Jima as a :class:`BattleSeries` (Engel 1954), plus its metadata."""
     series = load_series("iwo_jima_1945", folder)
-    require_columns(series, ("day", "us_reinforcements_personnel", "us_active_personnel"))
+    return battle_series(series, IWO_JIMA_COLUMNS, "Iwo Jima 1945"), series
+
+
+def battle_from_csv(path: Path) -> tuple[BattleSeries, Series]:
+    """A user's battle: ``<name>.csv`` with columns day, blue_reinforcements,
+    blue_personnel, red_personnel and a ``<name>.meta.toml`` with sources."""
+    series = load_series(path.name.removesuffix(".csv"), path.parent)
+    return battle_series(series, GENERIC_COLUMNS, series.meta.get("title", path.stem)), series
+
+
+def battle_series(series: Series, columns: dict[str, str], name: str) -> BattleSeries:
+    """Day-by-day strengths as a :class:`BattleSeries`.
+
+    Day ``d`` (1-based in the CSV; row 0 is the initial condition) is index
+    ``d - 1``: reinforcements land at the start of their day, strengths are
+    at its end. Red's initial strength is the day-0 value or the meta file's
+    ``red_initial_personnel`` / ``japanese_initial_personnel``.
+    """
+    require_columns(series, ("day", columns["blue_reinforcements"], columns["blue_personnel"]))
     table = series.table.sort_values("day")
     days = int(table["day"].max())
     reinforcements = np.zeros(days)
     blue = np.full(days + 1, np.nan)
     red = np.full(days + 1, np.nan)
-    for row in table.itertuples(index=False):
-        d = int(row.day)
+    for row in table.to_dict("records"):
+        d = int(row["day"])
         if 1 <= d <= days:
-            reinforcements[d - 1] = _number(row.us_reinforcements_personnel, 0.0)
-        blue[d] = _number(row.us_active_personnel, np.nan)
-        if "japanese_personnel" in table.columns:
-            red[d] = _number(getattr(row, "japanese_personnel"), np.nan)  # noqa: B009
-    red_initial = float(series.meta.get("japanese_initial_personnel", red[0]))
+            reinforcements[d - 1] = _number(row[columns["blue_reinforcements"]], 0.0)
+        blue[d] = _number(row[columns["blue_personnel"]], np.nan)
+        red[d] = _number(row.get(columns["red_personnel"]), np.nan)
+    initial = series.meta.get(
+        "red_initial_personnel", series.meta.get("japanese_initial_personnel", red[0])
+    )
+    red_initial = _number(initial, np.nan)
     if not np.isfinite(red_initial):
-        raise DataError("iwo_jima_1945.meta.toml: japanese_initial_personnel is required")
+        raise DataError(
+            f"{series.name}: red's initial strength is missing (day-0 row of "
+            f"{columns['red_personnel']} or red_initial_personnel in the meta file)"
+        )
     blue[0] = np.nan
     red[0] = np.nan
-    return BattleSeries("Iwo Jima 1945", reinforcements, blue, red, red_initial), series
+    return BattleSeries(name, reinforcements, blue, red, red_initial)
 
 
 def _number(value: object, missing: float) -> float:
