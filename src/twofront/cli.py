@@ -164,9 +164,11 @@ def compare(
 
 
 def _varies(comparison: Comparison, name: str) -> bool:
+    """True when the strategies' means differ for this outcome (worth a panel)."""
     values = [comparison.estimates[s, name].mean for s in comparison.strategies]
-    finite = [v for v in values if v == v]
-    return len(finite) > 0 and (max(finite) > 0 or min(finite) < 0)
+    finite = [v for v in values if np.isfinite(v)]
+    spread = max(finite) - min(finite) if finite else 0.0
+    return spread > 1e-9 * max(1.0, max(abs(v) for v in finite) if finite else 1.0)
 
 
 def comparison_stock_outcomes(spec: Scenario, results: xr.Dataset) -> tuple[Outcome, ...]:
