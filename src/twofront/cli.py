@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-import pandas as pd
 import typer
 import xarray as xr
 from rich.console import Console
@@ -19,19 +18,20 @@ from twofront.analysis.calibrate import (
     fit_least_squares,
     fit_likelihood,
 )
-from twofront.analysis.compare import (
-    Comparison,
-    Outcome,
-    standard_outcomes,
-    stock_at_war_start_outcomes,
-)
 from twofront.analysis.compare import compare as compare_results
+from twofront.analysis.compare import (
+    deterrent_stock_outcomes,
+    standard_outcomes,
+    to_frame,
+    varies,
+)
 from twofront.analysis.summary import failed_runs, summarise
 from twofront.engine.run import run as run_engine
 from twofront.errors import ScenarioError, TwofrontError
 from twofront.experiment import store
 from twofront.history import battle_from_csv, iwo_jima
 from twofront.report import validation_report
+from twofront.report.console import comparison_table, summary_table, validation_table
 from twofront.report.figures import comparison_figure
 from twofront.scenario.loader import load, shipped_names
 from twofront.scenario.schema import Scenario
@@ -54,6 +54,40 @@ def _fail(err: TwofrontError) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _simulate(
+    scenario: str, strategies: list[str | None], runs: int, seed: int, chunk_runs: int
+) -> tuple[Scenario, dict[str, xr.Dataset]]:
+    """Load ``scenario`` and run each strategy (None: the default) on the same seed."""
+    try:
+        spec = load(scenario)
+        results: dict[str, xr.Dataset] = {}
+        with _progress() as progress:
+            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(strategies))
+            for name in strategies:
+                result = run_engine(
+                    spec,
+                    runs=runs,
+                    seed=seed,
+                    strategy=name,
+                    chunk_runs=chunk_runs,
+                    on_chunk=lambda n: progress.advance(task, n),
+                )
+                results[str(result.attrs["strategy"])] = result
+    except (TwofrontError, ValueError) as err:
+        raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
+    return spec, results
+
+
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")] = (
@@ -66,38 +100,13 @@ def run(
     chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 5000,
 ) -> None:
     """Simulate a scenario and print a summary of outcomes across runs."""
-    try:
-        spec = load(scenario)
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        ) as progress:
-            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs)
-            results = run_engine(
-                spec,
-                runs=runs,
-                seed=seed,
-                strategy=strategy,
-                chunk_runs=chunk_runs,
-                on_chunk=lambda n: progress.advance(task, n),
-            )
-    except (TwofrontError, ValueError) as err:
-        raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
-    table = Table(
-        title=f"{spec.scenario.title} — strategy {results.attrs['strategy']}, "
-        f"{runs} runs, seed {seed}, horizon {spec.scenario.horizon_months} months"
+    spec, by_strategy = _simulate(scenario, [strategy], runs, seed, chunk_runs)
+    results = next(iter(by_strategy.values()))
+    title = (
+        f"{spec.scenario.title} — strategy {results.attrs['strategy']}, {runs} runs, "
+        f"seed {seed}, horizon {spec.scenario.horizon_months} months"
     )
-    for column in ("outcome", "label", "median", "5%", "95%"):
-        table.add_column(column, justify="right" if column in ("median", "5%", "95%") else "left")
-    for row in summarise(results):
-        table.add_row(
-            row.outcome, row.label, f"{row.median:,.3g}", f"{row.p05:,.3g}", f"{row.p95:,.3g}"
-        )
-    console.print(table)
+    console.print(summary_table(summarise(results), title))
     failed = failed_runs(results)
     if failed:
         console.print(f"[yellow]{failed} run(s) stopped early with a non-finite state[/]")
@@ -121,124 +130,31 @@ def compare(
     """Run every strategy on the same random numbers; print means, 95% intervals and differences."""
     try:
         spec = load(scenario)
-        names = list(spec.strategies) if strategies == "all" else strategies.split(",")
-        unknown = [n for n in names if n not in spec.strategies]
-        if unknown:
-            raise TwofrontError(
+    except TwofrontError as err:
+        raise _fail(err) from None
+    names = list(spec.strategies) if strategies == "all" else strategies.split(",")
+    unknown = [n for n in names if n not in spec.strategies]
+    if unknown:
+        raise _fail(
+            TwofrontError(
                 f"unknown strategies {unknown}; {spec.scenario.name} has {list(spec.strategies)}"
             )
-        base = baseline or spec.scenario.default_strategy
-        if base not in names:
-            names.insert(0, base)
-        results = {}
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
-            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(names))
-            for name in names:
-                results[name] = run_engine(
-                    spec,
-                    runs=runs,
-                    seed=seed,
-                    strategy=name,
-                    chunk_runs=chunk_runs,
-                    on_chunk=lambda n: progress.advance(task, n),
-                )
-    except (TwofrontError, ValueError) as err:
-        raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
-    outcomes = standard_outcomes(results[base]) + comparison_stock_outcomes(spec, results[base])
+        )
+    base = baseline or spec.scenario.default_strategy
+    if base not in names:
+        names.insert(0, base)
+    spec, results = _simulate(scenario, names, runs, seed, chunk_runs)
+    outcomes = standard_outcomes(results[base]) + deterrent_stock_outcomes(spec, results[base])
     comparison = compare_results(results, outcomes, base)
     console.print(comparison_table(comparison, runs, seed))
     path = figure or Path("out") / f"compare-{spec.scenario.name}.png"
     table_path = path.with_suffix(".csv")
     table_path.parent.mkdir(parents=True, exist_ok=True)
-    comparison_frame(comparison).to_csv(table_path, index=False)
+    to_frame(comparison).to_csv(table_path, index=False)
     console.print(f"table written to {table_path}")
-    shown = [o.name for o in outcomes if _varies(comparison, o.name)][:12]
+    shown = [o.name for o in outcomes if varies(comparison, o.name)][:12]
     comparison_figure(comparison, shown, path)
     console.print(f"figure written to {path}")
-
-
-def _varies(comparison: Comparison, name: str) -> bool:
-    """True when the strategies' means differ for this outcome (worth a panel)."""
-    values = [comparison.estimates[s, name].mean for s in comparison.strategies]
-    finite = [v for v in values if np.isfinite(v)]
-    spread = max(finite) - min(finite) if finite else 0.0
-    return spread > 1e-9 * max(1.0, max(abs(v) for v in finite) if finite else 1.0)
-
-
-def comparison_stock_outcomes(spec: Scenario, results: xr.Dataset) -> tuple[Outcome, ...]:
-    """Stocks of each theater's deterrent munitions held by its patrons when its war began."""
-    pairs = []
-    for t_id, t in spec.theaters.items():
-        if t.opportunism is None:
-            continue
-        for m_id in t.opportunism.deterrent_stock_reference:
-            for patron in t.patrons:
-                if m_id in spec.actors[patron].industry:
-                    pairs.append((t_id, patron, m_id))
-    return stock_at_war_start_outcomes(results, pairs)
-
-
-def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
-    """Rich table: per outcome and strategy, the mean [95%] and the paired difference."""
-    table = Table(
-        title=f"Strategy comparison, {runs} runs each, seed {seed} (common random numbers); "
-        f"Δ = paired difference vs {comparison.baseline}",
-        show_lines=False,
-    )
-    for column in ("outcome", "strategy", "mean", "95% interval", "Δ", "Δ 95% interval"):
-        table.add_column(
-            column,
-            justify="left" if column in ("outcome", "strategy") else "right",
-            overflow="fold",
-        )
-    for outcome in comparison.outcomes:
-        if not any(comparison.estimates[s, outcome.name].n for s in comparison.strategies):
-            continue
-        for k, strategy in enumerate(comparison.strategies):
-            e = comparison.estimates[strategy, outcome.name]
-            d = comparison.differences[strategy, outcome.name]
-            paired = strategy != comparison.baseline and d.n > 0
-            table.add_row(
-                outcome.name if k == 0 else "",
-                strategy,
-                f"{e.mean:,.3g}" if e.n else "—",
-                f"[{e.low:,.3g}, {e.high:,.3g}]" if e.n > 1 else "",
-                f"{d.mean:+,.3g}" if paired else "",
-                f"[{d.low:+,.3g}, {d.high:+,.3g}]" if paired and d.n > 1 else "",
-                end_section=k == len(comparison.strategies) - 1,
-            )
-    return table
-
-
-def comparison_frame(comparison: Comparison) -> pd.DataFrame:
-    """The comparison as a tidy table (one row per outcome and strategy)."""
-    rows = []
-    for outcome in comparison.outcomes:
-        for strategy in comparison.strategies:
-            e = comparison.estimates[strategy, outcome.name]
-            d = comparison.differences[strategy, outcome.name]
-            rows.append(
-                {
-                    "outcome": outcome.name,
-                    "units": outcome.units,
-                    "strategy": strategy,
-                    "mean": e.mean,
-                    "low95": e.low,
-                    "high95": e.high,
-                    "runs": e.n,
-                    "diff_vs_baseline": d.mean,
-                    "diff_low95": d.low,
-                    "diff_high95": d.high,
-                    "baseline": comparison.baseline,
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 @app.command()
@@ -254,32 +170,13 @@ def validate(
     if unknown:
         raise _fail(TwofrontError(f"unknown cases {unknown}; expected some of {list(CASES)}"))
     results = []
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with _progress() as progress:
         task = progress.add_task("validation cases", total=len(names))
         for name in names:
             progress.update(task, description=f"validating {name}")
             results.append(_run_case(name, runs))
             progress.advance(task)
-    table = Table(title=f"Validation against history ({runs} runs per simulated case)")
-    for column in ("case", "check", "value", "expected", "result"):
-        table.add_column(column, overflow="fold")
-    for result in results:
-        for k, check in enumerate(result.checks):
-            table.add_row(
-                result.case if k == 0 else "",
-                check.name,
-                f"{check.value:.4g}",
-                check.expected,
-                "[green]pass[/]" if check.passed else "[red]FAIL[/]",
-                end_section=k == len(result.checks) - 1,
-            )
-    console.print(table)
+    console.print(validation_table(results, runs))
     path = validation_report.write(results, runs, out / "report.html")
     passed = sum(r.passed for r in results)
     console.print(f"{passed} of {len(results)} cases pass; report written to {path}")

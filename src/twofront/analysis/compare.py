@@ -20,8 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
+
+from twofront.scenario.schema import Scenario
 
 Z95 = 1.959963984540054
 
@@ -190,3 +193,49 @@ def stock_at_war_start_outcomes(
         )
         for t, a, m in pairs
     )
+
+
+def deterrent_stock_outcomes(spec: Scenario, results: xr.Dataset) -> tuple[Outcome, ...]:
+    """Stocks of each theater's deterrent munitions held by its patrons when its war began."""
+    pairs = []
+    for t_id, t in spec.theaters.items():
+        if t.opportunism is None:
+            continue
+        for m_id in t.opportunism.deterrent_stock_reference:
+            for patron in t.patrons:
+                if m_id in spec.actors[patron].industry:
+                    pairs.append((t_id, patron, m_id))
+    return stock_at_war_start_outcomes(results, pairs)
+
+
+def to_frame(comparison: Comparison) -> pd.DataFrame:
+    """The comparison as a tidy table (one row per outcome and strategy)."""
+    rows = []
+    for outcome in comparison.outcomes:
+        for strategy in comparison.strategies:
+            e = comparison.estimates[strategy, outcome.name]
+            d = comparison.differences[strategy, outcome.name]
+            rows.append(
+                {
+                    "outcome": outcome.name,
+                    "units": outcome.units,
+                    "strategy": strategy,
+                    "mean": e.mean,
+                    "low95": e.low,
+                    "high95": e.high,
+                    "runs": e.n,
+                    "diff_vs_baseline": d.mean,
+                    "diff_low95": d.low,
+                    "diff_high95": d.high,
+                    "baseline": comparison.baseline,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def varies(comparison: Comparison, name: str) -> bool:
+    """True when the strategies' means differ for this outcome (worth a panel)."""
+    values = [comparison.estimates[s, name].mean for s in comparison.strategies]
+    finite = [v for v in values if np.isfinite(v)]
+    spread = max(finite) - min(finite) if finite else 0.0
+    return spread > 1e-9 * max(1.0, max(abs(v) for v in finite) if finite else 1.0)

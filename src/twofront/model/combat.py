@@ -151,7 +151,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         mud[:, index.front_theater],
     )
     gain = bounded_gain_km2(gain * active, state.held_km2)
-    held = state.held_km2 + np.stack([gain, -gain], axis=2)
+    # The aggressor holds the rest of the front: exactly conserved, never above the area.
+    held_defender = np.clip(state.held_km2[:, :, DEFENDER] + gain, 0.0, params.area_km2)
+    held = np.stack([held_defender, params.area_km2 - held_defender], axis=2)
 
     # 4. Attrition: each side is shot by the other.
     advanced = np.stack([gain > 0, gain < 0], axis=2)

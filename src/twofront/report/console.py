@@ -1,0 +1,71 @@
+"""Rich tables for the terminal: what the CLI prints, built from analysis results."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from twofront.analysis.compare import Comparison
+from twofront.analysis.summary import Row
+from twofront.validation import CaseResult
+
+
+def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
+    """Rich table: per outcome and strategy, the mean [95%] and the paired difference."""
+    table = Table(
+        title=f"Strategy comparison, {runs} runs each, seed {seed} (common random numbers); "
+        f"Δ = paired difference vs {comparison.baseline}",
+        show_lines=False,
+    )
+    for column in ("outcome", "strategy", "mean", "95% interval", "Δ", "Δ 95% interval"):
+        table.add_column(
+            column,
+            justify="left" if column in ("outcome", "strategy") else "right",
+            overflow="fold",
+        )
+    for outcome in comparison.outcomes:
+        if not any(comparison.estimates[s, outcome.name].n for s in comparison.strategies):
+            continue
+        for k, strategy in enumerate(comparison.strategies):
+            e = comparison.estimates[strategy, outcome.name]
+            d = comparison.differences[strategy, outcome.name]
+            paired = strategy != comparison.baseline and d.n > 0
+            table.add_row(
+                outcome.name if k == 0 else "",
+                strategy,
+                f"{e.mean:,.3g}" if e.n else "—",
+                f"[{e.low:,.3g}, {e.high:,.3g}]" if e.n > 1 else "",
+                f"{d.mean:+,.3g}" if paired else "",
+                f"[{d.low:+,.3g}, {d.high:+,.3g}]" if paired and d.n > 1 else "",
+                end_section=k == len(comparison.strategies) - 1,
+            )
+    return table
+
+
+def summary_table(rows: list[Row], title: str) -> Table:
+    """One line per outcome and label: median and 5%-95% across runs."""
+    table = Table(title=title)
+    for column in ("outcome", "label", "median", "5%", "95%"):
+        table.add_column(column, justify="right" if column in ("median", "5%", "95%") else "left")
+    for row in rows:
+        table.add_row(
+            row.outcome, row.label, f"{row.median:,.3g}", f"{row.p05:,.3g}", f"{row.p95:,.3g}"
+        )
+    return table
+
+
+def validation_table(results: list[CaseResult], runs: int) -> Table:
+    """One line per check of every validation case, with pass or FAIL."""
+    table = Table(title=f"Validation against history ({runs} runs per simulated case)")
+    for column in ("case", "check", "value", "expected", "result"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        for k, check in enumerate(result.checks):
+            table.add_row(
+                result.case if k == 0 else "",
+                check.name,
+                f"{check.value:.4g}",
+                check.expected,
+                "[green]pass[/]" if check.passed else "[red]FAIL[/]",
+                end_section=k == len(result.checks) - 1,
+            )
+    return table
