@@ -244,3 +244,21 @@ def test_phase_is_pure_shape_stable_and_deterministic(mid_war, phase):
         assert value.shape == snapshot[name].shape, name
         assert value.dtype == snapshot[name].dtype, name
         assert value.tobytes() == getattr(second, name).tobytes(), name
+
+
+def test_guard_checks_every_float_field_except_those_where_nan_means_not_yet(toy):
+    from dataclasses import fields
+
+    from twofront.engine.params import sample
+    from twofront.engine.rng import make_stream
+    from twofront.engine.run import CHECKED_FIELDS
+    from twofront.engine.state import NAN_MEANS_NOT_YET, State, initial_state
+
+    state = initial_state(sample(toy, "steady", make_stream(0, range(2))))
+    floats = {
+        f.name
+        for f in fields(State)
+        if isinstance(getattr(state, f.name), np.ndarray)
+        and getattr(state, f.name).dtype.kind == "f"
+    }
+    assert set(CHECKED_FIELDS) == floats - NAN_MEANS_NOT_YET

@@ -37,19 +37,26 @@ PHASES: tuple[Phase, ...] = (
 )
 
 
+CHECKED_FIELDS = tuple(
+    f.name
+    for f in fields(State)
+    if f.name not in NAN_MEANS_NOT_YET and f.type == "F64"
+)
+"""Float fields the guard checks: all but those where NaN means 'not yet'."""
+
+
 def guard(before: State, after: State) -> State:
     """Freeze runs whose new state is not finite and mark them NON_FINITE.
 
     A failure inside one run is data: the other runs go on untouched.
     """
-    bad = np.zeros(after.status.shape, dtype=np.bool_)
-    for f in fields(State):
-        value = getattr(after, f.name)
-        if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
-            continue
-        if f.name in NAN_MEANS_NOT_YET:
-            continue
-        bad |= ~np.isfinite(value.reshape(value.shape[0], -1)).all(axis=1)
+    total = np.zeros(after.status.shape)
+    # A sum is NaN or infinite iff a term is (or inf - inf gives NaN): one pass per field.
+    with np.errstate(invalid="ignore", over="ignore"):
+        for name in CHECKED_FIELDS:
+            value = getattr(after, name)
+            total += value.reshape(value.shape[0], -1).sum(axis=1)
+    bad = ~np.isfinite(total)
     if not bad.any():
         return after
     frozen = {}
