@@ -245,8 +245,7 @@ def kursk_case(runs: int) -> CaseResult:
     observed = _monthly(series.table, "area_held_km2", labels)
     return _backtest_case(
         "kursk-2024-backtest",
-        "Area of Kursk held by Ukraine at the end of each month, observed vs kursk-2024 "
-        "(as-followed policies)",
+        "Kursk area held by Ukraine at each month's end vs kursk-2024 (as followed)",
         series,
         labels,
         end_of_month,
@@ -318,6 +317,7 @@ def _backtest_case(
     coverage = float(inside.sum() / max(seen.sum(), 1))
     mae = float(np.mean(np.abs(median[seen] - observed[seen]))) if seen.any() else np.nan
     bias = float(np.mean(median[seen] - observed[seen])) if seen.any() else np.nan
+    width = float(np.mean(high[seen] - low[seen])) if seen.any() else np.nan
     detail = ", ".join(
         f"{m}: {'in' if ok else 'out'}" for m, ok, s in zip(months, inside, seen, strict=True) if s
     )
@@ -339,6 +339,12 @@ def _backtest_case(
                 bool(np.isfinite(mae) and mae <= mae_max),
             ),
             Check("mean error of the median (simulated - observed)", bias, "reported", True),
+            Check(
+                "mean width of the 90% band (sharpness: wide bands cover easily)",
+                width,
+                "reported",
+                True,
+            ),
         ],
         [
             Panel(

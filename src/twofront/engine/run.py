@@ -38,9 +38,7 @@ PHASES: tuple[Phase, ...] = (
 
 
 CHECKED_FIELDS = tuple(
-    f.name
-    for f in fields(State)
-    if f.name not in NAN_MEANS_NOT_YET and f.type == "F64"
+    f.name for f in fields(State) if f.name not in NAN_MEANS_NOT_YET and f.type == "F64"
 )
 """Float fields the guard checks: all but those where NaN means 'not yet'."""
 
