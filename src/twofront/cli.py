@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 import xarray as xr
 from rich.console import Console
@@ -230,20 +229,20 @@ def calibrate(
             raise TwofrontError(f"unknown series {series!r}; expected 'iwo-jima-1945' or a .csv")
     except TwofrontError as err:
         raise _fail(err) from None
-    observed_days = int(np.isfinite(battle.blue_observed).sum())
-    if observed_days < len(names) + 2:
-        raise _fail(
-            TwofrontError(
-                f"{meta.name}: {observed_days} days of observed blue strength; need at least "
-                f"{len(names) + 2} to fit {list(names)}. For Iwo Jima, Engel's (1954) daily series "
-                "is missing from the shipped data (see data/iwo_jima_1945.meta.toml [missing])."
-            )
+    try:
+        fit = (
+            fit_least_squares(battle, free=names, bootstrap=bootstrap)
+            if method == "ls"
+            else fit_likelihood(battle, free=names)
         )
-    fit = (
-        fit_least_squares(battle, free=names, bootstrap=bootstrap)
-        if method == "ls"
-        else fit_likelihood(battle, free=names)
-    )
+    except TwofrontError as err:
+        hint = (
+            " Engel's (1954) daily series is missing from the shipped data (see "
+            "data/iwo_jima_1945.meta.toml [missing])."
+            if series == "iwo-jima-1945"
+            else ""
+        )
+        raise _fail(TwofrontError(f"{err}.{hint}")) from None
     table = Table(title=f"{battle.name}: {fit.method} fit (R² of US strength {fit.r2_blue:.4f})")
     for column in ("parameter", "value", "95% low", "95% high", "fixed?"):
         table.add_column(column)

@@ -120,3 +120,17 @@ def test_likelihood_with_a_free_exponent_finds_and_covers_the_linear_law(linear_
     result = fit_likelihood(linear_battle, free=("a", "b", "p"))
     assert result.values["p"] == pytest.approx(1.0, abs=0.05)
     assert result.low["p"] < 1.0 < result.high["p"]
+
+
+def test_fits_refuse_a_series_without_enough_observed_days():
+    from twofront.analysis.calibrate import CalibrationError
+
+    reinforcements = np.zeros(10)
+    reinforcements[0] = 1_000.0
+    observed = np.full(11, np.nan)
+    observed[[3, 7]] = [900.0, 800.0]  # 2 days < 2 free parameters + 2
+    series = BattleSeries("sparse", reinforcements, observed, np.full(11, np.nan), 500.0)
+    with pytest.raises(CalibrationError, match="2 days of observed blue strength; need at least 4"):
+        fit_least_squares(series, bootstrap=0)
+    with pytest.raises(CalibrationError, match="need at least 4"):
+        fit_likelihood(series)

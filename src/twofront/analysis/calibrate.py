@@ -35,8 +35,24 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
+from twofront.errors import TwofrontError
+
 F64 = NDArray[np.float64]
 PARAMETERS = ("a", "b", "p", "q")
+
+
+class CalibrationError(TwofrontError):
+    """A battle series that cannot support the fit asked of it."""
+
+
+def require_observations(series: BattleSeries, free: tuple[str, ...]) -> None:
+    """Raise unless blue strength is observed on at least ``len(free) + 2`` days."""
+    observed = int(np.isfinite(series.blue_observed).sum())
+    if observed < len(free) + 2:
+        raise CalibrationError(
+            f"{series.name}: {observed} days of observed blue strength; need at least "
+            f"{len(free) + 2} to fit {list(free)}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +150,7 @@ def fit_least_squares(
     observed blue strength (Efron & Tibshirani (1993), *An Introduction to
     the Bootstrap*, ch. 9).
     """
+    require_observations(series, free)
     fixed = {"p": 0.0, "q": 1.0, **(fixed or {})}
     start = {"a": 0.05, "b": 0.01, "p": 0.0, "q": 1.0}
     theta = _solve(series, free, {k: v for k, v in fixed.items() if k not in free}, start)
@@ -196,6 +213,7 @@ def fit_likelihood(
     Red's end strength, where observed, enters with a normal error of 2% of
     its initial strength (its counts are estimates, not daily returns).
     """
+    require_observations(series, free)
     fixed = {"p": 0.0, "q": 1.0, **(fixed or {})}
     held = {k: v for k, v in fixed.items() if k not in free}
     start = _solve(series, free, held, {"a": 0.05, "b": 0.01, "p": 0.0, "q": 1.0})
