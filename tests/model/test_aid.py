@@ -164,3 +164,19 @@ def test_what_donors_lose_recipients_gain(toy, ends, stock, floor, data):
         given_away = sum(s for s, d in zip(sent, donors, strict=True) if d == a)
         assert given_away <= max(stock[a] - floor[a], 0.0) + tol
     assert np.all(after.stockpile >= 0)
+
+
+def test_aid_given_is_counted_at_the_donors_unit_cost(toy):
+    params, stream, state = aid_world(
+        toy,
+        stock=[[10_000, 0, 500_000]],
+        floor=[[0, 0, 100_000]],
+        donors=[DONOR, DONOR],
+        recipients=[BLUE, RED],
+        orders=[[30_000, 20_000]],
+    )
+    after = phase(state, params, stream)
+    # the donor's shell costs 8,000 USD in toy.toml: (30,000 + 20,000) x 8,000 = 4e8 USD
+    np.testing.assert_allclose(after.aid_given_usd[0], [0.0, 0.0, 4.0e8])
+    twice = phase(after, params, stream)
+    np.testing.assert_allclose(twice.aid_given_usd[0, DONOR], 8.0e8)

@@ -174,6 +174,13 @@ def standard_outcomes(results: xr.Dataset) -> tuple[Outcome, ...]:
                 f"production spending {a}", "USD", lambda d, a=a: d["spent_usd"].sel(actor=a).values
             )
         )
+        items.append(
+            Outcome(
+                f"aid given {a} (replacement cost)",
+                "USD",
+                lambda d, a=a: d["aid_given_usd"].sel(actor=a).values,
+            )
+        )
     return tuple(items)
 
 

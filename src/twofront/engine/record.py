@@ -82,6 +82,7 @@ class Recorder:
         data["area_km2"] = (("run", "front"), self.params.area_km2)
         data["casualties_total"] = (("run", "actor"), state.casualties_total)
         data["spent_usd"] = (("run", "actor"), state.spent_usd)
+        data["aid_given_usd"] = (("run", "actor"), state.aid_given_usd)
         data["min_stockpile_seen"] = (
             ("run", "actor", "munition"),
             snapshots["stockpile"].min(axis=1).astype(np.float64),

@@ -59,6 +59,7 @@ class State:
     casualties_total: F64  # (run, actor)
     will: F64  # (run, actor) domestic will to fight, 0..1
     spent_usd: F64  # (run, actor) cumulative production spending
+    aid_given_usd: F64  # (run, actor) cumulative value of aid delivered, at the donor's unit cost
     theater_status: NDArray[np.int8]  # (run, theater) TheaterStatus codes
     status: NDArray[np.int8]  # (run,) RunStatus codes
     restrictions_lifted: NDArray[np.bool_]  # (run,) set by policy
@@ -120,6 +121,7 @@ def initial_state(params: Params) -> State:
         casualties_total=np.zeros((runs, n_actors)),
         will=params.will.copy(),
         spent_usd=np.zeros((runs, n_actors)),
+        aid_given_usd=np.zeros((runs, n_actors)),
         theater_status=np.broadcast_to(index.theater_status0, (runs, n_theaters)).copy(),
         status=np.zeros(runs, dtype=np.int8),
         restrictions_lifted=np.zeros(runs, dtype=np.bool_),

@@ -12,7 +12,8 @@ munition exceed what it can spare, every line is cut in the same proportion:
    x_l = o_l \cdot \min\!\left(1,\ A_{d_l,m_l} / O_{d_l,m_l}\right)
 
 so no stock goes below its floor (nor below zero) and total units are
-conserved: what donors lose, recipients gain. Restrictions on use (deep
+conserved: what donors lose, recipients gain. The value of aid given is
+counted at the donor's unit cost (the cost of replacing it). Restrictions on use (deep
 strikes) are part of the strategy and act in :mod:`twofront.model.combat`.
 Example: orders 60k and 40k, 50k spare → 30k and 20k delivered.
 """
@@ -69,4 +70,18 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     sent = deliveries(state.aid_order_per_month, state.stockpile, params.min_stockpile, donor)
     moved = sum_over(sent, recipient - donor).reshape(state.stockpile.shape)
     stockpile = np.maximum(state.stockpile + moved, 0.0)
-    return replace(state, aid_sent_per_month=sent, stockpile=stockpile)
+    unit_cost = params.unit_cost_usd[:, index.aid_donor, index.aid_munition]
+    given = sum_over(sent * unit_cost, _donor_actor_matrix(index.aid_donor, len(index.actors)))
+    return replace(
+        state,
+        aid_sent_per_month=sent,
+        stockpile=stockpile,
+        aid_given_usd=state.aid_given_usd + given,
+    )
+
+
+def _donor_actor_matrix(donor: NDArray[np.int64], n_actors: int) -> F64:
+    """(line, actor) one-hot of each line's donor."""
+    onehot = np.zeros((donor.shape[0], n_actors))
+    onehot[np.arange(donor.shape[0]), donor] = 1.0
+    return onehot
