@@ -96,7 +96,7 @@ def run(
     seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
     strategy: Annotated[str | None, typer.Option(help="strategy id (default: scenario's)")] = None,
     out: Annotated[Path | None, typer.Option(help="directory for Parquet + DuckDB results")] = None,
-    chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 5000,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
 ) -> None:
     """Simulate a scenario and print a summary of outcomes across runs."""
     spec, by_strategy = _simulate(scenario, [strategy], runs, seed, chunk_runs)
@@ -124,7 +124,7 @@ def compare(
     runs: Annotated[int, typer.Option(min=2, help="runs per strategy")] = 1000,
     seed: Annotated[int, typer.Option(min=0, help="root seed (shared: common random numbers)")] = 0,
     figure: Annotated[Path | None, typer.Option(help="PNG path for the figure")] = None,
-    chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 5000,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
 ) -> None:
     """Run every strategy on the same random numbers; print means, 95% intervals and differences."""
     try:
