@@ -178,16 +178,16 @@ def test_an_opportunism_factor_below_one_in_the_other_war_lowers_the_hazard(tmp_
 def test_a_forced_hazard_starts_the_war_and_records_month_and_stocks(tmp_path):
     # Reference 1e9 shells: D = 900 / 1e9, lambda ~ 1e6, P = 1.
     params, stream, state = toy_world(_west(tmp_path, base=1.0, reference=1e9), "none", runs=3)
-    stockpile = state.stockpile * np.arange(1, 4)[:, None, None]  # a distinct stock per run
-    after = phase(replace(state, month=5, stockpile=stockpile), params, stream)
+    after = phase(replace(state, month=5), params, stream)
     west, east = _index(params, "west"), _index(params, "east")
     np.testing.assert_array_equal(after.theater_status[:, west], TheaterStatus.WAR)
     np.testing.assert_array_equal(after.war_start_month[:, west], 5)
-    np.testing.assert_array_equal(after.stock_at_war_start[:, west], stockpile)
+    # Opened at the end of month 5: its stocks are those recorded after month 5 (index 6).
+    np.testing.assert_array_equal(after.war_start_snapshot[:, west], 6)
     # East's war began before: its record is untouched.
     np.testing.assert_array_equal(after.war_start_month[:, east], state.war_start_month[:, east])
     np.testing.assert_array_equal(
-        after.stock_at_war_start[:, east], state.stock_at_war_start[:, east]
+        after.war_start_snapshot[:, east], state.war_start_snapshot[:, east]
     )
 
 

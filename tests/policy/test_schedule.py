@@ -173,11 +173,11 @@ def test_start_war_opens_the_theater_once_its_condition_holds(preemptive):
     west = params.index.theaters.index("west")
     early = phase(_at(state, 1), params, stream)
     np.testing.assert_array_equal(early.theater_status[:, west], TheaterStatus.PEACE)
-    stock = state.stockpile * 2.0
-    opened = phase(_at(state, 2, stockpile=stock), params, stream)
+    opened = phase(_at(state, 2), params, stream)
     np.testing.assert_array_equal(opened.theater_status[:, west], TheaterStatus.WAR)
     np.testing.assert_array_equal(opened.war_start_month[:, west], 2)
-    np.testing.assert_array_equal(opened.stock_at_war_start[:, west], stock)
+    # Opened at the start of month 2: its stocks are those recorded then (index 2).
+    np.testing.assert_array_equal(opened.war_start_snapshot[:, west], 2)
     # Still holding a month later does not restart it.
     later = phase(replace(opened, month=3), params, stream)
     np.testing.assert_array_equal(later.war_start_month[:, west], 2)

@@ -134,6 +134,15 @@ class Recorder:
             "max_escalation_level": (("run", "theater"), state.max_escalation_level),
             "stock_at_war_start": (
                 ("run", "theater", "actor", "munition"),
-                state.stock_at_war_start,
+                self._stock_at_war_start(state),
             ),
         }
+
+    def _stock_at_war_start(self, state: State) -> NDArray[np.float64]:
+        """(run, theater, actor, munition) stockpiles when each war began; NaN if none began."""
+        trajectory = self.snapshots["stockpile"]
+        last = trajectory.shape[1] - 1
+        snapshot = np.clip(state.war_start_snapshot, 0, last)
+        runs = np.arange(trajectory.shape[0])[:, None]
+        stocks = trajectory[runs, snapshot].astype(np.float64)
+        return np.where((state.war_start_snapshot >= 0)[:, :, None, None], stocks, np.nan)

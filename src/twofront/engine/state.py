@@ -71,7 +71,8 @@ class State:
     trend_share_per_month: F64  # (run, theater) smoothed monthly change of x
     war_start_month: NDArray[np.int64]  # (run, theater) month the war began (< 0: before
     # the start); NEVER if no war began
-    stock_at_war_start: F64  # (run, theater, actor, munition), NaN if no war began
+    war_start_snapshot: NDArray[np.int64]  # (run, theater) recorded month whose stocks the
+    # war began with (0 for wars under way at the start); -1 if no war began
     settled_month: NDArray[np.int64]  # (run, theater) month of settlement; -1 none
     settlement_share: F64  # (run, theater) defender's share x* at settlement; NaN
     occupied_at_settlement_km2: F64  # (run, theater) defender soil kept by aggressor; NaN
@@ -83,7 +84,7 @@ class State:
 NAN_MEANS_NOT_YET = frozenset(
     name
     for name in State.__dataclass_fields__
-    if name in ("position_share", "stock_at_war_start", "settlement_share")
+    if name in ("position_share", "settlement_share")
     or name.endswith(("_at_settlement_km2", "_soil_traded_km2", "_soil_kept_km2"))
 )
 """State fields where NaN is a value ('no war began yet', 'not settled'). They
@@ -132,9 +133,7 @@ def initial_state(params: Params) -> State:
         position_share=np.full((runs, n_theaters), np.nan),
         trend_share_per_month=np.zeros((runs, n_theaters)),
         war_start_month=np.where(at_war0, -index.war_months0, NEVER)[None, :].repeat(runs, 0),
-        stock_at_war_start=np.where(
-            at_war0[None, :, None, None], params.stockpile[:, None, :, :], np.nan
-        ),
+        war_start_snapshot=np.where(at_war0, 0, -1)[None, :].repeat(runs, 0),
         settled_month=np.full((runs, n_theaters), -1, dtype=np.int64),
         settlement_share=np.full((runs, n_theaters), np.nan),
         occupied_at_settlement_km2=np.full((runs, n_theaters), np.nan),
@@ -216,10 +215,15 @@ def actors_at_war(state: State, params: Params) -> NDArray[np.bool_]:
     return per_actor(both_sides, params) > 0
 
 
-def begin_wars(state: State, starting: NDArray[np.bool_]) -> State:
+def begin_wars(state: State, starting: NDArray[np.bool_], snapshot: int) -> State:
     """Open war in the (run, theater) cells of ``starting`` that are at peace or in crisis.
 
-    Records the month the war began and every stockpile at that moment.
+    Records the month the war began and ``snapshot``, the index of the
+    recorded month whose stockpiles are those the war began with: the
+    current month's opening state (``state.month``) when a strategy opens it
+    at the start of a month, the next one when an aggressor opens it at the
+    end of a month. The recorder reads the stocks from the trajectory, so the
+    state carries no (run, theater, actor, munition) copy.
     """
     opening = starting & (
         (state.theater_status == TheaterStatus.PEACE)
@@ -233,7 +237,5 @@ def begin_wars(state: State, starting: NDArray[np.bool_]) -> State:
             np.int8
         ),
         war_start_month=np.where(opening, state.month, state.war_start_month),
-        stock_at_war_start=np.where(
-            opening[:, :, None, None], state.stockpile[:, None, :, :], state.stock_at_war_start
-        ),
+        war_start_snapshot=np.where(opening, snapshot, state.war_start_snapshot),
     )

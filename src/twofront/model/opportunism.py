@@ -109,4 +109,4 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         opportunity,
     )
     u = rng.uniform(state.month, "opportunism", lanes=len(index.theaters))
-    return begin_wars(state, eligible & (u < probability))
+    return begin_wars(state, eligible & (u < probability), snapshot=state.month + 1)

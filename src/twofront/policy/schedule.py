@@ -85,7 +85,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     starting = np.zeros(state.theater_status.shape, dtype=np.bool_)
     for theater, condition in index.start_war:
         starting[:, theater] |= evaluate(condition, seen)
-    state = begin_wars(state, starting)
+    state = begin_wars(state, starting, snapshot=state.month)
     return replace(
         state,
         aid_order_per_month=orders,
