@@ -247,3 +247,19 @@ def test_engine_without_hazard_leaves_west_at_peace(tmp_path):
     assert np.isnan(west["war_start_month"].values).all()
     assert np.isnan(west["stock_at_war_start"].values).all()
     assert NEVER < 0
+
+
+def test_deterrence_of_holders_equals_the_dense_geometric_mean():
+    from twofront.model.opportunism import deterrence, deterrence_of_holders
+
+    rng = np.random.default_rng(3)
+    stockpile = rng.uniform(0.0, 1000.0, (5, 4, 3))  # (run, actor, munition)
+    holders = np.array([[True, False, True, False], [False, True, True, True]])
+    used = np.array([[True, False, True], [False, False, False]])
+    reference = rng.uniform(100.0, 500.0, (5, 2, 3))
+    dense = np.einsum("ram,ta->rtm", stockpile, holders.astype(float))
+    np.testing.assert_allclose(
+        deterrence_of_holders(stockpile, holders, reference, used),
+        deterrence(dense, reference, used),
+        rtol=1e-12,
+    )

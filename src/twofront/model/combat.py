@@ -107,10 +107,21 @@ def lanchester_losses(
     Where either side is empty there are no losses (0 ** a negative exponent is undefined).
     """
     alive = (shooters > 0) & (targets > 0)
-    safe_shooters = np.where(alive, shooters, 1.0)
-    safe_targets = np.where(alive, targets, 1.0)
-    losses = lethality_per_month * safe_shooters**shooter_exponent * safe_targets**target_exponent
+    losses = (
+        lethality_per_month
+        * _power(np.where(alive, shooters, 1.0), shooter_exponent)
+        * _power(np.where(alive, targets, 1.0), target_exponent)
+    )
     return np.where(alive, np.minimum(losses, targets), 0.0)
+
+
+def _power(base: F64, exponent: F64) -> F64:
+    """base ** exponent, skipping the costly pow when every exponent is 0 or every one is 1."""
+    if np.all(exponent == 1.0):
+        return base
+    if np.all(exponent == 0.0):
+        return np.ones_like(base)
+    return base**exponent
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:

@@ -55,6 +55,25 @@ def deterrence(stock: F64, reference: F64, used: NDArray[np.bool_]) -> F64:
     return np.exp(log_mean)
 
 
+def deterrence_of_holders(
+    stockpile: F64, holders: NDArray[np.bool_], reference: F64, used: NDArray[np.bool_]
+) -> F64:
+    """(run, theater) :func:`deterrence` of the stocks held by each theater's holders.
+
+    ``stockpile`` is (run, actor, munition), ``holders`` (theater, actor),
+    ``reference`` (run, theater, munition) and ``used`` (theater, munition).
+    Sums only the (theater, munition) pairs that deter, holder by holder.
+    """
+    log_sum = np.zeros((stockpile.shape[0], used.shape[0]))
+    for theater, munition in zip(*np.nonzero(used), strict=True):
+        stock = np.zeros(stockpile.shape[0])
+        for actor in np.nonzero(holders[theater])[0]:
+            stock += stockpile[:, actor, munition]
+        ratio = np.maximum(stock, 1e-9) / reference[:, theater, munition]
+        log_sum[:, theater] += np.log(ratio)
+    return np.exp(log_sum / np.maximum(used.sum(axis=1), 1))
+
+
 def start_probability(
     base_hazard: F64,
     ready: F64,
@@ -82,10 +101,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     # Stocks of the defender and patrons of each theater: (run, theater, munition).
     holders = index.theater_patron.copy()
     holders[np.arange(len(index.theaters)), index.theater_actor[:, DEFENDER]] = True
-    stock = np.zeros((params.runs, len(index.theaters), len(index.munitions)))
-    for theater, actor in zip(*np.nonzero(holders), strict=True):
-        stock[:, theater] += state.stockpile[:, actor]
-    deterrent = deterrence(stock, params.deterrent_stock_reference, index.deterrent_munitions)
+    deterrent = deterrence_of_holders(
+        state.stockpile, holders, params.deterrent_stock_reference, index.deterrent_munitions
+    )
 
     # Other wars that keep this theater's patrons busy.
     involved = holders.copy()
