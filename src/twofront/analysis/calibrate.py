@@ -217,15 +217,7 @@ def fit_likelihood(
     fixed = {"p": 0.0, "q": 1.0, **(fixed or {})}
     held = {k: v for k, v in fixed.items() if k not in free}
     start = _solve(series, free, held, {"a": 0.05, "b": 0.01, "p": 0.0, "q": 1.0})
-    # Nelder-Mead compares inf values of the NLL outside the admissible region.
-    with np.errstate(invalid="ignore", over="ignore"):
-        out = optimize.minimize(
-            _negative_log_likelihood,
-            start,
-            args=(free, held, series),
-            method="Nelder-Mead",
-            options={"xatol": 1e-8, "fatol": 1e-8, "maxiter": 4000},
-        )
+    out = _minimise_nll(start, free, held, series, xatol=1e-8, fatol=1e-8, maxiter=4000)
     best = out.x
     values = {**fixed, **dict(zip(free, best, strict=True))}
     low, high = {}, {}
@@ -234,6 +226,25 @@ def fit_likelihood(
         low[name], high[name] = _profile_interval(series, free, held, best, i, threshold)
     rmse, r2 = _quality(series, values)
     return Fit("maximum likelihood", values, low, high, rmse, r2)
+
+
+def _minimise_nll(
+    start: F64,
+    names: tuple[str, ...],
+    fixed: dict[str, float],
+    series: BattleSeries,
+    **options: float,
+) -> optimize.OptimizeResult:
+    """Nelder-Mead on the negative log-likelihood over ``names``, the rest ``fixed``."""
+    # Nelder-Mead compares inf values of the NLL outside the admissible region.
+    with np.errstate(invalid="ignore", over="ignore"):
+        return optimize.minimize(
+            _negative_log_likelihood,
+            start,
+            args=(names, fixed, series),
+            method="Nelder-Mead",
+            options=options or None,
+        )
 
 
 def _profile_interval(
@@ -252,14 +263,7 @@ def _profile_interval(
         if not others:
             return _negative_log_likelihood(np.array([]), (), fixed_here, series)
         start = np.array([best[j] for j in range(len(free)) if j != i])
-        with np.errstate(invalid="ignore", over="ignore"):
-            res = optimize.minimize(
-                _negative_log_likelihood,
-                start,
-                args=(others, fixed_here, series),
-                method="Nelder-Mead",
-            )
-        return float(res.fun)
+        return float(_minimise_nll(start, others, fixed_here, series).fun)
 
     centre = float(best[i])
     bounds = []

@@ -105,6 +105,24 @@ def _theater(ds: xr.Dataset, var: str, theater: str) -> F64:
     return ds[var].sel(theater=theater).values.astype(np.float64)
 
 
+THEATER_OUTCOMES = (
+    ("P(war)", "share of runs", "war_began"),
+    ("P(settled)", "share of runs", "settled"),
+    ("defender share at settlement", "share", "settlement_share"),
+    ("defender soil kept by aggressor at settlement", "km2", "occupied_at_settlement_km2"),
+    ("share of lost territory restored", "share", "restored_share"),
+    ("highest escalation level", "level", "max_escalation_level"),
+)
+"""(label, units, results variable) of the per-theater outcomes read as they are."""
+
+ACTOR_OUTCOMES = (
+    ("casualties", "personnel", "casualties_total"),
+    ("production spending", "USD", "spent_usd"),
+    ("aid given at replacement cost", "USD", "aid_given_usd"),
+)
+"""(label, units, results variable) of the per-actor outcomes."""
+
+
 def standard_outcomes(results: xr.Dataset) -> tuple[Outcome, ...]:
     """The outcomes DESIGN.md asks of every strategy comparison, for these results' labels."""
     theaters = [str(t) for t in results["theater"].values]
@@ -129,58 +147,25 @@ def standard_outcomes(results: xr.Dataset) -> tuple[Outcome, ...]:
     ]
     for t in theaters:
         items += [
-            Outcome(f"P(war) {t}", "share of runs", lambda d, t=t: _theater(d, "war_began", t)),
-            Outcome(f"P(settled) {t}", "share of runs", lambda d, t=t: _theater(d, "settled", t)),
+            Outcome(f"{label} {t}", units, lambda d, t=t, v=variable: _theater(d, v, t))
+            for label, units, variable in THEATER_OUTCOMES
+        ]
+        items.append(
             Outcome(
-                f"months to settlement {t} (censored)",
+                f"months to settlement {t} (censored at the horizon)",
                 "months",
                 lambda d, t=t: np.where(
                     _theater(d, "war_began", t) > 0,
                     np.nan_to_num(_theater(d, "months_to_settlement", t), nan=horizon),
                     np.nan,
                 ),
-            ),
-            Outcome(
-                f"defender share at settlement {t}",
-                "share",
-                lambda d, t=t: _theater(d, "settlement_share", t),
-            ),
-            Outcome(
-                f"defender soil kept by aggressor at settlement {t}",
-                "km2",
-                lambda d, t=t: _theater(d, "occupied_at_settlement_km2", t),
-            ),
-            Outcome(
-                f"share of lost territory restored {t}",
-                "share",
-                lambda d, t=t: _theater(d, "restored_share", t),
-            ),
-            Outcome(
-                f"highest escalation level {t}",
-                "level",
-                lambda d, t=t: _theater(d, "max_escalation_level", t),
-            ),
-        ]
-    for a in actors:
-        items.append(
-            Outcome(
-                f"casualties {a}",
-                "personnel",
-                lambda d, a=a: d["casualties_total"].sel(actor=a).values,
             )
         )
-        items.append(
-            Outcome(
-                f"production spending {a}", "USD", lambda d, a=a: d["spent_usd"].sel(actor=a).values
-            )
-        )
-        items.append(
-            Outcome(
-                f"aid given {a} (replacement cost)",
-                "USD",
-                lambda d, a=a: d["aid_given_usd"].sel(actor=a).values,
-            )
-        )
+    items += [
+        Outcome(f"{label} {a}", units, lambda d, a=a, v=variable: d[v].sel(actor=a).values)
+        for a in actors
+        for label, units, variable in ACTOR_OUTCOMES
+    ]
     return tuple(items)
 
 
