@@ -263,3 +263,71 @@ def test_deterrence_of_holders_equals_the_dense_geometric_mean():
         deterrence(dense, reference, used),
         rtol=1e-12,
     )
+
+
+def _recurring_west(tmp_path, after=0.2, **opportunism):
+    raw = hand_world(with_west=True)
+    raw["theaters"]["west"]["opportunism"] = {
+        **_opportunism(**opportunism),
+        "readiness_after_war": fixed(after),
+    }
+    return load_world(raw, tmp_path)
+
+
+def _settled_west(state, params, settled_month, escalation=0):
+    west = _index(params, "west")
+    status = state.theater_status.copy()
+    status[:, west] = TheaterStatus.SETTLED
+    settled = state.settled_month.copy()
+    settled[:, west] = settled_month
+    level = state.escalation_level.copy()
+    level[:, west] = escalation
+    return replace(state, theater_status=status, settled_month=settled, escalation_level=level)
+
+
+def test_a_settled_theater_with_readiness_after_war_can_start_a_new_war(tmp_path):
+    params, stream, state = toy_world(
+        _recurring_west(tmp_path, base=1.0, reference=1e9), "none", runs=3
+    )
+    west = _index(params, "west")
+    state = _settled_west(replace(state, month=7), params, settled_month=4)
+    after = phase(state, params, stream)
+    np.testing.assert_array_equal(after.theater_status[:, west], TheaterStatus.WAR)
+    np.testing.assert_array_equal(after.war_start_month[:, west], 7)
+    np.testing.assert_array_equal(after.wars_started[:, west], state.wars_started[:, west] + 1)
+
+
+def test_a_new_war_starts_its_own_clock(tmp_path):
+    from twofront.engine.state import begin_wars
+
+    params, _, state = toy_world(_recurring_west(tmp_path), "none", runs=2)
+    west = _index(params, "west")
+    state = _settled_west(state, params, settled_month=1)
+    months, trend, level = (
+        state.war_months.copy(),
+        state.trend_share_per_month.copy(),
+        state.escalation_level.copy(),
+    )
+    months[:, west], trend[:, west], level[:, west] = 9, 0.03, 2
+    state = replace(state, war_months=months, trend_share_per_month=trend, escalation_level=level)
+    starting = np.zeros_like(state.theater_status, dtype=bool)
+    starting[:, west] = True
+    kept = begin_wars(state, starting, snapshot=3)
+    assert (kept.theater_status[:, west] == TheaterStatus.SETTLED).all()  # no reopening allowed
+    opened = begin_wars(state, starting, snapshot=3, reopen=params.index.can_recur)
+    np.testing.assert_array_equal(opened.theater_status[:, west], TheaterStatus.WAR)
+    np.testing.assert_array_equal(opened.war_months[:, west], 0)
+    np.testing.assert_array_equal(opened.trend_share_per_month[:, west], 0.0)
+    np.testing.assert_array_equal(opened.escalation_level[:, west], 0)
+    np.testing.assert_array_equal(opened.war_start_snapshot[:, west], 3)
+
+
+def test_readiness_after_a_war_ramps_from_the_settlement(tmp_path):
+    # Settled at month 4, now month 9: r = 0.2 + (1 - 0.2) * 5 / 10 = 0.6 (not the 0.95 of
+    # month 9 since the start). East at war: n = 1. lambda = 0.01 * 0.6 * 2 * 1.5 = 0.018.
+    params, stream, state = toy_world(_recurring_west(tmp_path), "none", runs=4000)
+    state = _settled_west(replace(state, month=9), params, settled_month=4)
+    after = phase(state, params, stream)
+    expected = _draws(stream, params, 9) < 1 - math.exp(-0.018)
+    np.testing.assert_array_equal(_started(after, params), expected)
+    assert 0 < expected.sum() < 4000

@@ -242,3 +242,13 @@ def test_phase_draws_nothing_at_random(toy):
     b = phase(state, params, other_stream)
     for f in fields(a):
         np.testing.assert_array_equal(getattr(a, f.name), getattr(b, f.name), f.name)
+
+
+def test_start_war_does_not_reopen_a_settled_theater(preemptive):
+    params, stream, state = toy_world(preemptive, "strike")
+    west = params.index.theaters.index("west")
+    status = state.theater_status.copy()
+    status[:, west] = TheaterStatus.SETTLED
+    after = phase(replace(_at(state, 5), theater_status=status), params, stream)
+    np.testing.assert_array_equal(after.theater_status[:, west], TheaterStatus.SETTLED)
+    np.testing.assert_array_equal(after.wars_started[:, west], state.wars_started[:, west])

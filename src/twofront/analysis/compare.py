@@ -108,6 +108,7 @@ def _theater(ds: xr.Dataset, var: str, theater: str) -> F64:
 THEATER_OUTCOMES = (
     ("P(war)", "share of runs", "war_began"),
     ("P(settled)", "share of runs", "settled"),
+    ("wars begun", "count", "wars_started"),
     ("defender share at settlement", "share", "settlement_share"),
     ("defender soil kept by aggressor at settlement", "km2", "occupied_at_settlement_km2"),
     ("share of lost territory restored", "share", "restored_share"),

@@ -57,6 +57,7 @@ class Index:
     has_escalation: NDArray[np.bool_]  # (theater,)
     escalation_top: NDArray[np.int64]  # (theater,) highest level index (0 if no ladder)
     has_opportunism: NDArray[np.bool_]  # (theater,)
+    can_recur: NDArray[np.bool_]  # (theater,) a settled war may be followed by another
     deterrent_munitions: NDArray[np.bool_]  # (theater, munition) stocks that deter
     aid_theater: NDArray[np.int64]  # (line,) theater whose defender receives, -1 if none
     aid_when: tuple[Condition | None, ...]  # (line,)
@@ -143,6 +144,7 @@ class Params:
     readiness_start: F64  # (run, theater)
     readiness_end: F64  # (run, theater)
     readiness_ramp_months: F64  # (run, theater)
+    readiness_after_war: F64  # (run, theater) readiness right after a settled war
     deterrent_stock_reference: F64  # (run, theater, munition), 1 where unused
     deterrence_elasticity: F64  # (run, theater)
     busy_multiplier: F64  # (run, theater)
@@ -283,6 +285,13 @@ def _theater_wiring(
             [len(t.escalation.levels) - 1 if t.escalation else 0 for t in theaters.values()]
         ),
         "has_opportunism": np.array([t.opportunism is not None for t in theaters.values()]),
+        "can_recur": np.array(
+            [
+                t.opportunism is not None and t.opportunism.readiness_after_war is not None
+                for t in theaters.values()
+            ],
+            dtype=np.bool_,
+        ),
         "deterrent_munitions": deterrent,
         "aid_theater": np.array(
             [receiving_theater(x.recipient) for x in strategy.aid], dtype=np.int64
@@ -597,6 +606,9 @@ def _theater_fields(scenario: Scenario, strategy: Strategy, s: _Sampler) -> dict
         ),
         "readiness_start": per_theater(opp("readiness_start"), "opportunism.readiness_start"),
         "readiness_end": per_theater(opp("readiness_end"), "opportunism.readiness_end"),
+        "readiness_after_war": per_theater(
+            opp("readiness_after_war"), "opportunism.readiness_after_war"
+        ),
         "readiness_ramp_months": per_theater(
             opp("readiness_ramp_months"), "opportunism.readiness_ramp_months", 1.0
         ),

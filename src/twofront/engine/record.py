@@ -97,7 +97,7 @@ class Recorder:
         status = self.snapshots["theater_status"]
         wars = (status == TheaterStatus.WAR).sum(axis=2)
         started = np.maximum(state.war_start_month, 0)
-        settled = state.settled_month >= 0
+        settled = state.theater_status == TheaterStatus.SETTLED
         months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)
         defender_soil = index.front_in_theater & (index.front_soil_side == 0)[:, None]
         occupied_start = sum_over(
@@ -109,28 +109,39 @@ class Recorder:
                 occupied_start - reference
             )
         war_began = state.war_start_month != NEVER
+
+        def if_settled(values: NDArray) -> NDArray:
+            """Terms of the last settlement, NaN where the theater is not settled at the end."""
+            return np.where(settled, values, np.nan)
+
         return {
             "max_wars_at_once": (("run",), wars.max(axis=1)),
             "two_wars_at_once": (("run",), wars.max(axis=1) >= 2),
             "three_wars_at_once": (("run",), wars.max(axis=1) >= 3),
             "war_began": (("run", "theater"), war_began),
+            "wars_started": (("run", "theater"), state.wars_started),
             "war_start_month": (
                 ("run", "theater"),
                 np.where(war_began, state.war_start_month, np.nan),
             ),
             "settled": (("run", "theater"), settled),
             "months_to_settlement": (("run", "theater"), months_to_settlement),
-            "settlement_share": (("run", "theater"), state.settlement_share),
-            "occupied_at_settlement_km2": (("run", "theater"), state.occupied_at_settlement_km2),
-            "enemy_soil_traded_km2": (("run", "theater"), state.enemy_soil_traded_km2),
-            "enemy_soil_kept_km2": (("run", "theater"), state.enemy_soil_kept_km2),
-            "restored_share": (("run", "theater"), np.where(settled, restored, np.nan)),
+            "settlement_share": (("run", "theater"), if_settled(state.settlement_share)),
+            "occupied_at_settlement_km2": (
+                ("run", "theater"),
+                if_settled(state.occupied_at_settlement_km2),
+            ),
+            "enemy_soil_traded_km2": (("run", "theater"), if_settled(state.enemy_soil_traded_km2)),
+            "enemy_soil_kept_km2": (("run", "theater"), if_settled(state.enemy_soil_kept_km2)),
+            "restored_share": (("run", "theater"), if_settled(restored)),
             "defender_territory_lost_share": (
                 ("run", "theater"),
-                state.occupied_at_settlement_km2
-                / self.params.territory_km2[:, index.theater_actor[:, 0]],
+                if_settled(
+                    state.occupied_at_settlement_km2
+                    / self.params.territory_km2[:, index.theater_actor[:, 0]]
+                ),
             ),
-            "collapsed_side": (("run", "theater"), state.collapsed),
+            "collapsed_side": (("run", "theater"), np.where(settled, state.collapsed, -1)),
             "max_escalation_level": (("run", "theater"), state.max_escalation_level),
             "stock_at_war_start": (
                 ("run", "theater", "actor", "munition"),

@@ -73,7 +73,8 @@ class State:
     # the start); NEVER if no war began
     war_start_snapshot: NDArray[np.int64]  # (run, theater) recorded month whose stocks the
     # war began with (0 for wars under way at the start); -1 if no war began
-    settled_month: NDArray[np.int64]  # (run, theater) month of settlement; -1 none
+    settled_month: NDArray[np.int64]  # (run, theater) month of the last settlement; -1 none
+    wars_started: NDArray[np.int64]  # (run, theater) wars begun in the theater, incl. one under way
     settlement_share: F64  # (run, theater) defender's share x* at settlement; NaN
     occupied_at_settlement_km2: F64  # (run, theater) defender soil kept by aggressor; NaN
     enemy_soil_traded_km2: F64  # (run, theater) aggressor soil the defender returned; NaN
@@ -135,6 +136,7 @@ def initial_state(params: Params) -> State:
         war_start_month=np.where(at_war0, -index.war_months0, NEVER)[None, :].repeat(runs, 0),
         war_start_snapshot=np.where(at_war0, 0, -1)[None, :].repeat(runs, 0),
         settled_month=np.full((runs, n_theaters), -1, dtype=np.int64),
+        wars_started=np.where(at_war0, 1, 0)[None, :].repeat(runs, 0),
         settlement_share=np.full((runs, n_theaters), np.nan),
         occupied_at_settlement_km2=np.full((runs, n_theaters), np.nan),
         enemy_soil_traded_km2=np.full((runs, n_theaters), np.nan),
@@ -215,20 +217,28 @@ def actors_at_war(state: State, params: Params) -> NDArray[np.bool_]:
     return per_actor(both_sides, params) > 0
 
 
-def begin_wars(state: State, starting: NDArray[np.bool_], snapshot: int) -> State:
-    """Open war in the (run, theater) cells of ``starting`` that are at peace or in crisis.
+def begin_wars(
+    state: State,
+    starting: NDArray[np.bool_],
+    snapshot: int,
+    reopen: NDArray[np.bool_] | None = None,
+) -> State:
+    """Open war in the (run, theater) cells of ``starting`` that are at peace or in crisis,
+    or settled where ``reopen`` (theater,) allows a new war after a settlement.
 
     Records the month the war began and ``snapshot``, the index of the
     recorded month whose stockpiles are those the war began with: the
     current month's opening state (``state.month``) when a strategy opens it
     at the start of a month, the next one when an aggressor opens it at the
     end of a month. The recorder reads the stocks from the trajectory, so the
-    state carries no (run, theater, actor, munition) copy.
+    state carries no (run, theater, actor, munition) copy. A new war starts
+    its own clock: months at war, trend of the lines and escalation reset.
     """
-    opening = starting & (
-        (state.theater_status == TheaterStatus.PEACE)
-        | (state.theater_status == TheaterStatus.CRISIS)
-    )
+    status = state.theater_status
+    can_open = (status == TheaterStatus.PEACE) | (status == TheaterStatus.CRISIS)
+    if reopen is not None:
+        can_open = can_open | ((status == TheaterStatus.SETTLED) & reopen[None, :])
+    opening = starting & can_open
     if not opening.any():
         return state
     return replace(
@@ -238,4 +248,8 @@ def begin_wars(state: State, starting: NDArray[np.bool_], snapshot: int) -> Stat
         ),
         war_start_month=np.where(opening, state.month, state.war_start_month),
         war_start_snapshot=np.where(opening, snapshot, state.war_start_snapshot),
+        wars_started=state.wars_started + opening,
+        war_months=np.where(opening, 0, state.war_months),
+        trend_share_per_month=np.where(opening, 0.0, state.trend_share_per_month),
+        escalation_level=np.where(opening, 0, state.escalation_level),
     )

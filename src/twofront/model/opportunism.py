@@ -42,8 +42,9 @@ from twofront.model.escalation import level_effect
 F64 = NDArray[np.float64]
 
 
-def readiness(start: F64, end: F64, ramp_months: F64, month: int) -> F64:
-    """r(t) = r0 + (r1 - r0) min(1, t / T)."""
+def readiness(start: F64, end: F64, ramp_months: F64, month: int | NDArray[np.int64]) -> F64:
+    """r(t) = r0 + (r1 - r0) min(1, t / T); after a settled war t counts from the settlement
+    and r0 is ``readiness_after_war``."""
     return start + (end - start) * np.minimum(1.0, month / ramp_months)
 
 
@@ -93,7 +94,8 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     index = params.index
     status = state.theater_status
     calm = (status == TheaterStatus.PEACE) | (status == TheaterStatus.CRISIS)
-    eligible = calm & index.has_opportunism[None, :]
+    after_war = (status == TheaterStatus.SETTLED) & index.can_recur[None, :]
+    eligible = (calm | after_war) & index.has_opportunism[None, :]
     if not eligible.any():
         return state
     at_war = status == TheaterStatus.WAR
@@ -117,8 +119,20 @@ def phase(state: State, params: Params, rng: Stream) -> State:
 
     probability = start_probability(
         params.opportunism_base_hazard,
-        readiness(
-            params.readiness_start, params.readiness_end, params.readiness_ramp_months, state.month
+        np.where(
+            after_war,
+            readiness(
+                params.readiness_after_war,
+                params.readiness_end,
+                params.readiness_ramp_months,
+                state.month - state.settled_month,
+            ),
+            readiness(
+                params.readiness_start,
+                params.readiness_end,
+                params.readiness_ramp_months,
+                state.month,
+            ),
         ),
         deterrent,
         params.deterrence_elasticity,
@@ -127,4 +141,6 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         opportunity,
     )
     u = rng.uniform(state.month, "opportunism", lanes=len(index.theaters))
-    return begin_wars(state, eligible & (u < probability), snapshot=state.month + 1)
+    return begin_wars(
+        state, eligible & (u < probability), snapshot=state.month + 1, reopen=index.can_recur
+    )

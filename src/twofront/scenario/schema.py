@@ -105,12 +105,18 @@ class Actor(_Strict):
 
 
 class Opportunism(_Strict):
-    """``[theaters.<id>.opportunism]``: the aggressor's monthly decision to start a war."""
+    """``[theaters.<id>.opportunism]``: the aggressor's monthly decision to start a war.
+
+    With ``readiness_after_war`` a settled war may be followed by another: the
+    aggressor's readiness restarts from that value at settlement and ramps
+    again; without it a settled theater stays settled.
+    """
 
     base_hazard_per_month: Fraction
     readiness_start: Fraction
     readiness_end: Fraction
     readiness_ramp_months: Positive
+    readiness_after_war: Fraction | None = None
     deterrent_stock_reference: dict[Id, Positive]
     deterrence_elasticity: NonNegative
     busy_multiplier: AtLeastOne
