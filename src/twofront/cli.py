@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from twofront.analysis.backtest import TARGETS, fitted_block, observed_for, profile, set_parameter
 from twofront.analysis.calibrate import (
     PARAMETERS,
     calibration_block,
@@ -30,9 +31,14 @@ from twofront.errors import ScenarioError, TwofrontError
 from twofront.experiment import store
 from twofront.history import battle_from_csv, iwo_jima
 from twofront.report import validation_report
-from twofront.report.console import comparison_table, summary_table, validation_table
-from twofront.report.figures import comparison_figure
-from twofront.scenario.loader import load, shipped_names
+from twofront.report.console import (
+    comparison_table,
+    profile_table,
+    summary_table,
+    validation_table,
+)
+from twofront.report.figures import comparison_figure, profile_figure
+from twofront.scenario.loader import load, read_raw, resolve, shipped_names
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params
 from twofront.validation import CASES, CaseResult, Check
@@ -262,7 +268,71 @@ def calibrate(
         out.write_text(block, encoding="utf-8")
         console.print(f"scenario block written to {out}")
     else:
-        console.print(block, markup=False, highlight=False)
+        console.print(block, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def fit(
+    target: Annotated[str, typer.Argument(help="observed series: ukraine-gains or kursk-area")],
+    parameter: Annotated[
+        str, typer.Option(help="dotted path of a number, e.g. combat.defence_advantage")
+    ],
+    values: Annotated[str, typer.Option(help="comma-separated grid of values to try")],
+    scenario: Annotated[str, typer.Option(help="scenario to run")] = "kursk-2024",
+    strategy: Annotated[str | None, typer.Option(help="strategy (default: scenario's)")] = None,
+    runs: Annotated[int, typer.Option(min=10, help="runs per grid value")] = 300,
+    seed: Annotated[int, typer.Option(min=0, help="root seed (common to every value)")] = 0,
+    out: Annotated[Path | None, typer.Option(help="write the best value as a block here")] = None,
+    figure: Annotated[Path | None, typer.Option(help="PNG of the fit profile")] = None,
+) -> None:
+    """Fit one scenario number to an observed monthly series by simulation (grid search)."""
+    if target not in TARGETS:
+        raise _fail(TwofrontError(f"unknown target {target!r}; expected one of {list(TARGETS)}"))
+    try:
+        grid = [float(v) for v in values.split(",") if v.strip()]
+    except ValueError:
+        raise _fail(
+            TwofrontError(f"--values {values!r}: expected numbers separated by commas")
+        ) from None
+    if not grid:
+        raise _fail(TwofrontError("--values: give at least one number"))
+    try:
+        path = resolve(scenario)
+        raw = read_raw(path, chain=())
+        set_parameter(raw, parameter, grid[0], "check")
+        with _progress() as progress:
+            task = progress.add_task(f"fitting {parameter}", total=len(grid))
+            table = profile(
+                raw,
+                str(path),
+                parameter,
+                grid,
+                TARGETS[target],
+                runs,
+                seed,
+                strategy,
+                on_value=lambda: progress.advance(task),
+            )
+    except (TwofrontError, ValueError) as err:
+        raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
+    console.print(profile_table(table, parameter, target, runs, seed))
+    best = float(table.loc[table["mae"].idxmin(), "value"])
+    series, _ = observed_for(TARGETS[target], [])
+    block = fitted_block(
+        parameter,
+        best,
+        f"twofront fit: grid value minimising the MAE of the simulated median against "
+        f"data/{series.name}.csv ({series.meta.get('title', series.name)}; sources in its "
+        f".meta.toml); {scenario}, {runs} runs, seed {seed}; in-sample",
+    )
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(block, encoding="utf-8")
+        console.print(f"scenario block written to {out}")
+    else:
+        console.print(block, markup=False, highlight=False, soft_wrap=True)
+    picture = profile_figure(table, parameter, target, figure or Path("out") / f"fit-{target}.png")
+    console.print(f"figure written to {picture}")
 
 
 @app.command()

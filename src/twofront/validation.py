@@ -20,12 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
-import xarray as xr
 
+from twofront.analysis.backtest import (
+    TARGETS,
+    Target,
+    monthly,
+    observed_for,
+    scores,
+    simulated_months,
+)
 from twofront.analysis.calibrate import BattleSeries, Fit, fit_least_squares, fit_likelihood
 from twofront.engine.run import run
-from twofront.history import Series, iwo_jima, load_series, require_columns
+from twofront.history import Series, iwo_jima
 from twofront.scenario.loader import load, parse, resolve
 
 ENGEL_A_PER_DAY = 0.0544
@@ -227,77 +233,45 @@ def _battle_panel(battle: BattleSeries, fit: Fit) -> Panel:
     )
 
 
-def _band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return (
-        np.nanpercentile(values, 50, axis=0),
-        np.nanpercentile(values, 5, axis=0),
-        np.nanpercentile(values, 95, axis=0),
-    )
-
-
 def kursk_case(runs: int) -> CaseResult:
     """Kursk salient area held by Ukraine at the end of each month against the observed series."""
-    series = load_series("kursk_area_held")
-    require_columns(series, ("date", "area_held_km2"))
-    results = run(load("kursk-2024"), runs=runs, seed=2024)
-    labels = _simulated_months(results)
-    end_of_month = results["occupied_km2"].sel(front="kursk").values.astype(np.float64)[:, 1:]
-    observed = _monthly(series.table, "area_held_km2", labels)
-    return _backtest_case(
+    return _target_case(
         "kursk-2024-backtest",
         "Kursk area held by Ukraine at each month's end vs kursk-2024 (as followed)",
-        series,
-        labels,
-        end_of_month,
-        observed,
-        "km² held",
-        coverage_min=0.5,
-        mae_max=300.0,
+        TARGETS["kursk-area"],
+        runs,
     )
 
 
 def ukraine_gains_case(runs: int) -> CaseResult:
     """Russian net gains in Ukraine during each month against the observed series."""
-    series = load_series("ukraine_territory_monthly")
-    require_columns(series, ("month", "russian_net_gain_km2"))
-    results = run(load("kursk-2024"), runs=runs, seed=2024)
-    labels = _simulated_months(results)
-    occupied = results["occupied_km2"].sel(front=["donbas", "south"]).sum("front").values
-    gains = np.diff(occupied.astype(np.float64), axis=1)
-    observed = _monthly(
-        series.table.rename(columns={"month": "date"}), "russian_net_gain_km2", labels
-    )
-    return _backtest_case(
+    return _target_case(
         "ukraine-gains-backtest",
         "Russian net gains in Ukraine during each month, observed vs kursk-2024 (as-followed)",
+        TARGETS["ukraine-gains"],
+        runs,
+    )
+
+
+def _target_case(case: str, description: str, target: Target, runs: int) -> CaseResult:
+    results = run(load("kursk-2024"), runs=runs, seed=2024)
+    labels = simulated_months(results)
+    series, observed = observed_for(target, labels)
+    return _backtest_case(
+        case,
+        description,
         series,
         labels,
-        gains,
+        target.simulated(results),
         observed,
-        "km² per month",
+        target.units,
         coverage_min=0.5,
         mae_max=300.0,
     )
 
 
-def _simulated_months(results: xr.Dataset) -> list[str]:
-    """Labels of the months simulated (the last state closes the last month)."""
-    return [str(d) for d in results["date"].values[:-1]]
-
-
-def _monthly(table: pd.DataFrame, column: str, labels: list[str]) -> np.ndarray:
-    """Observed value per month label: the last observation in that month (NaN if none).
-
-    Where the table flags a ``primary`` source per month, only primary rows count.
-    """
-    if "primary" in table.columns:
-        table = table[table["primary"] == 1]
-    by_month = {}
-    for row in table.sort_values("date").itertuples(index=False):
-        value = getattr(row, column)
-        if pd.notna(value):
-            by_month[str(row.date)[:7]] = float(value)
-    return np.array([by_month.get(label, np.nan) for label in labels])
+_monthly = monthly
+_simulated_months = simulated_months
 
 
 def _backtest_case(
@@ -311,15 +285,13 @@ def _backtest_case(
     coverage_min: float,
     mae_max: float,
 ) -> CaseResult:
-    median, low, high = _band(simulated)
-    seen = np.isfinite(observed) & np.isfinite(median)
-    inside = (observed >= low) & (observed <= high) & seen
-    coverage = float(inside.sum() / max(seen.sum(), 1))
-    mae = float(np.mean(np.abs(median[seen] - observed[seen]))) if seen.any() else np.nan
-    bias = float(np.mean(median[seen] - observed[seen])) if seen.any() else np.nan
-    width = float(np.mean(high[seen] - low[seen])) if seen.any() else np.nan
+    result = scores(simulated, observed)
+    coverage, mae, bias, width = result.coverage, result.mae, result.bias, result.width
+    median, low, high, seen = result.median, result.low, result.high, result.seen
     detail = ", ".join(
-        f"{m}: {'in' if ok else 'out'}" for m, ok, s in zip(months, inside, seen, strict=True) if s
+        f"{m}: {'in' if ok else 'out'}"
+        for m, ok, s in zip(months, result.inside, seen, strict=True)
+        if s
     )
     return CaseResult(
         case,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from rich.table import Table
 
 from twofront.analysis.compare import Comparison
@@ -69,3 +70,22 @@ def validation_table(results: list[CaseResult], runs: int) -> Table:
                 end_section=k == len(result.checks) - 1,
             )
     return table
+
+
+def profile_table(table: pd.DataFrame, parameter: str, target: str, runs: int, seed: int) -> Table:
+    """One line per grid value: MAE, bias, coverage and width against the target series."""
+    best = table["mae"].idxmin()
+    out = Table(title=f"Fit of {parameter} to {target} ({runs} runs per value, seed {seed})")
+    for column in ("value", "MAE", "bias", "coverage of 90% band", "band width", "months"):
+        out.add_column(column, justify="right")
+    for i, row in table.iterrows():
+        mark = " *" if i == best else ""
+        out.add_row(
+            f"{row['value']:g}{mark}",
+            f"{row['mae']:.4g}",
+            f"{row['bias']:+.4g}",
+            f"{row['coverage']:.2f}",
+            f"{row['width']:.4g}",
+            f"{int(row['months'])}",
+        )
+    return out

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 from twofront.analysis.compare import Comparison
 
@@ -50,5 +51,26 @@ def comparison_figure(comparison: Comparison, outcome_names: list[str], path: Pa
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def profile_figure(table: pd.DataFrame, parameter: str, target: str, path: Path) -> Path:
+    """Mean absolute error and band coverage against the parameter's grid values."""
+    fig, (ax_error, ax_cover) = plt.subplots(1, 2, figsize=(10, 3.4))
+    ax_error.plot(table["value"], table["mae"], "o-", color="#1f77b4")
+    best = table.loc[table["mae"].idxmin()]
+    ax_error.axvline(best["value"], color="#888888", linestyle="--", linewidth=1)
+    ax_error.set_xlabel(parameter)
+    ax_error.set_ylabel("MAE of the simulated median")
+    ax_error.set_title(f"fit to {target}: best {best['value']:g}", fontsize=10)
+    ax_cover.plot(table["value"], table["coverage"], "o-", color="#2ca02c")
+    ax_cover.axhline(0.9, color="#888888", linestyle=":", linewidth=1)
+    ax_cover.set_ylim(0, 1.05)
+    ax_cover.set_xlabel(parameter)
+    ax_cover.set_ylabel("share of months inside the 90% band")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
