@@ -37,7 +37,7 @@ from twofront.report.console import (
     summary_table,
     validation_table,
 )
-from twofront.report.figures import comparison_figure, profile_figure
+from twofront.report.figures import comparison_figure, profile_figure, run_figure
 from twofront.scenario.loader import load, read_raw, resolve, shipped_names
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params
@@ -102,9 +102,10 @@ def run(
     seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
     strategy: Annotated[str | None, typer.Option(help="strategy id (default: scenario's)")] = None,
     out: Annotated[Path | None, typer.Option(help="directory for Parquet + DuckDB results")] = None,
+    figure: Annotated[Path | None, typer.Option(help="PNG of the fan charts")] = None,
     chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
 ) -> None:
-    """Simulate a scenario and print a summary of outcomes across runs."""
+    """Simulate a scenario, print a summary of outcomes across runs and draw fan charts."""
     spec, by_strategy = _simulate(scenario, [strategy], runs, seed, chunk_runs)
     results = next(iter(by_strategy.values()))
     title = (
@@ -115,6 +116,8 @@ def run(
     failed = failed_runs(results)
     if failed:
         console.print(f"[yellow]{failed} run(s) stopped early with a non-finite state[/]")
+    picture = run_figure(results, figure or Path("out") / f"run-{spec.scenario.name}.png")
+    console.print(f"figure written to {picture}")
     if out is not None:
         paths = store.write(results, out)
         console.print(f"results written to {out} ({len(paths)} files, DuckDB: {paths[-2].name})")

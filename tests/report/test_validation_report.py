@@ -151,3 +151,15 @@ def test_comparison_figure_with_more_panels_than_a_row(tmp_path):
     path = tmp_path / "four.png"
     comparison_figure(_comparison(), ["occupied", "casualties", "never-started", "spent"], path)
     assert path.stat().st_size > 1000
+
+
+def test_run_figure_draws_one_fan_per_front_plus_wars_and_stocks(toy, tmp_path):
+    import matplotlib.image as mpimg
+
+    from twofront.engine.run import run
+    from twofront.report.figures import run_figure
+
+    results = run(toy, runs=30, seed=4)
+    path = run_figure(results, tmp_path / "fig" / "run.png")
+    image = mpimg.imread(path)
+    assert image.shape[0] > 300 and image.shape[1] > 600

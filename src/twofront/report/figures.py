@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from twofront.analysis.compare import Comparison
 
@@ -74,3 +75,58 @@ def profile_figure(table: pd.DataFrame, parameter: str, target: str, path: Path)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def run_figure(results: xr.Dataset, path: Path) -> Path:
+    """Fan charts of one experiment: territory per front, share of runs at war per theater,
+    and each actor's stock of its main munition (median and 90% band across runs)."""
+    fronts = [str(f) for f in results["front"].values]
+    theaters = [str(t) for t in results["theater"].values]
+    dates = [str(d) for d in results["date"].values]
+    x = np.arange(len(dates))
+    panels = len(fronts) + 2
+    cols = 3
+    rows = int(np.ceil(panels / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 2.8 * rows), squeeze=False)
+    flat = list(axes.ravel())
+    for ax, front in zip(flat, fronts, strict=False):
+        values = results["occupied_km2"].sel(front=front).values.astype(float)
+        _fan(ax, x, values, "#1f77b4")
+        ax.set_title(f"occupied km² — {front}", fontsize=9)
+    ax = flat[len(fronts)]
+    at_war = results["theater_status"].values == 2
+    for k, theater in enumerate(theaters):
+        ax.plot(x, at_war[:, :, k].mean(axis=0), label=theater, color=f"C{k}")
+    ax.set_ylim(0, 1.02)
+    ax.set_title("share of runs at war", fontsize=9)
+    ax.legend(fontsize=7)
+    ax = flat[len(fronts) + 1]
+    stock = results["stockpile"].sum("munition")
+    for k, actor in enumerate(str(a) for a in results["actor"].values):
+        median = np.median(stock.sel(actor=actor).values, axis=0)
+        if median.max() > 0:
+            ax.plot(x, median / max(median[0], 1.0), label=actor, color=f"C{k}")
+    ax.set_title("stockpile, median, relative to the start", fontsize=9)
+    ax.legend(fontsize=6, ncol=2)
+    for ax in flat[:panels]:
+        step = max(1, len(x) // 6)
+        ax.set_xticks(x[::step], [dates[i] for i in x[::step]], fontsize=7, rotation=30)
+        ax.tick_params(axis="y", labelsize=7)
+    for ax in flat[panels:]:
+        ax.set_visible(False)
+    fig.suptitle(
+        f"{results.attrs.get('scenario', '')} — {results.attrs.get('strategy', '')}: "
+        f"{results.sizes['run']} runs (median and 90% band)",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _fan(ax: plt.Axes, x: np.ndarray, values: np.ndarray, color: str) -> None:
+    low, median, high = np.percentile(values, [5, 50, 95], axis=0)
+    ax.fill_between(x, low, high, color=color, alpha=0.25, linewidth=0)
+    ax.plot(x, median, color=color)
