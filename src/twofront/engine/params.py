@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import stats
 
 from twofront.engine.rng import SAMPLING_MONTH, Stream
 from twofront.policy.conditions import Condition, compile_condition
@@ -492,25 +493,10 @@ def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
 
 def _bargaining_fields(scenario: Scenario, s: _Sampler, index: Index) -> dict[str, F64]:
     b = scenario.bargaining
-    z = (
-        np.stack(
-            [
-                np.stack(
-                    [
-                        stats_norm_ppf(
-                            s.stream.uniform(SAMPLING_MONTH, f"belief:{t_id}:{side}")[:, 0]
-                        )
-                        for side in SIDES
-                    ],
-                    axis=1,
-                )
-                for t_id in index.theaters
-            ],
-            axis=1,
-        )
-        if index.theaters
-        else np.zeros((s.runs, 0, 2))
-    )
+    # Each side's persistent belief error in each theater: standard normal, one lane a side.
+    z = np.zeros((s.runs, len(index.theaters), 2))
+    for k, t_id in enumerate(index.theaters):
+        z[:, k, :] = stats.norm.ppf(s.stream.uniform(SAMPLING_MONTH, f"belief:{t_id}", lanes=2))
     return {
         "bargaining_horizon_months": s.draw(b.horizon_months, "bargaining.horizon_months"),
         "discount_per_month": s.draw(b.discount_per_month, "bargaining.discount_per_month"),
@@ -522,13 +508,6 @@ def _bargaining_fields(scenario: Scenario, s: _Sampler, index: Index) -> dict[st
         "collapse_will": s.draw(b.collapse_will, "bargaining.collapse_will"),
         "belief_z": z,
     }
-
-
-def stats_norm_ppf(u: F64) -> F64:
-    """Standard normal quantiles of uniforms."""
-    from scipy import stats
-
-    return stats.norm.ppf(u)
 
 
 def _theater_fields(scenario: Scenario, strategy: Strategy, s: _Sampler) -> dict[str, F64]:
