@@ -50,6 +50,10 @@ console = Console()
 errors = Console(stderr=True)
 
 DEFAULT_SCENARIO = "world-2024"
+SAMPLING_HELP = (
+    "mc: independent draws; sobol: scrambled Sobol' points (use powers of two); "
+    "nominal: every number at its central value"
+)
 
 
 def _fail(err: TwofrontError) -> typer.Exit:
@@ -70,7 +74,12 @@ def _progress() -> Progress:
 
 
 def _simulate(
-    scenario: str, strategies: list[str | None], runs: int, seed: int, chunk_runs: int
+    scenario: str,
+    strategies: list[str | None],
+    runs: int,
+    seed: int,
+    chunk_runs: int,
+    sampling: str = "mc",
 ) -> tuple[Scenario, dict[str, xr.Dataset]]:
     """Load ``scenario`` and run each strategy (None: the default) on the same seed."""
     try:
@@ -86,6 +95,7 @@ def _simulate(
                     strategy=name,
                     chunk_runs=chunk_runs,
                     on_chunk=lambda n: progress.advance(task, n),
+                    sampling=sampling,
                 )
                 results[str(result.attrs["strategy"])] = result
     except (TwofrontError, ValueError) as err:
@@ -104,9 +114,10 @@ def run(
     out: Annotated[Path | None, typer.Option(help="directory for Parquet + DuckDB results")] = None,
     figure: Annotated[Path | None, typer.Option(help="PNG of the fan charts")] = None,
     chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
+    sampling: Annotated[str, typer.Option(help=SAMPLING_HELP)] = "mc",
 ) -> None:
     """Simulate a scenario, print a summary of outcomes across runs and draw fan charts."""
-    spec, by_strategy = _simulate(scenario, [strategy], runs, seed, chunk_runs)
+    spec, by_strategy = _simulate(scenario, [strategy], runs, seed, chunk_runs, sampling)
     results = next(iter(by_strategy.values()))
     title = (
         f"{spec.scenario.title} — strategy {results.attrs['strategy']}, {runs} runs, "
@@ -134,6 +145,7 @@ def compare(
     seed: Annotated[int, typer.Option(min=0, help="root seed (shared: common random numbers)")] = 0,
     figure: Annotated[Path | None, typer.Option(help="PNG path for the figure")] = None,
     chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
+    sampling: Annotated[str, typer.Option(help=SAMPLING_HELP)] = "mc",
 ) -> None:
     """Run every strategy on the same random numbers; print means, 95% intervals and differences."""
     try:
@@ -151,7 +163,7 @@ def compare(
     base = baseline or spec.scenario.default_strategy
     if base not in names:
         names.insert(0, base)
-    spec, results = _simulate(scenario, names, runs, seed, chunk_runs)
+    spec, results = _simulate(scenario, names, runs, seed, chunk_runs, sampling)
     outcomes = standard_outcomes(results[base]) + deterrent_stock_outcomes(spec, results[base])
     comparison = compare_results(results, outcomes, base)
     console.print(comparison_table(comparison, runs, seed))

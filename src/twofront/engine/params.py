@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from twofront.engine.designs import Design
 from twofront.engine.rng import SAMPLING_MONTH, Stream
 from twofront.policy.conditions import Condition, compile_condition
 from twofront.scenario.distributions import Param
@@ -342,10 +343,11 @@ def rederive(params: Params) -> Params:
 
 
 class _Sampler:
-    """Draws each Param once per run from the run's own stream."""
+    """Draws each Param once per run, from the design's uniforms."""
 
-    def __init__(self, stream: Stream) -> None:
+    def __init__(self, stream: Stream, design: Design) -> None:
         self.stream = stream
+        self.design = design
         self.runs = stream.runs.shape[0]
 
     def draw(self, param: Param | None, path: str, absent: float = 0.0) -> F64:
@@ -353,17 +355,26 @@ class _Sampler:
             return np.full(self.runs, absent)
         if param.dist == "fixed":
             return np.full(self.runs, float(param.value))  # type: ignore[arg-type]
-        return param.ppf(self.stream.uniform(SAMPLING_MONTH, f"param:{path}")[:, 0])
+        u = self.design.uniforms(param, path)
+        if u is None:
+            return np.full(self.runs, param.nominal())
+        return param.ppf(u)
 
     def stack(self, columns: list[F64]) -> F64:
         return np.stack(columns, axis=1) if columns else np.zeros((self.runs, 0))
 
 
-def sample(scenario: Scenario, strategy_name: str, stream: Stream) -> Params:
-    """Sample every parameter of ``scenario`` under strategy ``strategy_name``."""
+def sample(
+    scenario: Scenario, strategy_name: str, stream: Stream, design: Design | None = None
+) -> Params:
+    """Sample every parameter of ``scenario`` under strategy ``strategy_name``.
+
+    ``design`` says where the uniforms come from (:mod:`twofront.engine.designs`);
+    by default independent draws from ``stream``.
+    """
     strategy = scenario.strategies[strategy_name]
     index = build_index(scenario, strategy)
-    s = _Sampler(stream)
+    s = _Sampler(stream, design or Design("mc", stream))
     actors, munitions = scenario.actors, index.munitions
 
     def line_field(name: str, absent: float = 0.0) -> F64:

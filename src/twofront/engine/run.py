@@ -15,6 +15,7 @@ from dataclasses import fields, replace
 import numpy as np
 import xarray as xr
 
+from twofront.engine.designs import DESIGNS, make_design
 from twofront.engine.params import Params, sample
 from twofront.engine.record import Recorder
 from twofront.engine.rng import Stream, make_stream
@@ -111,6 +112,7 @@ def run(
     strategy: str | None = None,
     chunk_runs: int = 10_000,
     on_chunk: Callable[[int], None] | None = None,
+    sampling: str = "mc",
 ) -> xr.Dataset:
     """Simulate ``runs`` runs of ``scenario`` under ``strategy`` (default: the scenario's).
 
@@ -121,6 +123,8 @@ def run(
         raise ValueError(f"runs = {runs}; must be >= 1")
     if chunk_runs < 1:
         raise ValueError(f"chunk_runs = {chunk_runs}; must be >= 1")
+    if sampling not in DESIGNS:
+        raise ValueError(f"sampling = {sampling!r}; expected one of {list(DESIGNS)}")
     name = strategy or scenario.scenario.default_strategy
     if name not in scenario.strategies:
         raise ValueError(
@@ -131,11 +135,11 @@ def run(
     for start in range(0, runs, chunk_runs):
         stop = min(start + chunk_runs, runs)
         stream = make_stream(seed, np.arange(start, stop))
-        params = sample(scenario, name, stream)
+        params = sample(scenario, name, stream, make_design(scenario, stream, sampling, seed))
         parts.append(simulate(params, stream).to_dataset(np.arange(start, stop)))
         if on_chunk is not None:
             on_chunk(stop - start)
     results = parts[0] if len(parts) == 1 else concat_runs(parts)
     return results.assign_attrs(
-        scenario=scenario.scenario.name, strategy=name, seed=seed, runs=runs
+        scenario=scenario.scenario.name, strategy=name, seed=seed, runs=runs, sampling=sampling
     )
