@@ -11,7 +11,9 @@ interval is :math:`\\bar y \\pm 1.96\\, s / \\sqrt{n}` (normal approximation;
 runs are independent). For a paired difference :math:`d_i = y_i^{A} - y_i^{0}`
 the interval is :math:`\\bar d \\pm 1.96\\, s_d / \\sqrt{n}`. Outcomes that
 exist only in some runs (e.g. stocks when a war began) use the runs where
-they exist (both strategies, for differences).
+they exist (both strategies, for differences). Under Sobol' sampling the
+runs are not independent and these intervals are conservative (quasi-Monte
+Carlo errors shrink faster than 1/sqrt(n)).
 """
 
 from __future__ import annotations
