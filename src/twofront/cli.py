@@ -278,12 +278,17 @@ def calibrate(
         )
     console.print(table)
     block = calibration_block(fit, meta.citation(), blue, red)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(block, encoding="utf-8")
-        console.print(f"scenario block written to {out}")
-    else:
+    _emit_block(block, out)
+
+
+def _emit_block(block: str, out: Path | None) -> None:
+    """Write a fitted scenario block to ``out``, or print it."""
+    if out is None:
         console.print(block, markup=False, highlight=False, soft_wrap=True)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(block, encoding="utf-8")
+    console.print(f"scenario block written to {out}")
 
 
 @app.command()
@@ -340,12 +345,7 @@ def fit(
         f"data/{series.name}.csv ({series.meta.get('title', series.name)}; sources in its "
         f".meta.toml); {scenario}, {runs} runs, seed {seed}; in-sample",
     )
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(block, encoding="utf-8")
-        console.print(f"scenario block written to {out}")
-    else:
-        console.print(block, markup=False, highlight=False, soft_wrap=True)
+    _emit_block(block, out)
     picture = profile_figure(table, parameter, target, figure or Path("out") / f"fit-{target}.png")
     console.print(f"figure written to {picture}")
 

@@ -49,11 +49,7 @@ def comparison_figure(comparison: Comparison, outcome_names: list[str], path: Pa
         "\nmeans with 95% intervals",
         fontsize=10,
     )
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=120)
 
 
 def profile_figure(table: pd.DataFrame, parameter: str, target: str, path: Path) -> Path:
@@ -70,11 +66,7 @@ def profile_figure(table: pd.DataFrame, parameter: str, target: str, path: Path)
     ax_cover.set_ylim(0, 1.05)
     ax_cover.set_xlabel(parameter)
     ax_cover.set_ylabel("share of months inside the 90% band")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def run_figure(results: xr.Dataset, path: Path) -> Path:
@@ -119,14 +111,18 @@ def run_figure(results: xr.Dataset, path: Path) -> Path:
         f"{results.sizes['run']} runs (median and 90% band)",
         fontsize=10,
     )
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _fan(ax: plt.Axes, x: np.ndarray, values: np.ndarray, color: str) -> None:
     low, median, high = np.percentile(values, [5, 50, 95], axis=0)
     ax.fill_between(x, low, high, color=color, alpha=0.25, linewidth=0)
     ax.plot(x, median, color=color)
+
+
+def _save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
