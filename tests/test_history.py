@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from twofront.history import DataError, Series, data_dir, iwo_jima, load_series, require_columns
+from twofront.errors import DataError
+from twofront.history import Series, data_dir, iwo_jima, load_series, require_columns
 
 SHIPPED_SERIES = {
     "kursk_area_held": ("date", "area_held_km2"),

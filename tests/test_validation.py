@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twofront.history import Series
-from twofront.validation import (
+from twofront.analysis.validation import (
     CASES,
     ENGEL_A_PER_DAY,
     ENGEL_B_PER_DAY,
@@ -17,6 +16,7 @@ from twofront.validation import (
     _monthly,
     _within,
 )
+from twofront.history import Series
 
 RUNS = 200
 

@@ -26,6 +26,7 @@ from twofront.analysis.compare import (
     varies,
 )
 from twofront.analysis.summary import failed_runs, summarise
+from twofront.analysis.validation import CASES, CaseResult, Check
 from twofront.engine.run import run as run_engine
 from twofront.errors import ScenarioError, TwofrontError
 from twofront.experiment import store
@@ -41,7 +42,6 @@ from twofront.report.figures import comparison_figure, profile_figure, run_figur
 from twofront.scenario.loader import load, read_raw, resolve, shipped_names
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params
-from twofront.validation import CASES, CaseResult, Check
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False
@@ -98,8 +98,8 @@ def _simulate(
                     sampling=sampling,
                 )
                 results[str(result.attrs["strategy"])] = result
-    except (TwofrontError, ValueError) as err:
-        raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
+    except TwofrontError as err:
+        raise _fail(err) from None
     return spec, results
 
 

@@ -16,3 +16,20 @@ class ScenarioError(TwofrontError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class ConditionError(TwofrontError):
+    """A strategy condition that does not parse or names something the scenario lacks."""
+
+
+class DataError(TwofrontError):
+    """A historical series or its metadata that cannot be used."""
+
+
+class CalibrationError(TwofrontError):
+    """A fit that cannot be made from the series and parameters given."""
+
+
+class ExperimentError(TwofrontError):
+    """An experiment asked for with impossible settings (run count, chunk size, design,
+    strategy, seed) or an analysis asked of results that cannot answer it."""

@@ -15,13 +15,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from twofront.analysis.calibrate import BattleSeries
-from twofront.errors import TwofrontError
+from twofront.errors import DataError
+
+F64 = NDArray[np.float64]
 
 
-class DataError(TwofrontError):
-    """A historical series that is missing or malformed."""
+@dataclass(frozen=True, slots=True)
+class BattleSeries:
+    """A battle observed day by day; NaN where a strength was not observed.
+
+    ``reinforcements[t]`` lands at the start of day ``t`` (0-based); the
+    strengths are at the end of each day, ``days + 1`` values from day 0.
+    """
+
+    name: str
+    reinforcements: F64  # (day,) blue personnel landing that day
+    blue_observed: F64  # (day + 1,) blue strength, NaN if unobserved
+    red_observed: F64  # (day + 1,) red strength, NaN if unobserved
+    red_initial: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from twofront.analysis.calibrate import (
-    BattleSeries,
     fit_least_squares,
     fit_likelihood,
     simulate,
 )
+from twofront.history import BattleSeries
 
 # Engel (1954): a = 0.0544, b = 0.0106 per day; 54,000 Marines landed on day 0,
 # 6,000 on day 2 and 13,000 on day 5; 21,500 Japanese; 36 days.
@@ -123,7 +123,7 @@ def test_likelihood_with_a_free_exponent_finds_and_covers_the_linear_law(linear_
 
 
 def test_fits_refuse_a_series_without_enough_observed_days():
-    from twofront.analysis.calibrate import CalibrationError
+    from twofront.errors import CalibrationError
 
     reinforcements = np.zeros(10)
     reinforcements[0] = 1_000.0

@@ -21,6 +21,7 @@ from twofront.analysis.compare import (
     stock_at_war_start_outcomes,
 )
 from twofront.engine.run import run
+from twofront.errors import ExperimentError
 
 # --- mean_interval -------------------------------------------------------------------------
 
@@ -114,18 +115,18 @@ Y = (Outcome("y", "units", lambda d: d["y"].values),)
 
 def test_compare_rejects_results_with_other_runs():
     results = {"a": _fake([0, 1, 2], [1, 2, 3]), "b": _fake([0, 1, 3], [1, 2, 3])}
-    with pytest.raises(ValueError, match="strategy 'b' has other runs than 'a'"):
+    with pytest.raises(ExperimentError, match="strategy 'b' has other runs than 'a'"):
         compare(results, Y, baseline="a")
 
 
 def test_compare_rejects_results_with_a_different_number_of_runs(toy):
     results = {"steady": run(toy, 3, seed=0), "surge": run(toy, 4, seed=0, strategy="surge")}
-    with pytest.raises(ValueError, match="other runs"):
+    with pytest.raises(ExperimentError, match="other runs"):
         compare(results, standard_outcomes(results["steady"]), baseline="steady")
 
 
 def test_compare_rejects_an_unknown_baseline():
-    with pytest.raises(ValueError, match="baseline 'c' is not among"):
+    with pytest.raises(ExperimentError, match="baseline 'c' is not among"):
         compare({"a": _fake([0], [1.0])}, Y, baseline="c")
 
 

@@ -10,6 +10,7 @@ from twofront.engine.designs import make_design, uncertain_paths
 from twofront.engine.params import sample
 from twofront.engine.rng import make_stream
 from twofront.engine.run import run
+from twofront.errors import ExperimentError
 
 
 def test_sobol_runs_are_identical_whatever_the_chunking(toy):
@@ -59,7 +60,7 @@ def test_every_uncertain_number_of_each_shipped_scenario_has_a_sobol_dimension()
 
 
 def test_unknown_design_and_scattered_runs_are_rejected(toy):
-    with pytest.raises(ValueError, match="sampling = 'lhs'"):
+    with pytest.raises(ExperimentError, match="sampling = 'lhs'"):
         run(toy, runs=2, seed=0, sampling="lhs")
-    with pytest.raises(ValueError, match="contiguous"):
+    with pytest.raises(ExperimentError, match="contiguous"):
         make_design(toy, make_stream(0, np.array([0, 2, 5])), "sobol", 0)

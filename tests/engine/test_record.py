@@ -9,6 +9,7 @@ import pytest
 
 from tests.model.worlds import toy_world
 from twofront.engine.record import Recorder
+from twofront.errors import ExperimentError
 
 
 def test_stock_at_war_start_is_read_from_the_recorded_month_the_war_began_with(toy):
@@ -34,5 +35,5 @@ def test_recording_more_months_than_the_horizon_is_an_error(toy):
     recorder = Recorder(params)
     for _ in range(params.index.horizon_months + 1):
         recorder.record(state)
-    with pytest.raises(ValueError, match="months recorded"):
+    with pytest.raises(ExperimentError, match="months recorded"):
         recorder.record(state)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from twofront.engine.rng import SAMPLING_MONTH, make_stream, site_id
+from twofront.errors import ExperimentError
 
 MASK64 = 2**64 - 1
 GOLDEN = 0x9E3779B97F4A7C15  # 2**64 / golden ratio, SplitMix64's increment
@@ -191,5 +192,5 @@ def test_largest_hash_maps_below_one():
 
 
 def test_negative_seed_is_rejected():
-    with pytest.raises(ValueError, match="seed = -1; must be a non-negative integer"):
+    with pytest.raises(ExperimentError, match="seed = -1; must be a non-negative integer"):
         make_stream(-1, range(3))

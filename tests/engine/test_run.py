@@ -15,6 +15,7 @@ from twofront.engine.params import sample
 from twofront.engine.rng import make_stream
 from twofront.engine.run import PHASES, guard, run, step
 from twofront.engine.state import RunStatus, initial_state
+from twofront.errors import ExperimentError
 
 
 def simulate_by_hand(scenario, strategy, seed, runs):
@@ -68,18 +69,18 @@ def test_results_are_labelled(toy):
 
 
 def test_unknown_strategy_is_rejected(toy):
-    with pytest.raises(ValueError, match="strategy 'nope' is not in scenario 'toy'"):
+    with pytest.raises(ExperimentError, match="strategy 'nope' is not in scenario 'toy'"):
         run(toy, 3, seed=0, strategy="nope")
 
 
 @pytest.mark.parametrize(("runs", "chunk_runs"), [(0, 10), (5, 0)])
 def test_non_positive_run_counts_are_rejected(toy, runs, chunk_runs):
-    with pytest.raises(ValueError, match="must be >= 1"):
+    with pytest.raises(ExperimentError, match="must be >= 1"):
         run(toy, runs, seed=0, chunk_runs=chunk_runs)
 
 
 def test_negative_seed_is_rejected(toy):
-    with pytest.raises(ValueError, match="seed = -1"):
+    with pytest.raises(ExperimentError, match="seed = -1"):
         run(toy, 3, seed=-1)
 
 

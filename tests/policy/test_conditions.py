@@ -9,12 +9,19 @@ import pytest
 
 from tests.toml_text import dumps
 from twofront.engine.state import TheaterStatus
-from twofront.errors import ScenarioError
-from twofront.policy.conditions import ConditionError, Observed, compile_condition, evaluate
+from twofront.errors import ConditionError, ScenarioError
+from twofront.policy.conditions import Observed, evaluate
+from twofront.scenario.conditions import compile_condition
 from twofront.scenario.loader import load
+from twofront.scenario.schema import condition_names
 
 # The toy scenario starts in 2024-08: 2025-01 is month 5, 2026-01 month 17.
 # Actors (blue, red, donor); munition (shell); theater (east); fronts (main, salient).
+
+
+def compiled(text, scenario):
+    """Compile ``text`` against the names of ``scenario``."""
+    return compile_condition(text, condition_names(scenario))
 
 
 def seen(
@@ -35,12 +42,11 @@ def seen(
         will=np.array(will),
         occupied_km2=np.array(occupied),
         escalation_level=np.array(level, dtype=np.int64)[:, None],
-        wars_code=int(TheaterStatus.WAR),
     )
 
 
 def truth(toy, text: str, observed: Observed) -> list[bool]:
-    return evaluate(compile_condition(text, toy), observed).tolist()
+    return evaluate(compiled(text, toy), observed).tolist()
 
 
 @pytest.mark.parametrize(
@@ -108,7 +114,6 @@ def eight_runs() -> Observed:
         will=will,
         occupied_km2=np.zeros((8, 2)),
         escalation_level=np.zeros((8, 1), dtype=np.int64),
-        wars_code=2,
     )
 
 
@@ -138,7 +143,7 @@ def test_not_binds_tighter_than_and_which_binds_tighter_than_or(toy, text, rule)
 
 
 def test_compiled_tree_is_plain_tuples_with_integer_indices(toy):
-    condition = compile_condition("will.red < 0.3 or not theater.east.settled", toy)
+    condition = compiled("will.red < 0.3 or not theater.east.settled", toy)
     assert condition.text == "will.red < 0.3 or not theater.east.settled"
     assert condition.tree == (
         "or",
@@ -164,16 +169,16 @@ def test_compiled_tree_is_plain_tuples_with_integer_indices(toy):
 )
 def test_scalar_terms_broadcast_over_runs(toy, text, expected):
     observed = seen(month=2, status=(2, 3, 2))
-    result = evaluate(compile_condition(text, toy), observed)
+    result = evaluate(compiled(text, toy), observed)
     assert result.shape == (3,)
     assert result.dtype == np.bool_
     assert result.tolist() == expected
 
 
 def test_evaluate_returns_a_writable_copy(toy):
-    result = evaluate(compile_condition("month > 1", toy), seen(month=2))
+    result = evaluate(compiled("month > 1", toy), seen(month=2))
     result[0] = False  # a broadcast view would raise here
-    assert evaluate(compile_condition("month > 1", toy), seen(month=2)).tolist() == [True] * 3
+    assert evaluate(compiled("month > 1", toy), seen(month=2)).tolist() == [True] * 3
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -193,7 +198,7 @@ def test_evaluate_returns_a_writable_copy(toy):
 )
 def test_unknown_names_are_errors_naming_the_id(toy, text, what, name):
     with pytest.raises(ConditionError, match=rf"unknown {what} '{name}'") as err:
-        compile_condition(text, toy)
+        compiled(text, toy)
     assert text in str(err.value)
 
 
@@ -215,18 +220,18 @@ def test_unknown_names_are_errors_naming_the_id(toy, text, what, name):
 )
 def test_bad_syntax_is_a_parse_error_with_an_example(toy, text):
     with pytest.raises(ConditionError, match=r"cannot parse .* expected a condition such as"):
-        compile_condition(text, toy)
+        compiled(text, toy)
 
 
 def test_date_compared_with_a_number_is_an_error(toy):
     with pytest.raises(ConditionError, match="date compares with a month YYYY-MM, not 5"):
-        compile_condition("date < 5", toy)
+        compiled("date < 5", toy)
 
 
 @pytest.mark.parametrize("term", ["will.blue", "month", "wars", "stock.blue.shell"])
 def test_quantities_compared_with_a_month_are_errors(toy, term):
     with pytest.raises(ConditionError, match=r"only date compares with a month"):
-        compile_condition(f"{term} < 2025-01", toy)
+        compiled(f"{term} < 2025-01", toy)
 
 
 @pytest.mark.parametrize(
@@ -249,7 +254,7 @@ def test_python_is_never_evaluated(toy, text, monkeypatch):
 
     monkeypatch.setattr("os.system", forbidden)
     with pytest.raises(ConditionError, match="cannot parse"):
-        compile_condition(text, toy)
+        compiled(text, toy)
 
 
 # --- conditions in scenario files -------------------------------------------------------

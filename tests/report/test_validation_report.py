@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from twofront.analysis.compare import Comparison, Estimate, Outcome
+from twofront.analysis.validation import CaseResult, Check, Panel
 from twofront.report import validation_report
 from twofront.report.figures import comparison_figure
-from twofront.validation import CaseResult, Check, Panel
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 INLINE_PNG = re.compile(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'")

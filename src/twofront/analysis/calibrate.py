@@ -35,14 +35,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
-from twofront.errors import TwofrontError
+from twofront.errors import CalibrationError
+from twofront.history import BattleSeries
 
 F64 = NDArray[np.float64]
 PARAMETERS = ("a", "b", "p", "q")
-
-
-class CalibrationError(TwofrontError):
-    """A battle series that cannot support the fit asked of it."""
 
 
 def require_observations(series: BattleSeries, free: tuple[str, ...]) -> None:
@@ -53,21 +50,6 @@ def require_observations(series: BattleSeries, free: tuple[str, ...]) -> None:
             f"{series.name}: {observed} days of observed blue strength; need at least "
             f"{len(free) + 2} to fit {list(free)}"
         )
-
-
-@dataclass(frozen=True, slots=True)
-class BattleSeries:
-    """A battle observed day by day; NaN where a strength was not observed.
-
-    ``reinforcements[t]`` lands at the start of day ``t`` (0-based); the
-    strengths are at the end of each day, ``days + 1`` values from day 0.
-    """
-
-    name: str
-    reinforcements: F64  # (day,) blue personnel landing that day
-    blue_observed: F64  # (day + 1,) blue strength, NaN if unobserved
-    red_observed: F64  # (day + 1,) red strength, NaN if unobserved
-    red_initial: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
+from twofront.errors import ExperimentError
 from twofront.scenario.schema import Scenario
 
 Z95 = 1.959963984540054
@@ -88,11 +89,11 @@ def compare(
     All results must hold the same runs (same seed, same run count).
     """
     if baseline not in results:
-        raise ValueError(f"baseline {baseline!r} is not among {sorted(results)}")
+        raise ExperimentError(f"baseline {baseline!r} is not among {sorted(results)}")
     runs = results[baseline]["run"].values
     for name, ds in results.items():
         if not np.array_equal(ds["run"].values, runs):
-            raise ValueError(f"strategy {name!r} has other runs than {baseline!r}; pair them")
+            raise ExperimentError(f"strategy {name!r} has other runs than {baseline!r}; pair them")
     estimates, differences = {}, {}
     base_values = {o.name: o.read(results[baseline]) for o in outcomes}
     for name, ds in results.items():

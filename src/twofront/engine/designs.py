@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from scipy.stats import qmc
 
 from twofront.engine.rng import SAMPLING_MONTH, Stream
+from twofront.errors import ExperimentError
 from twofront.scenario.distributions import Param
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params
@@ -60,12 +61,12 @@ def uncertain_paths(scenario: Scenario) -> list[str]:
 def make_design(scenario: Scenario, stream: Stream, method: str, root_seed: int) -> Design:
     """The design for the runs of ``stream`` (contiguous global run indices for sobol)."""
     if method not in DESIGNS:
-        raise ValueError(f"sampling = {method!r}; expected one of {list(DESIGNS)}")
+        raise ExperimentError(f"sampling = {method!r}; expected one of {list(DESIGNS)}")
     if method != "sobol":
         return Design(method, stream)
     runs = stream.runs.astype(np.int64)
     if runs.size and not np.array_equal(runs, np.arange(runs[0], runs[0] + runs.size)):
-        raise ValueError("sobol sampling needs contiguous run indices")
+        raise ExperimentError("sobol sampling needs contiguous run indices")
     paths = uncertain_paths(scenario)
     if not paths or runs.size == 0:
         return Design(method, stream, np.zeros((runs.size, 0)), {})

@@ -17,9 +17,9 @@ from scipy import stats
 
 from twofront.engine.designs import Design
 from twofront.engine.rng import SAMPLING_MONTH, Stream
-from twofront.policy.conditions import Condition, compile_condition
+from twofront.scenario.conditions import THEATER_STATUSES, Condition, compile_condition
 from twofront.scenario.distributions import Param
-from twofront.scenario.schema import THEATER_STATUSES, Aim, Scenario, Strategy
+from twofront.scenario.schema import Aim, Scenario, Strategy, condition_names
 
 F64 = NDArray[np.float64]
 DEFENDER, AGGRESSOR = 0, 1
@@ -150,6 +150,7 @@ class Params:
     deterrent_stock_reference: F64  # (run, theater, munition), 1 where unused
     deterrence_elasticity: F64  # (run, theater)
     busy_multiplier: F64  # (run, theater)
+    inputs: dict[str, F64]  # parameter path -> (run,) value sampled for it
 
     @property
     def runs(self) -> int:
@@ -265,7 +266,7 @@ def _theater_wiring(
                 deterrent[i, munitions.index(m)] = True
 
     def compiled(text: str | None) -> Condition | None:
-        return None if text is None else compile_condition(text, scenario)
+        return None if text is None else compile_condition(text, condition_names(scenario))
 
     def receiving_theater(recipient: str) -> int:
         for i, t in enumerate(theaters.values()):
@@ -302,7 +303,7 @@ def _theater_wiring(
         "mobilise_when": compiled(strategy.mobilise_when),
         "restrictions_when": compiled(strategy.restrictions_lifted_when),
         "start_war": tuple(
-            (t_names.index(x.theater), compile_condition(x.when, scenario))
+            (t_names.index(x.theater), compile_condition(x.when, condition_names(scenario)))
             for x in strategy.start_war
         ),
     }
@@ -349,16 +350,18 @@ class _Sampler:
         self.stream = stream
         self.design = design
         self.runs = stream.runs.shape[0]
+        self.drawn: dict[str, F64] = {}
 
     def draw(self, param: Param | None, path: str, absent: float = 0.0) -> F64:
         if param is None:
             return np.full(self.runs, absent)
         if param.dist == "fixed":
-            return np.full(self.runs, float(param.value))  # type: ignore[arg-type]
-        u = self.design.uniforms(param, path)
-        if u is None:
-            return np.full(self.runs, param.nominal())
-        return param.ppf(u)
+            values = np.full(self.runs, float(param.value))  # type: ignore[arg-type]
+        else:
+            u = self.design.uniforms(param, path)
+            values = np.full(self.runs, param.nominal()) if u is None else param.ppf(u)
+        self.drawn[path] = values
+        return values
 
     def stack(self, columns: list[F64]) -> F64:
         return np.stack(columns, axis=1) if columns else np.zeros((self.runs, 0))
@@ -499,6 +502,7 @@ def sample(
         ),
         **_bargaining_fields(scenario, s, index),
         **_theater_fields(scenario, strategy, s),
+        inputs=s.drawn,
     )
 
 

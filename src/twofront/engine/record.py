@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from twofront.engine.params import SIDES, Params
 from twofront.engine.state import NEVER, State, TheaterStatus, occupied_km2, sum_over
+from twofront.errors import ExperimentError
 
 TRAJECTORIES: dict[str, tuple[str, ...]] = {
     "occupied_km2": ("front",),
@@ -41,7 +42,7 @@ class Recorder:
 
     def record(self, state: State) -> None:
         if self.recorded >= self.months:
-            raise ValueError(f"more than {self.months} months recorded")
+            raise ExperimentError(f"more than {self.months} months recorded")
         for name in TRAJECTORIES:
             value = (
                 occupied_km2(state, self.params) if name == "occupied_km2" else getattr(state, name)

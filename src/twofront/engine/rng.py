@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.errors import ExperimentError
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -75,7 +77,7 @@ class Stream:
 def make_stream(root_seed: int, runs: NDArray[np.integer] | range) -> Stream:
     """Key a stream by a root seed; ``runs`` are the global run indices to draw for."""
     if root_seed < 0:
-        raise ValueError(f"seed = {root_seed}; must be a non-negative integer")
+        raise ExperimentError(f"seed = {root_seed}; must be a non-negative integer")
     words = np.random.SeedSequence(root_seed).generate_state(2, dtype=np.uint64)
     return Stream((int(words[0]), int(words[1])), np.asarray(runs, dtype=np.uint64))
 

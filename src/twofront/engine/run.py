@@ -10,16 +10,18 @@ whatever the chunk size, because every draw is keyed by its global index.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import xarray as xr
+from numpy.typing import NDArray
 
 from twofront.engine.designs import DESIGNS, make_design
 from twofront.engine.params import Params, sample
 from twofront.engine.record import Recorder
 from twofront.engine.rng import Stream, make_stream
 from twofront.engine.state import NAN_MEANS_NOT_YET, RunStatus, State, initial_state
+from twofront.errors import ExperimentError
 from twofront.model import aid, bargaining, combat, escalation, industry, manpower, opportunism
 from twofront.policy import schedule
 from twofront.scenario.schema import Scenario
@@ -105,6 +107,47 @@ def concat_runs(parts: list[xr.Dataset]) -> xr.Dataset:
     return xr.Dataset(data, coords=coords)
 
 
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """The results of a contiguous block of runs and the inputs sampled for them."""
+
+    results: xr.Dataset  # per-run outcomes and (run, month, ...) trajectories
+    inputs: dict[str, NDArray[np.float64]]  # parameter path -> (run,) sampled value
+
+
+def check_request(
+    scenario: Scenario, runs: int, chunk_runs: int, sampling: str, strategy: str | None
+) -> str:
+    """The strategy name to run; raises :class:`ExperimentError` on impossible settings."""
+    if runs < 1:
+        raise ExperimentError(f"runs = {runs}; must be >= 1")
+    if chunk_runs < 1:
+        raise ExperimentError(f"chunk_runs = {chunk_runs}; must be >= 1")
+    if sampling not in DESIGNS:
+        raise ExperimentError(f"sampling = {sampling!r}; expected one of {list(DESIGNS)}")
+    name = strategy or scenario.scenario.default_strategy
+    if name not in scenario.strategies:
+        raise ExperimentError(
+            f"strategy {name!r} is not in scenario {scenario.scenario.name!r}; "
+            f"expected one of {sorted(scenario.strategies)}"
+        )
+    return name
+
+
+def run_chunk(
+    scenario: Scenario, strategy: str, seed: int, start: int, stop: int, sampling: str = "mc"
+) -> Chunk:
+    """Simulate global runs ``start .. stop - 1`` of ``scenario`` under ``strategy``.
+
+    Run ``i`` is bit-identical whatever chunk it is simulated in: this is the
+    unit of work an evaluator (in-process, process pool, cluster) hands out.
+    """
+    run_ids = np.arange(start, stop)
+    stream = make_stream(seed, run_ids)
+    params = sample(scenario, strategy, stream, make_design(scenario, stream, sampling, seed))
+    return Chunk(simulate(params, stream).to_dataset(run_ids), dict(params.inputs))
+
+
 def run(
     scenario: Scenario,
     runs: int,
@@ -119,24 +162,11 @@ def run(
     ``on_chunk(n)`` is called after each chunk with the number of runs done
     in it (for progress bars).
     """
-    if runs < 1:
-        raise ValueError(f"runs = {runs}; must be >= 1")
-    if chunk_runs < 1:
-        raise ValueError(f"chunk_runs = {chunk_runs}; must be >= 1")
-    if sampling not in DESIGNS:
-        raise ValueError(f"sampling = {sampling!r}; expected one of {list(DESIGNS)}")
-    name = strategy or scenario.scenario.default_strategy
-    if name not in scenario.strategies:
-        raise ValueError(
-            f"strategy {name!r} is not in scenario {scenario.scenario.name!r}; "
-            f"expected one of {sorted(scenario.strategies)}"
-        )
+    name = check_request(scenario, runs, chunk_runs, sampling, strategy)
     parts = []
     for start in range(0, runs, chunk_runs):
         stop = min(start + chunk_runs, runs)
-        stream = make_stream(seed, np.arange(start, stop))
-        params = sample(scenario, name, stream, make_design(scenario, stream, sampling, seed))
-        parts.append(simulate(params, stream).to_dataset(np.arange(start, stop)))
+        parts.append(run_chunk(scenario, name, seed, start, stop, sampling).results)
         if on_chunk is not None:
             on_chunk(stop - start)
     results = parts[0] if len(parts) == 1 else concat_runs(parts)

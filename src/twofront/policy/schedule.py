@@ -24,8 +24,9 @@ from numpy.typing import NDArray
 
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
-from twofront.engine.state import State, TheaterStatus, begin_wars, occupied_km2
-from twofront.policy.conditions import Condition, Observed, evaluate
+from twofront.engine.state import State, begin_wars, occupied_km2
+from twofront.policy.conditions import Observed, evaluate
+from twofront.scenario.conditions import Condition
 
 
 def observe(state: State, params: Params) -> Observed:
@@ -37,7 +38,6 @@ def observe(state: State, params: Params) -> Observed:
         will=state.will,
         occupied_km2=occupied_km2(state, params),
         escalation_level=state.escalation_level,
-        wars_code=int(TheaterStatus.WAR),
     )
 
 

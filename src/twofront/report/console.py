@@ -7,7 +7,7 @@ from rich.table import Table
 
 from twofront.analysis.compare import Comparison
 from twofront.analysis.summary import Row
-from twofront.validation import CaseResult
+from twofront.analysis.validation import CaseResult
 
 
 def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:

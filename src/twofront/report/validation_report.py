@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from twofront.validation import CaseResult, Panel
+from twofront.analysis.validation import CaseResult, Panel
 
 
 def panel_png(panel: Panel) -> bytes:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from twofront.errors import ConditionError
+from twofront.scenario.conditions import Names, compile_condition
 from twofront.scenario.distributions import AtLeastOne, Fraction, NonNegative, Positive
 
 if TYPE_CHECKING:
@@ -19,8 +21,7 @@ if TYPE_CHECKING:
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-TheaterStatus = Literal["peace", "crisis", "war", "settled"]
-THEATER_STATUSES: tuple[str, ...] = ("peace", "crisis", "war", "settled")
+TheaterStatusName = Literal["peace", "crisis", "war", "settled"]
 
 
 class _Strict(BaseModel):
@@ -148,7 +149,7 @@ class Theater(_Strict):
     """
 
     title: str
-    status: TheaterStatus
+    status: TheaterStatusName
     defender: Id
     aggressor: Id
     patrons: list[Id] = Field(default_factory=list)
@@ -411,12 +412,21 @@ def strategy_conditions(g_id: str, g: Strategy) -> Iterator[tuple[str, str]]:
 
 def condition_problems(s: Scenario, g_id: str, g: Strategy) -> list[tuple[str, str]]:
     """Parse every condition of strategy ``g`` against the scenario's names."""
-    from twofront.policy.conditions import ConditionError, compile_condition
-
     problems = []
     for path, text in strategy_conditions(g_id, g):
         try:
-            compile_condition(text, s)
+            compile_condition(text, condition_names(s))
         except ConditionError as err:
             problems.append((path, str(err)))
     return problems
+
+
+def condition_names(s: Scenario) -> Names:
+    """The ids a strategy condition of ``s`` may name."""
+    return Names(
+        actors=tuple(s.actors),
+        munitions=tuple(s.munitions),
+        fronts=tuple(s.fronts),
+        theaters=tuple(s.theaters),
+        start=s.scenario.start,
+    )

@@ -29,9 +29,9 @@ from twofront.analysis.backtest import (
     scores,
     simulated_months,
 )
-from twofront.analysis.calibrate import BattleSeries, Fit, fit_least_squares, fit_likelihood
+from twofront.analysis.calibrate import Fit, fit_least_squares, fit_likelihood
 from twofront.engine.run import run
-from twofront.history import Series, iwo_jima
+from twofront.history import BattleSeries, Series, iwo_jima
 from twofront.scenario.loader import load, parse, resolve
 
 ENGEL_A_PER_DAY = 0.0544
