@@ -20,8 +20,8 @@ import time
 
 def measure(scenario: str, runs: int, chunk_runs: int, repeat: int) -> dict[str, float]:
     """Best-of-``repeat`` wall time of ``run`` for ``runs`` runs; peak RSS of this process."""
-    from twofront.engine.run import run
     from twofront.scenario.loader import load
+    from twofront.simulation import run
 
     spec = load(scenario)
     run(spec, runs=min(runs, 100), seed=0)  # warm imports and caches
@@ -42,8 +42,8 @@ def measure(scenario: str, runs: int, chunk_runs: int, repeat: int) -> dict[str,
 
 def one_at_a_time(scenario: str, runs: int) -> dict[str, float]:
     """The reference: a Python loop calling the engine once per run."""
-    from twofront.engine.run import run
     from twofront.scenario.loader import load
+    from twofront.simulation import run
 
     spec = load(scenario)
     start = time.perf_counter()

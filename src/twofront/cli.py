@@ -27,7 +27,6 @@ from twofront.analysis.compare import (
 )
 from twofront.analysis.summary import failed_runs, summarise
 from twofront.analysis.validation import CASES, CaseResult, Check
-from twofront.engine.run import run as run_engine
 from twofront.errors import ScenarioError, TwofrontError
 from twofront.experiment import store
 from twofront.history import battle_from_csv, iwo_jima
@@ -42,6 +41,7 @@ from twofront.report.figures import comparison_figure, profile_figure, run_figur
 from twofront.scenario.loader import load, read_raw, resolve, shipped_names
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params
+from twofront.simulation import run as run_engine
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False

@@ -20,8 +20,8 @@ from twofront.analysis.compare import (
     standard_outcomes,
     stock_at_war_start_outcomes,
 )
-from twofront.engine.run import run
 from twofront.errors import ExperimentError
+from twofront.simulation import run
 
 # --- mean_interval -------------------------------------------------------------------------
 

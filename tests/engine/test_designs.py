@@ -7,10 +7,9 @@ import pytest
 import xarray as xr
 
 from twofront.engine.designs import make_design, uncertain_paths
-from twofront.engine.params import sample
 from twofront.engine.rng import make_stream
-from twofront.engine.run import run
 from twofront.errors import ExperimentError
+from twofront.simulation import run, sample
 
 
 def test_sobol_runs_are_identical_whatever_the_chunking(toy):
@@ -33,7 +32,7 @@ def test_sobol_points_fill_a_margin_more_evenly_than_independent_draws(toy):
     by = {}
     for method in ("mc", "sobol"):
         params = sample(toy, "steady", stream, make_design(toy, stream, method, 2))
-        u = (params.stockpile[:, 0, 0] - 100_000.0) / 200_000.0
+        u = (params.world.stockpile[:, 0, 0] - 100_000.0) / 200_000.0
         by[method] = ks_distance(u)
     assert by["sobol"] < by["mc"] / 3
     assert by["sobol"] < 0.01
@@ -42,9 +41,9 @@ def test_sobol_points_fill_a_margin_more_evenly_than_independent_draws(toy):
 def test_nominal_puts_every_number_at_its_central_value(toy):
     stream = make_stream(0, np.arange(4))
     params = sample(toy, "steady", stream, make_design(toy, stream, "nominal", 0))
-    np.testing.assert_array_equal(params.stockpile[:, 0, 0], 200_000.0)  # uniform midpoint
+    np.testing.assert_array_equal(params.world.stockpile[:, 0, 0], 200_000.0)  # uniform midpoint
     # red's will is beta(8, 2): mean 0.8
-    np.testing.assert_allclose(params.will[:, 1], 0.8)
+    np.testing.assert_allclose(params.world.will[:, 1], 0.8)
 
 
 def test_every_uncertain_number_of_each_shipped_scenario_has_a_sobol_dimension():

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from twofront.engine.record import TRAJECTORIES
-from twofront.engine.run import run
 from twofront.experiment.store import outcome_names, read_outcomes, write
+from twofront.simulation import run
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.model.worlds import toy_world
-from twofront.model.aid import phase
+from twofront.model.aid import phase, wire_lines
 
 BLUE, RED, DONOR = 0, 1, 2  # actor order in the toy file
 
@@ -19,14 +19,19 @@ def aid_world(toy, stock, floor, donors, recipients, orders):
     orders = np.asarray(orders, dtype=np.float64)
     params, stream, state = toy_world(toy, runs=orders.shape[0])
     lines = len(donors)
-    index = replace(
-        params.index,
-        aid_donor=np.array(donors, dtype=np.int64),
-        aid_recipient=np.array(recipients, dtype=np.int64),
-        aid_munition=np.zeros(lines, dtype=np.int64),
-    )
-    params = replace(
-        params, index=index, min_stockpile=np.asarray(floor, dtype=np.float64)[:, :, None]
+    # The toy has one munition; every line ships it, all months, to no theater in particular.
+    params = params.with_part(
+        wire_lines(
+            params.index,
+            donor=np.array(donors, dtype=np.int64),
+            recipient=np.array(recipients, dtype=np.int64),
+            munition=np.zeros(lines, dtype=np.int64),
+            start_month=np.zeros(lines, dtype=np.int64),
+            end_month=np.full(lines, 12, dtype=np.int64),
+            theater=np.full(lines, -1, dtype=np.int64),
+            per_month=orders,
+            min_stockpile=np.asarray(floor, dtype=np.float64)[:, :, None],
+        )
     )
     state = replace(
         state,

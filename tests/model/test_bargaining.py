@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from tests.hand_world import fixed, hand_world, load_world
 from tests.model.worlds import actor, front, toy_world
-from twofront.engine.params import AGGRESSOR, DEFENDER
-from twofront.engine.run import run
+from twofront.engine.index import AGGRESSOR, DEFENDER
 from twofront.engine.state import TheaterStatus, occupied_km2
 from twofront.model.bargaining import (
+    BargainingParams,
     bargaining_range,
     belief_sd,
     cost_of_fighting,
@@ -24,6 +24,7 @@ from twofront.model.bargaining import (
     split_terms,
     stake_top,
 )
+from twofront.simulation import run
 
 
 def a(*values: float) -> np.ndarray:
@@ -250,7 +251,7 @@ def _occupy(state, params, **occupied_by_front):
     for name, km2 in occupied_by_front.items():
         f = front(params, name)
         owner = params.index.front_soil_side[f]
-        held[:, f, owner] = params.area_km2[:, f] - km2
+        held[:, f, owner] = params.world.area_km2[:, f] - km2
         held[:, f, 1 - owner] = km2
     return replace(state, held_km2=held)
 
@@ -286,7 +287,7 @@ def test_settlement_below_one_returns_the_aggressors_soil(hand):
 def test_territory_is_conserved_on_every_front_after_settlement(hand):
     params, stream, state = _world(hand)
     after = phase(state, params, stream)
-    np.testing.assert_allclose(after.held_km2.sum(axis=2), params.area_km2, rtol=1e-12)
+    np.testing.assert_allclose(after.held_km2.sum(axis=2), params.world.area_km2, rtol=1e-12)
     assert (after.held_km2 >= 0).all()
 
 
@@ -306,7 +307,7 @@ def test_settlement_conserves_territory_and_terms_stay_in_the_stake(
     will[:, actor(params, "blue")], will[:, actor(params, "red")] = will_blue, will_red
     after = phase(replace(state, will=will), params, stream)
     t = _east(params)
-    np.testing.assert_allclose(after.held_km2.sum(axis=2), params.area_km2, rtol=1e-9)
+    np.testing.assert_allclose(after.held_km2.sum(axis=2), params.world.area_km2, rtol=1e-9)
     assert (after.held_km2 >= 0).all()
     settled = after.theater_status[:, t] == TheaterStatus.SETTLED
     terms = after.settlement_share[settled, t]
@@ -388,7 +389,7 @@ def test_defender_collapse_ends_even_a_total_war_on_the_aggressors_ceiling(tmp_p
     np.testing.assert_allclose(after.settlement_share[:, t], 0.5, rtol=1e-12)
     np.testing.assert_array_equal(after.collapsed[:, t], DEFENDER)
     np.testing.assert_allclose(occupied_km2(after, params)[:, front(params, "home")], 500.0)
-    np.testing.assert_allclose(after.held_km2.sum(axis=2), params.area_km2, rtol=1e-12)
+    np.testing.assert_allclose(after.held_km2.sum(axis=2), params.world.area_km2, rtol=1e-12)
 
 
 def test_defender_collapse_at_exactly_the_threshold_counts(tmp_path):
@@ -515,7 +516,7 @@ def test_vectorised_phase_matches_a_scalar_loop_over_runs(uncertain, seed):
     after = phase(state, params, stream)
     t = _east(params)
     for r in range(8):
-        z_def, z_agg = params.belief_z[r, t]
+        z_def, z_agg = params.of(BargainingParams).belief_z[r, t]
         expected = _terms_by_hand(float(z_def), float(z_agg))
         if expected is None:
             assert after.theater_status[r, t] == TheaterStatus.WAR

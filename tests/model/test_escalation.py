@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from tests.hand_world import fixed, hand_world, ladder, load_world
 from tests.model.worlds import actor, toy_world
-from twofront.engine.run import run
 from twofront.engine.state import TheaterStatus
 from twofront.model.escalation import climb_probability, level_effect, phase
+from twofront.simulation import run
 
 
 def a(*values: float) -> np.ndarray:

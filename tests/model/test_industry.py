@@ -11,9 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.model.worlds import actor, toy_world
-from twofront.engine.params import rederive
-from twofront.model.industry import budget_limited_output, lag_toward, phase
+from tests.model.worlds import actor, changed, toy_world
+from twofront.model.industry import (
+    IndustryParams,
+    budget_output_per_month,
+    lag_toward,
+    mobilised_funding,
+    phase,
+)
+from twofront.policy.schedule import phase as policy_phase
 from twofront.scenario.loader import parse
 
 # Rounded so that no difference of two amounts is subnormal (which would
@@ -56,14 +62,22 @@ def test_capacity_moves_toward_its_target_without_overshooting(c, target, tau):
     assert abs(new - target) <= abs(c - target) + 1e-6
 
 
-def test_budget_limits_output_below_capacity():
+def test_budget_buys_a_twelfth_of_a_year_at_unit_cost():
     # B / 12 / p = 3e9 / 12 / 5,000 = 50,000 units a month
-    out = budget_limited_output(np.array([100_000.0, 20_000.0]), np.full(2, 3e9), np.full(2, 5e3))
-    np.testing.assert_allclose(out, [50_000.0, 20_000.0])
+    out = budget_output_per_month(np.full(2, 3e9), np.array([5e3, 1e4]))
+    np.testing.assert_allclose(out, [50_000.0, 25_000.0])
+
+
+def test_mobilised_funding_scales_with_the_mobilised_target_and_never_cuts():
+    planned = np.array([60_000.0, 50_000.0, 0.0])
+    mobilised = np.array([100_000.0, 40_000.0, 10.0])
+    # 100k / 60k = 1.667; 40k / 50k < 1 -> 1; no planned capacity -> 1
+    np.testing.assert_allclose(mobilised_funding(planned, mobilised), [5 / 3, 1.0, 1.0])
 
 
 def test_phase_ramps_and_produces_the_toy_month_zero(toy):
     params, stream, state = toy_world(toy)
+    state = policy_phase(state, params, stream)  # the policy sets the targets first
     after = phase(state, params, stream)
     blue, red, donor = actor(params, "blue"), actor(params, "red"), actor(params, "donor")
     # blue: 40,000 - 20,000 e^(-1/12) = 40,000 - 18,400.89 = 21,599.11 (budget 50,000/month)
@@ -83,9 +97,9 @@ def test_phase_ramps_and_produces_the_toy_month_zero(toy):
 def test_phase_output_is_capped_by_the_line_budget(toy):
     params, stream, state = toy_world(toy)
     blue = actor(params, "blue")
-    budget = params.budget_usd_per_year.copy()
+    budget = params.of(IndustryParams).budget_usd_per_year.copy()
     budget[:, blue, 0] = 6e8  # 6e8 / 12 / 5,000 = 10,000 units < 21,599 capacity
-    after = phase(state, rederive(replace(params, budget_usd_per_year=budget)), stream)
+    after = phase(state, changed(params, IndustryParams, budget_usd_per_year=budget), stream)
     np.testing.assert_allclose(after.produced_per_month[:, blue, 0], 10_000.0)
     np.testing.assert_allclose(after.spent_usd[:, blue], 10_000.0 * 5_000.0)
 
@@ -112,7 +126,9 @@ def test_stockpile_never_falls_and_never_goes_negative(toy, data, stock):
     params, stream, state = toy_world(toy, runs=1)
     columns = (np.array(col)[None, :, None] for col in zip(*data, strict=True))
     cap, target, tau, budget, cost = columns
-    params = replace(params, ramp_months=tau, budget_usd_per_year=budget, unit_cost_usd=cost)
+    params = changed(
+        params, IndustryParams, ramp_months=tau, budget_usd_per_year=budget, unit_cost_usd=cost
+    )
     state = replace(
         state,
         capacity_per_month=cap,
@@ -149,10 +165,12 @@ def test_no_production_without_a_line_even_with_capacity_and_budget(toy_raw):
     params, stream, state = toy_world(scenario)
     missile = params.index.munitions.index("missile")
     # Give every (actor, missile) pair capacity and money: only a line may produce.
-    params = replace(
+    lines = params.of(IndustryParams)
+    params = changed(
         params,
-        budget_usd_per_year=np.full_like(params.budget_usd_per_year, 1e9),
-        unit_cost_usd=np.full_like(params.unit_cost_usd, 1e3),
+        IndustryParams,
+        budget_usd_per_year=np.full_like(lines.budget_usd_per_year, 1e9),
+        unit_cost_usd=np.full_like(lines.unit_cost_usd, 1e3),
     )
     state = replace(state, capacity_per_month=np.full_like(state.capacity_per_month, 1e4))
     after = phase(state, params, stream)

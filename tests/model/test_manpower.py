@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.model.worlds import actor, front, toy_world
-from twofront.engine.state import initial_state
 from twofront.model.manpower import phase, redeploy, shares_by_actor, slot_weights
+from twofront.simulation import initial
 
 # Two fronts, A and B, both on the soil of actor 0 (side 0); actor 1 attacks
 # on A and actor 2 on B. onehot is (front, side, actor).
@@ -127,10 +127,10 @@ def test_incursion_draws_the_invaded_sides_troops_from_its_other_front(toy):
     # Without the incursion (Blue holds none of Red's soil) the salient closes and
     # Red sends everything to main: 300k + 0.3 (310k - 300k) + 24k = 327k; salient
     # is emptied at the rate: 10k - 0.3 * 10k = 7k.
-    occupied = params.occupied_km2.copy()
+    occupied = params.world.occupied_km2.copy()
     occupied[:, salient] = 0.0
-    quiet = replace(params, occupied_km2=occupied)
-    calm = phase(initial_state(quiet), quiet, stream)
+    quiet = replace(params, world=replace(params.world, occupied_km2=occupied))
+    calm = phase(initial(quiet), quiet, stream)
     np.testing.assert_allclose(calm.personnel[:, main, red_side], 327_000.0)
     np.testing.assert_allclose(calm.personnel[:, salient, red_side], 7_000.0)
     assert np.all(after.personnel[:, main, red_side] < calm.personnel[:, main, red_side])

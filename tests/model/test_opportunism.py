@@ -12,9 +12,15 @@ from hypothesis import strategies as st
 
 from tests.hand_world import fixed, hand_world, ladder, load_world
 from tests.model.worlds import toy_world
-from twofront.engine.run import run
 from twofront.engine.state import NEVER, TheaterStatus
-from twofront.model.opportunism import deterrence, phase, readiness, start_probability
+from twofront.model.opportunism import (
+    OpportunismParams,
+    deterrence_of_holders,
+    phase,
+    readiness,
+    start_probability,
+)
+from twofront.simulation import run
 
 
 def a(*values: float) -> np.ndarray:
@@ -35,6 +41,20 @@ def test_readiness_ramps_linearly_then_holds():
 def test_readiness_may_fall():
     # r0 = 1.0, r1 = 0.5, T = 4, t = 1: 1 - 0.5 * 0.25 = 0.875
     assert readiness(a(1.0), a(0.5), a(4.0), 1)[0] == pytest.approx(0.875)
+
+
+def deterrence(stock, reference, used):
+    """:func:`deterrence_of_holders` for one run, theater ``k`` held by actor ``k`` alone."""
+    n = stock.shape[0]
+    return deterrence_of_holders(stock[None], np.eye(n, dtype=bool), reference[None], used)[0]
+
+
+def dense_deterrence(stock, reference, used):
+    """Oracle: the geometric mean of stock / reference over used munitions, (run, theater)."""
+    ratio = np.maximum(stock, 1e-9) / reference
+    count = used.sum(axis=-1)
+    log_mean = np.where(used, np.log(ratio), 0.0).sum(axis=-1) / np.maximum(count, 1)
+    return np.exp(log_mean)
 
 
 def test_deterrence_is_the_geometric_mean_of_stock_ratios():
@@ -250,8 +270,6 @@ def test_engine_without_hazard_leaves_west_at_peace(tmp_path):
 
 
 def test_deterrence_of_holders_equals_the_dense_geometric_mean():
-    from twofront.model.opportunism import deterrence, deterrence_of_holders
-
     rng = np.random.default_rng(3)
     stockpile = rng.uniform(0.0, 1000.0, (5, 4, 3))  # (run, actor, munition)
     holders = np.array([[True, False, True, False], [False, True, True, True]])
@@ -260,7 +278,7 @@ def test_deterrence_of_holders_equals_the_dense_geometric_mean():
     dense = np.einsum("ram,ta->rtm", stockpile, holders.astype(float))
     np.testing.assert_allclose(
         deterrence_of_holders(stockpile, holders, reference, used),
-        deterrence(dense, reference, used),
+        dense_deterrence(dense, reference, used),
         rtol=1e-12,
     )
 
@@ -314,7 +332,7 @@ def test_a_new_war_starts_its_own_clock(tmp_path):
     starting[:, west] = True
     kept = begin_wars(state, starting, snapshot=3)
     assert (kept.theater_status[:, west] == TheaterStatus.SETTLED).all()  # no reopening allowed
-    opened = begin_wars(state, starting, snapshot=3, reopen=params.index.can_recur)
+    opened = begin_wars(state, starting, snapshot=3, reopen=params.of(OpportunismParams).can_recur)
     np.testing.assert_array_equal(opened.theater_status[:, west], TheaterStatus.WAR)
     np.testing.assert_array_equal(opened.war_months[:, west], 0)
     np.testing.assert_array_equal(opened.trend_share_per_month[:, west], 0.0)

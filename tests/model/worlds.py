@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from twofront.engine.params import Params, sample
+from twofront.engine.params import Params
 from twofront.engine.rng import Stream, make_stream
-from twofront.engine.state import State, initial_state
+from twofront.engine.state import State
 from twofront.scenario.schema import Scenario
+from twofront.simulation import initial, sample
 
 
 def toy_world(
@@ -15,7 +18,12 @@ def toy_world(
 ) -> tuple[Params, Stream, State]:
     stream = make_stream(seed, np.arange(runs))
     params = sample(scenario, strategy, stream)
-    return params, stream, initial_state(params)
+    return params, stream, initial(params)
+
+
+def changed(params: Params, kind: type, **values: object) -> Params:
+    """``params`` with fields of the mechanism part ``kind`` replaced."""
+    return params.with_part(replace(params.of(kind), **values))
 
 
 def actor(params: Params, name: str) -> int:

@@ -11,6 +11,7 @@ from tests.hand_world import fixed, hand_world, ladder, load_world
 from tests.model.worlds import actor, toy_world
 from tests.toml_text import dumps
 from twofront.engine.state import TheaterStatus
+from twofront.model.industry import IndustryParams
 from twofront.policy.schedule import phase
 from twofront.scenario.loader import load
 
@@ -113,7 +114,7 @@ def test_without_mobilisation_every_actor_targets_planned_capacity(toy):
     params, stream, state = toy_world(toy, "steady")
     after = phase(state, params, stream)
     np.testing.assert_array_equal(
-        after.capacity_target_per_month, params.planned_capacity_per_month
+        after.capacity_target_per_month, params.of(IndustryParams).planned_capacity_per_month
     )
     assert not after.mobilising.any()
 
@@ -128,7 +129,7 @@ def test_mobilisation_follows_its_condition(toy_raw, tmp_path):
     before = phase(_at(state, 2), params, stream)
     after = phase(_at(state, 3), params, stream)
     np.testing.assert_array_equal(
-        before.capacity_target_per_month, params.planned_capacity_per_month
+        before.capacity_target_per_month, params.of(IndustryParams).planned_capacity_per_month
     )
     donor, blue, red = (actor(params, n) for n in ("donor", "blue", "red"))
     np.testing.assert_array_equal(

@@ -156,8 +156,8 @@ def test_comparison_figure_with_more_panels_than_a_row(tmp_path):
 def test_run_figure_draws_one_fan_per_front_plus_wars_and_stocks(toy, tmp_path):
     import matplotlib.image as mpimg
 
-    from twofront.engine.run import run
     from twofront.report.figures import run_figure
+    from twofront.simulation import run
 
     results = run(toy, runs=30, seed=4)
     path = run_figure(results, tmp_path / "fig" / "run.png")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TOY_PATH
-from twofront.engine.run import run
 from twofront.errors import ScenarioError
 from twofront.scenario.loader import load, read_raw
+from twofront.simulation import run
 
 
 def _write(path: Path, text: str) -> Path:

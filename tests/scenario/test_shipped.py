@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from twofront.engine.run import run
 from twofront.scenario.loader import load, shipped_names
 from twofront.scenario.sources import iter_params
+from twofront.simulation import run
 
 SHIPPED = ("kursk-2024", "polish-soviet-1920", "winter-war-1939", "world-2024")
 RUNS = 50

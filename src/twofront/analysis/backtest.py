@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twofront.engine.run import run
 from twofront.errors import TwofrontError
 from twofront.history import Series, load_series, require_columns
 from twofront.scenario.loader import parse
+from twofront.simulation import run
 
 F64 = np.ndarray
 

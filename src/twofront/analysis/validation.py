@@ -30,9 +30,9 @@ from twofront.analysis.backtest import (
     simulated_months,
 )
 from twofront.analysis.calibrate import Fit, fit_least_squares, fit_likelihood
-from twofront.engine.run import run
 from twofront.history import BattleSeries, Series, iwo_jima
 from twofront.scenario.loader import load, parse, resolve
+from twofront.simulation import run
 
 ENGEL_A_PER_DAY = 0.0544
 ENGEL_B_PER_DAY = 0.0106

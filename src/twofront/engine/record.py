@@ -11,7 +11,8 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from twofront.engine.params import SIDES, Params
+from twofront.engine.index import SIDES
+from twofront.engine.params import Params
 from twofront.engine.state import NEVER, State, TheaterStatus, occupied_km2, sum_over
 from twofront.errors import ExperimentError
 
@@ -80,7 +81,7 @@ class Recorder:
             name: (("run", "month", *dims), snapshots[name]) for name, dims in TRAJECTORIES.items()
         }
         data["final_occupied_km2"] = (("run", "front"), occupied_km2(state, self.params))
-        data["area_km2"] = (("run", "front"), self.params.area_km2)
+        data["area_km2"] = (("run", "front"), self.params.world.area_km2)
         data["casualties_total"] = (("run", "actor"), state.casualties_total)
         data["spent_usd"] = (("run", "actor"), state.spent_usd)
         data["aid_given_usd"] = (("run", "actor"), state.aid_given_usd)
@@ -100,11 +101,10 @@ class Recorder:
         started = np.maximum(state.war_start_month, 0)
         settled = state.theater_status == TheaterStatus.SETTLED
         months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)
-        defender_soil = index.front_in_theater & (index.front_soil_side == 0)[:, None]
         occupied_start = sum_over(
-            self.snapshots["occupied_km2"][:, 0].astype(np.float64), defender_soil
+            self.snapshots["occupied_km2"][:, 0].astype(np.float64), index.defender_soil
         )
-        reference = self.params.reference_occupied_km2
+        reference = self.params.world.reference_occupied_km2
         with np.errstate(divide="ignore", invalid="ignore"):
             restored = (occupied_start - state.occupied_at_settlement_km2) / (
                 occupied_start - reference
@@ -139,7 +139,7 @@ class Recorder:
                 ("run", "theater"),
                 if_settled(
                     state.occupied_at_settlement_km2
-                    / self.params.territory_km2[:, index.theater_actor[:, 0]]
+                    / self.params.world.territory_km2[:, index.theater_actor[:, 0]]
                 ),
             ),
             "collapsed_side": (("run", "theater"), np.where(settled, state.collapsed, -1)),

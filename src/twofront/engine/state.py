@@ -93,35 +93,38 @@ are copies of finite values when set, so the guard skips them; every other
 float field must stay finite or its run is frozen as NON_FINITE."""
 
 
-def initial_state(params: Params) -> State:
-    """The state at month 0 from sampled parameters."""
+def initial_state(params: Params, aid_lines: int) -> State:
+    """The state at month 0 from the sampled world; nothing ordered or produced yet.
+
+    ``aid_lines`` is the number of aid lines of the strategy. The capacity
+    target starts at the current capacity: the policy phase, first in every
+    month, sets it before industry reads it.
+    """
+    world, index = params.world, params.index
     runs = params.runs
-    index = params.index
     n_actors, n_fronts = len(index.actors), len(index.fronts)
     held = np.empty((runs, n_fronts, 2))
     owner = index.front_soil_side
-    occupied = params.occupied_km2
     rows = np.arange(n_fronts)
-    held[:, rows, owner] = params.area_km2 - occupied
-    held[:, rows, 1 - owner] = occupied
-    zeros_am = np.zeros_like(params.stockpile)
+    held[:, rows, owner] = world.area_km2 - world.occupied_km2
+    held[:, rows, 1 - owner] = world.occupied_km2
     n_theaters = len(index.theaters)
     at_war0 = index.theater_status0 == TheaterStatus.WAR
     return State(
         month=0,
-        stockpile=params.stockpile.copy(),
-        capacity_per_month=params.capacity_per_month.copy(),
-        capacity_target_per_month=params.planned_capacity_per_month.copy(),
-        aid_order_per_month=np.zeros_like(params.aid_per_month),
-        produced_per_month=zeros_am,
-        aid_sent_per_month=np.zeros_like(params.aid_per_month),
+        stockpile=world.stockpile.copy(),
+        capacity_per_month=world.capacity_per_month.copy(),
+        capacity_target_per_month=world.capacity_per_month.copy(),
+        aid_order_per_month=np.zeros((runs, aid_lines)),
+        produced_per_month=np.zeros_like(world.stockpile),
+        aid_sent_per_month=np.zeros((runs, aid_lines)),
         fired_per_month=np.zeros((runs, n_actors)),
-        reserves_personnel=params.reserves_personnel.copy(),
-        personnel=params.personnel.copy(),
+        reserves_personnel=world.reserves_personnel.copy(),
+        personnel=world.personnel.copy(),
         held_km2=held,
         casualties_per_month=np.zeros((runs, n_fronts, 2)),
         casualties_total=np.zeros((runs, n_actors)),
-        will=params.will.copy(),
+        will=world.will.copy(),
         spent_usd=np.zeros((runs, n_actors)),
         aid_given_usd=np.zeros((runs, n_actors)),
         theater_status=np.broadcast_to(index.theater_status0, (runs, n_theaters)).copy(),
@@ -168,19 +171,9 @@ def front_active(state: State, params: Params) -> NDArray[np.bool_]:
     return theater_at_war(state, params) & open_front
 
 
-def slot_actor_onehot(params: Params) -> F64:
-    """(front, side, actor): 1 where ``actor`` fights on that side of that front."""
-    index = params.index
-    onehot = np.zeros((len(index.fronts), 2, len(index.actors)))
-    fronts = np.arange(len(index.fronts))
-    for side in (0, 1):
-        onehot[fronts, side, index.front_actor[:, side]] = 1.0
-    return onehot
-
-
 def per_actor(values: F64, params: Params) -> F64:
     """Sum (run, front, side) values into (run, actor) by who fights in each slot."""
-    return sum_slots(values, slot_actor_onehot(params))
+    return sum_slots(values, params.index.slot_actor_onehot)
 
 
 def sum_slots(values: F64, onehot: F64) -> F64:

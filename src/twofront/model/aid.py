@@ -20,16 +20,105 @@ Example: orders 60k and 40k, 50k spare → 30k and 20k delivered.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
+from twofront.engine.sampler import Sampler
 from twofront.engine.state import State, sum_over
+from twofront.model.industry import IndustryParams
+from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class AidParams:
+    """The strategy's aid lines and the donors' floors.
+
+    The policy (:mod:`twofront.policy.schedule`) orders along these lines; this
+    phase delivers. The one-hot matrices are wiring built once per chunk.
+    """
+
+    donor: NDArray[np.int64]  # (line,) actor index
+    recipient: NDArray[np.int64]  # (line,)
+    munition: NDArray[np.int64]  # (line,)
+    start_month: NDArray[np.int64]  # (line,) first month index the line runs
+    end_month: NDArray[np.int64]  # (line,) last month index the line runs
+    theater: NDArray[np.int64]  # (line,) theater whose defender receives, -1 if none
+    per_month: F64  # (run, line) units ordered a month while the line runs
+    min_stockpile: F64  # (run, actor, munition) units a donor keeps for itself
+    donor_cells: F64  # (line, actor * munition) one-hot of the donor's stock cell
+    recipient_cells: F64  # (line, actor * munition) one-hot of the recipient's stock cell
+    donor_actor: F64  # (line, actor) one-hot of the donor
+
+    @property
+    def lines(self) -> int:
+        return self.donor.shape[0]
+
+
+def sample_params(
+    scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
+) -> AidParams:
+    """The strategy's aid lines, their monthly amounts and every donor's floor."""
+    lines = scenario.strategies[strategy_id].aid
+    a_of = {n: i for i, n in enumerate(index.actors)}
+    m_of = {n: i for i, n in enumerate(index.munitions)}
+    defenders = [t.defender for t in scenario.theaters.values()]
+    return wire_lines(
+        index,
+        donor=np.array([a_of[x.donor] for x in lines], dtype=np.int64),
+        recipient=np.array([a_of[x.recipient] for x in lines], dtype=np.int64),
+        munition=np.array([m_of[x.munition] for x in lines], dtype=np.int64),
+        start_month=np.array([index.month_index(x.start, 0) for x in lines], dtype=np.int64),
+        end_month=np.array(
+            [index.month_index(x.end, index.horizon_months) for x in lines], dtype=np.int64
+        ),
+        theater=np.array(
+            [defenders.index(x.recipient) if x.recipient in defenders else -1 for x in lines],
+            dtype=np.int64,
+        ),
+        per_month=sampler.stack(
+            [
+                sampler.draw(line.per_month, f"strategies.{strategy_id}.aid[{i}].per_month")
+                for i, line in enumerate(lines)
+            ]
+        ),
+        min_stockpile=sampler.per_line("min_stockpile"),
+    )
+
+
+def wire_lines(
+    index: Index,
+    donor: NDArray[np.int64],
+    recipient: NDArray[np.int64],
+    munition: NDArray[np.int64],
+    start_month: NDArray[np.int64],
+    end_month: NDArray[np.int64],
+    theater: NDArray[np.int64],
+    per_month: F64,
+    min_stockpile: F64,
+) -> AidParams:
+    """Aid parameters for the given lines, with their one-hot wiring built once."""
+    n_munitions = len(index.munitions)
+    cells = len(index.actors) * n_munitions
+    return AidParams(
+        donor=donor,
+        recipient=recipient,
+        munition=munition,
+        start_month=start_month,
+        end_month=end_month,
+        theater=theater,
+        per_month=per_month,
+        min_stockpile=min_stockpile,
+        donor_cells=line_matrix(donor, munition, n_munitions, cells),
+        recipient_cells=line_matrix(recipient, munition, n_munitions, cells),
+        donor_actor=line_matrix(donor, np.zeros_like(donor), 1, len(index.actors)),
+    )
 
 
 def line_matrix(
@@ -61,27 +150,16 @@ def deliveries(
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
-    """Deliver this month's aid orders, donor to recipient."""
-    index = params.index
-    n_munitions = len(index.munitions)
-    cells = len(index.actors) * n_munitions
-    donor = line_matrix(index.aid_donor, index.aid_munition, n_munitions, cells)
-    recipient = line_matrix(index.aid_recipient, index.aid_munition, n_munitions, cells)
-    sent = deliveries(state.aid_order_per_month, state.stockpile, params.min_stockpile, donor)
-    moved = sum_over(sent, recipient - donor).reshape(state.stockpile.shape)
+    """Deliver this month's aid orders, donor to recipient; count their replacement cost."""
+    p = params.of(AidParams)
+    sent = deliveries(state.aid_order_per_month, state.stockpile, p.min_stockpile, p.donor_cells)
+    moved = sum_over(sent, p.recipient_cells - p.donor_cells).reshape(state.stockpile.shape)
     stockpile = np.maximum(state.stockpile + moved, 0.0)
-    unit_cost = params.unit_cost_usd[:, index.aid_donor, index.aid_munition]
-    given = sum_over(sent * unit_cost, _donor_actor_matrix(index.aid_donor, len(index.actors)))
+    unit_cost = params.of(IndustryParams).unit_cost_usd[:, p.donor, p.munition]
+    given = sum_over(sent * unit_cost, p.donor_actor)
     return replace(
         state,
         aid_sent_per_month=sent,
         stockpile=stockpile,
         aid_given_usd=state.aid_given_usd + given,
     )
-
-
-def _donor_actor_matrix(donor: NDArray[np.int64], n_actors: int) -> F64:
-    """(line, actor) one-hot of each line's donor."""
-    onehot = np.zeros((donor.shape[0], n_actors))
-    onehot[np.arange(donor.shape[0]), donor] = 1.0
-    return onehot

@@ -65,17 +65,107 @@ settlement is spread over the sectors in proportion to how it was held.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import stats
 
-from twofront.engine.params import AGGRESSOR, DEFENDER, Params
-from twofront.engine.rng import Stream
+from twofront.engine.index import AGGRESSOR, DEFENDER, Index
+from twofront.engine.params import Params
+from twofront.engine.rng import SAMPLING_MONTH, Stream
+from twofront.engine.sampler import Sampler
 from twofront.engine.state import State, TheaterStatus, occupied_km2, sum_over
+from twofront.scenario.schema import Aim, Scenario
 
 F64 = NDArray[np.float64]
 WILL_FLOOR = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class BargainingParams:
+    """War termination, run axis first; aims are the strategy's declared end states."""
+
+    horizon_months: F64  # (run,) h
+    discount_per_month: F64  # (run,) delta
+    enemy_soil_weight: F64  # (run,) lambda
+    belief_error_sd: F64  # (run,) sigma_0
+    learning_months: F64  # (run,) L
+    optimism_bias: F64  # (run,) b
+    trend_smoothing: F64  # (run,) s
+    collapse_will: F64  # (run,) will at which a side accepts the other's aim
+    belief_z: F64  # (run, theater, side) persistent standard-normal private errors z
+    war_cost_share_per_month: F64  # (run, actor) c at full will
+    defender_bargaining_power: F64  # (run, theater) beta
+    defender_floor: F64  # (run, theater) a: lowest terms the defender's aim admits
+    defender_floor_tolerance: F64  # (run, theater) NaN unless freeze-the-lines
+    aggressor_ceiling: F64  # (run, theater) a-bar: highest terms the aggressor admits (inf)
+    aggressor_ceiling_tolerance: F64  # (run, theater) NaN unless freeze-the-lines
+    defender_aim_total: NDArray[np.bool_]  # (theater,) admits only the aggressor's collapse
+    aggressor_aim_total: NDArray[np.bool_]  # (theater,)
+
+
+def sample_params(
+    scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
+) -> BargainingParams:
+    """Draw the bargaining model, each side's belief errors and the aims in force."""
+    b = scenario.bargaining
+    strategy = scenario.strategies[strategy_id]
+    # Each side's persistent belief error in each theater: standard normal, one lane a side.
+    z = np.zeros((sampler.runs, len(index.theaters), 2))
+    for k, t_id in enumerate(index.theaters):
+        u = sampler.stream.uniform(SAMPLING_MONTH, f"belief:{t_id}", lanes=2)
+        z[:, k, :] = stats.norm.ppf(u)
+
+    def aim_id(t_id: str, role: str) -> str:
+        t = scenario.theaters[t_id]
+        if role == "defender" and t_id in strategy.aims:
+            return strategy.aims[t_id]
+        return t.defender_aim if role == "defender" else t.aggressor_aim
+
+    def aim(t_id: str, role: str) -> Aim:
+        return scenario.aims[aim_id(t_id, role)]
+
+    def aim_bound(role: str, field: str, absent: float) -> F64:
+        return sampler.stack(
+            [
+                sampler.draw(
+                    getattr(aim(t_id, role), field),
+                    f"aims.{aim_id(t_id, role)}.{field}",
+                    absent,
+                )
+                for t_id in index.theaters
+            ]
+        )
+
+    def model(name: str) -> F64:
+        return sampler.draw(getattr(b, name), f"bargaining.{name}")
+
+    return BargainingParams(
+        horizon_months=model("horizon_months"),
+        discount_per_month=model("discount_per_month"),
+        enemy_soil_weight=model("enemy_soil_weight"),
+        belief_error_sd=model("belief_error_sd"),
+        learning_months=model("learning_months"),
+        optimism_bias=model("optimism_bias"),
+        trend_smoothing=model("trend_smoothing"),
+        collapse_will=model("collapse_will"),
+        belief_z=z,
+        war_cost_share_per_month=sampler.per_actor(
+            lambda a: a.war_cost_share_per_month, "war_cost_share_per_month"
+        ),
+        defender_bargaining_power=sampler.per_theater(
+            lambda t: t.defender_bargaining_power, "defender_bargaining_power"
+        ),
+        defender_floor=aim_bound("defender", "defender_share_at_least", 0.0),
+        defender_floor_tolerance=aim_bound("defender", "lines_tolerance", np.nan),
+        aggressor_ceiling=aim_bound("aggressor", "defender_share_at_most", np.inf),
+        aggressor_ceiling_tolerance=aim_bound("aggressor", "lines_tolerance", np.nan),
+        defender_aim_total=np.array([aim(t, "defender").total for t in index.theaters], dtype=bool),
+        aggressor_aim_total=np.array(
+            [aim(t, "aggressor").total for t in index.theaters], dtype=bool
+        ),
+    )
 
 
 def position_share(
@@ -137,31 +227,24 @@ def split_terms(low: F64, high: F64, defender_power: F64) -> F64:
     return low + defender_power * (high - low)
 
 
-def _theater_sums(values: F64, mask: NDArray[np.bool_]) -> F64:
-    """(run, front) values summed into (run, theater) over a (front, theater) mask."""
-    return sum_over(values, mask)
-
-
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Settle wars whose sides find terms both prefer to fighting, or whose side collapses."""
-    index = params.index
+    index, bp = params.index, params.of(BargainingParams)
     at_war = state.theater_status == TheaterStatus.WAR
     if not at_war.any():
         return state
-    defender_soil = index.front_in_theater & (index.front_soil_side == DEFENDER)[:, None]
-    aggressor_soil = index.front_in_theater & (index.front_soil_side == AGGRESSOR)[:, None]
     occupied = occupied_km2(state, params)
-    disputed = _theater_sums(params.area_km2, defender_soil)
-    aggressor_area = _theater_sums(params.area_km2, aggressor_soil)
-    held_def = _theater_sums(occupied, defender_soil)
-    held_agg = _theater_sums(occupied, aggressor_soil)
-    lam = params.enemy_soil_weight[:, None]
+    disputed = sum_over(params.world.area_km2, index.defender_soil)
+    aggressor_area = sum_over(params.world.area_km2, index.aggressor_soil)
+    held_def = sum_over(occupied, index.defender_soil)
+    held_agg = sum_over(occupied, index.aggressor_soil)
+    lam = bp.enemy_soil_weight[:, None]
 
     # 1. Position and its smoothed trend.
     top = stake_top(aggressor_area, disputed, lam)
     x = np.minimum(position_share(held_def, held_agg, disputed, lam), top)
     previous = np.where(np.isnan(state.position_share), x, state.position_share)
-    s = params.trend_smoothing[:, None]
+    s = bp.trend_smoothing[:, None]
     trend = np.where(
         at_war,
         (1 - s) * state.trend_share_per_month + s * (x - previous),
@@ -169,31 +252,29 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     )
 
     # 2. Beliefs and the value of fighting on.
-    h = params.bargaining_horizon_months[:, None]
+    h = bp.horizon_months[:, None]
     p = np.clip(x + h * trend, 0.0, top)
-    sigma = belief_sd(
-        params.belief_error_sd[:, None], state.war_months, params.learning_months[:, None]
-    )
-    bias = params.optimism_bias[:, None]
-    p_def = p + sigma * (bias + params.belief_z[:, :, DEFENDER])
-    p_agg = p - sigma * (bias + params.belief_z[:, :, AGGRESSOR])
-    delta = params.discount_per_month[:, None]
+    sigma = belief_sd(bp.belief_error_sd[:, None], state.war_months, bp.learning_months[:, None])
+    bias = bp.optimism_bias[:, None]
+    p_def = p + sigma * (bias + bp.belief_z[:, :, DEFENDER])
+    p_agg = p - sigma * (bias + bp.belief_z[:, :, AGGRESSOR])
+    delta = bp.discount_per_month[:, None]
     actor_def, actor_agg = index.theater_actor[:, DEFENDER], index.theater_actor[:, AGGRESSOR]
     will_def, will_agg = state.will[:, actor_def], state.will[:, actor_agg]
-    cost_def = cost_of_fighting(params.war_cost_share_per_month[:, actor_def], will_def, delta, h)
-    cost_agg = cost_of_fighting(params.war_cost_share_per_month[:, actor_agg], will_agg, delta, h)
+    cost_def = cost_of_fighting(bp.war_cost_share_per_month[:, actor_def], will_def, delta, h)
+    cost_agg = cost_of_fighting(bp.war_cost_share_per_month[:, actor_agg], will_agg, delta, h)
     low, high = bargaining_range(p_def, p_agg, cost_def, cost_agg, delta, h, top)
 
     # 3. War aims cut the range; totals admit nothing.
-    floor = np.fmax(params.defender_floor, x - params.defender_floor_tolerance)
-    ceiling = np.fmin(params.aggressor_ceiling, x + params.aggressor_ceiling_tolerance)
+    floor = np.fmax(bp.defender_floor, x - bp.defender_floor_tolerance)
+    ceiling = np.fmin(bp.aggressor_ceiling, x + bp.aggressor_ceiling_tolerance)
     low, high = np.maximum(low, floor), np.minimum(high, ceiling)
-    total = index.defender_aim_total | index.aggressor_aim_total
+    total = bp.defender_aim_total | bp.aggressor_aim_total
     agree = at_war & (low <= high) & ~total[None, :]
-    terms = split_terms(low, high, params.defender_bargaining_power)
+    terms = split_terms(low, high, bp.defender_bargaining_power)
 
     # 4. Collapse of will ends the war on the other side's aim.
-    collapse = params.collapse_will[:, None]
+    collapse = bp.collapse_will[:, None]
     def_collapses = at_war & (will_def <= collapse)
     agg_collapses = at_war & (will_agg <= collapse) & ~def_collapses
     terms = np.where(def_collapses, np.minimum(x, ceiling), terms)
@@ -262,18 +343,19 @@ def _settle(
     index = params.index
     ft = index.front_theater
     on_def = index.front_soil_side == DEFENDER
-    aggressor_area = _theater_sums(params.area_km2, index.front_in_theater & ~on_def[:, None])
+    area_km2 = params.world.area_km2
+    aggressor_area = sum_over(area_km2, index.front_in_theater & ~on_def[:, None])
     kept_by_aggressor = (1.0 - np.minimum(terms, 1.0)) * disputed
     kept_by_defender = np.maximum(terms - 1.0, 0.0) * disputed / lam
     occupied = occupied_km2(state, params)
     new_occupied = _spread(
-        kept_by_aggressor, occupied, params.area_km2, on_def, ft, held_def, disputed
-    ) + _spread(kept_by_defender, occupied, params.area_km2, ~on_def, ft, held_agg, aggressor_area)
+        kept_by_aggressor, occupied, area_km2, on_def, ft, held_def, disputed
+    ) + _spread(kept_by_defender, occupied, area_km2, ~on_def, ft, held_agg, aggressor_area)
     occupied = np.where(settling[:, ft], new_occupied, occupied)
     owner = index.front_soil_side
     rebuilt = np.empty_like(state.held_km2)
     fronts = np.arange(len(index.fronts))
-    rebuilt[:, fronts, owner] = params.area_km2 - occupied
+    rebuilt[:, fronts, owner] = area_km2 - occupied
     rebuilt[:, fronts, 1 - owner] = occupied
     # Only settling cells change: rebuilding the others from area - occupied
     # would alter their last bits and make a run depend on its batch.

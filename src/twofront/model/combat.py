@@ -42,24 +42,106 @@ r"""Combat on each active front: fires, territory and attrition, one month at a 
    Casualties count killed and wounded, as published tallies do; a share
    :math:`\rho` of them (the lightly wounded) returns to the reserves.
 
+5. **Will** falls with the month's casualties :math:`K_a` of each actor
+   (killed and wounded, all fronts), at :math:`\omega^K_a` per 100,000:
+
+   .. math:: W_a \leftarrow \operatorname{clip}(W_a - \omega^K_a K_a / 10^5,\ 0,\ 1)
+
+   Will is what war termination reads (:mod:`twofront.model.bargaining`: the
+   cost of fighting on scales with 1/W; collapse below a threshold).
+
 Example (hand-computed in the tests): P_def = 100k, P_agg = 400k, d = 2,
 r = 100, mu = 1: x = ln 0.25 = −1.386, ln d = 0.693, ΔA = −69.3 km².
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from twofront.engine.params import DEFENDER, Params
+from twofront.engine.index import DEFENDER, Index
+from twofront.engine.params import Params
 from twofront.engine.rng import Stream
+from twofront.engine.sampler import Sampler
 from twofront.engine.state import State, actors_at_war, front_active, per_actor, to_slots
+from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
 MAX_LOG_RATIO = 5.0
 MIN_POWER = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class CombatParams:
+    """Fires, ground and attrition, run axis first."""
+
+    fire_munition: NDArray[np.int64]  # (actor,) munition its fires use, -1 if none
+    fire_demand_per_month: F64  # (run, actor) D_a, rounds it would fire
+    fire_needed_per_month: F64  # (run, actor) H_a, rounds it needs to hold (1 if no fires)
+    lethality_per_month: F64  # (run, actor) k_a
+    will_loss_per_100k_casualties: F64  # (run, actor) omega^K_a
+    wounded_return_fraction: F64  # (run, actor) rho_a
+    advance_km2_per_month: F64  # (run, front) r
+    thin_defence_personnel: F64  # (run, front) below this a side is thinly held
+    theater_mud: NDArray[np.bool_]  # (theater, calendar month 0..11) mud months
+    mud_advance_factor: F64  # (run, theater) mu
+    defence_advantage: F64  # (run,) d
+    shooter_exponent: F64  # (run,) q
+    target_exponent: F64  # (run,) p
+    fire_elasticity: F64  # (run,) epsilon
+    surprise_multiplier: F64  # (run,) sigma
+    attacker_loss_multiplier: F64  # (run,) lambda
+    deep_strike_multiplier: F64  # (run,) kappa
+
+
+def sample_params(
+    scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
+) -> CombatParams:
+    """Draw the combat laws, every actor's fires and forces, every front's terrain."""
+    m_of = {n: i for i, n in enumerate(index.munitions)}
+    mud = np.zeros((len(index.theaters), 12), dtype=np.bool_)
+    for i, t in enumerate(scenario.theaters.values()):
+        mud[i, [m - 1 for m in t.mud_months]] = True
+
+    def forces(name: str) -> F64:
+        return sampler.per_actor(
+            lambda a: getattr(a.forces, name) if a.forces else None, f"forces.{name}"
+        )
+
+    def fires(name: str, absent: float) -> F64:
+        return sampler.per_actor(
+            lambda a: getattr(a.fires, name) if a.fires else None, f"fires.{name}", absent
+        )
+
+    def law(name: str) -> F64:
+        return sampler.draw(getattr(scenario.combat, name), f"combat.{name}")
+
+    return CombatParams(
+        fire_munition=np.array(
+            [m_of[a.fires.munition] if a.fires else -1 for a in scenario.actors.values()],
+            dtype=np.int64,
+        ),
+        fire_demand_per_month=fires("demand_per_month", 0.0),
+        fire_needed_per_month=fires("needed_per_month", 1.0),
+        lethality_per_month=forces("lethality_per_month"),
+        will_loss_per_100k_casualties=forces("will_loss_per_100k_casualties"),
+        wounded_return_fraction=forces("wounded_return_fraction"),
+        advance_km2_per_month=sampler.per_front("advance_km2_per_month"),
+        thin_defence_personnel=sampler.per_front("thin_defence_personnel"),
+        theater_mud=mud,
+        mud_advance_factor=sampler.per_theater(
+            lambda t: t.mud_advance_factor, "mud_advance_factor"
+        ),
+        defence_advantage=law("defence_advantage"),
+        shooter_exponent=law("shooter_exponent"),
+        target_exponent=law("target_exponent"),
+        fire_elasticity=law("fire_elasticity"),
+        surprise_multiplier=law("surprise_multiplier"),
+        attacker_loss_multiplier=law("attacker_loss_multiplier"),
+        deep_strike_multiplier=law("deep_strike_multiplier"),
+    )
 
 
 def fire_factor(fired: F64, needed: F64, elasticity: F64) -> F64:
@@ -126,60 +208,60 @@ def _power(base: F64, exponent: F64) -> F64:
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Fire, move the lines and bleed, on every front whose theater is at war."""
-    index = params.index
+    index, p, area_km2 = params.index, params.of(CombatParams), params.world.area_km2
     at_war = actors_at_war(state, params)
     active = front_active(state, params)
 
     # 1. Fires: what each actor at war can shoot of its fires munition.
-    has_fires = index.fire_munition >= 0
-    munition = np.where(has_fires, index.fire_munition, 0)
+    has_fires = p.fire_munition >= 0
+    munition = np.where(has_fires, p.fire_munition, 0)
     actors = np.arange(len(index.actors))
     stock = state.stockpile[:, actors, munition] * has_fires
-    fired = np.minimum(stock, params.fire_demand_per_month * at_war)
+    fired = np.minimum(stock, p.fire_demand_per_month * at_war)
     stockpile = state.stockpile.copy()
     stockpile[:, actors, munition] = np.where(
         has_fires, stock - fired, stockpile[:, actors, munition]
     )
-    phi = fire_factor(fired, params.fire_needed_per_month, params.fire_elasticity[:, None])
+    phi = fire_factor(fired, p.fire_needed_per_month, p.fire_elasticity[:, None])
 
     # 2. Combat power per slot.
     personnel = state.personnel
     enemy = personnel[:, :, ::-1]
-    thin = enemy < params.thin_defence_personnel[:, :, None]
-    surprise = np.where(thin, params.surprise_multiplier[:, None, None], 1.0)
-    deep_strike = np.where(state.restrictions_lifted, params.deep_strike_multiplier, 1.0)
+    thin = enemy < p.thin_defence_personnel[:, :, None]
+    surprise = np.where(thin, p.surprise_multiplier[:, None, None], 1.0)
+    deep_strike = np.where(state.restrictions_lifted, p.deep_strike_multiplier, 1.0)
     side_multiplier = np.stack([deep_strike, np.ones_like(deep_strike)], axis=1)[:, None, :]
     power = personnel * to_slots(phi, params) * surprise * side_multiplier
 
     # 3. Territory.
     calendar = index.calendar_month(state.month)
-    mud = np.where(index.theater_mud[:, calendar], params.mud_advance_factor, 1.0)
+    mud = np.where(p.theater_mud[:, calendar], p.mud_advance_factor, 1.0)
     gain = defender_gain_km2(
         power[:, :, DEFENDER],
         power[:, :, 1],
-        params.defence_advantage[:, None],
-        params.advance_km2_per_month,
+        p.defence_advantage[:, None],
+        p.advance_km2_per_month,
         mud[:, index.front_theater],
     )
     gain = bounded_gain_km2(gain * active, state.held_km2)
     # The aggressor holds the rest of the front: exactly conserved, never above the area.
-    held_defender = np.clip(state.held_km2[:, :, DEFENDER] + gain, 0.0, params.area_km2)
-    held = np.stack([held_defender, params.area_km2 - held_defender], axis=2)
+    held_defender = np.clip(state.held_km2[:, :, DEFENDER] + gain, 0.0, area_km2)
+    held = np.stack([held_defender, area_km2 - held_defender], axis=2)
 
     # 4. Attrition: each side is shot by the other.
     advanced = np.stack([gain > 0, gain < 0], axis=2)
     losses = lanchester_losses(
         enemy,
         personnel,
-        to_slots(params.lethality_per_month * phi, params)[:, :, ::-1],
-        params.shooter_exponent[:, None, None],
-        params.target_exponent[:, None, None],
+        to_slots(p.lethality_per_month * phi, params)[:, :, ::-1],
+        p.shooter_exponent[:, None, None],
+        p.target_exponent[:, None, None],
     )
-    losses = losses * np.where(advanced, params.attacker_loss_multiplier[:, None, None], 1.0)
+    losses = losses * np.where(advanced, p.attacker_loss_multiplier[:, None, None], 1.0)
     losses = np.minimum(losses, personnel) * active[:, :, None]
     casualties = per_actor(losses, params)
-    returning = casualties * params.wounded_return_fraction
-    will = state.will - params.will_loss_per_100k_casualties * casualties / 1e5
+    returning = casualties * p.wounded_return_fraction
+    will = state.will - p.will_loss_per_100k_casualties * casualties / 1e5
     return replace(
         state,
         stockpile=stockpile,

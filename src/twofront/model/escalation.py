@@ -21,16 +21,77 @@ P = 1 − e^(−0.06) = 0.0582.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from twofront.engine.params import AGGRESSOR, Params
+from twofront.engine.index import Index
+from twofront.engine.params import Params
 from twofront.engine.rng import Stream
+from twofront.engine.sampler import Sampler
 from twofront.engine.state import State, TheaterStatus, occupied_km2, sum_over
+from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationParams:
+    """Each theater's ladder, run axis first; theaters without one never climb.
+
+    Per-level effects past a theater's top rung repeat the top rung, so every
+    theater has the same number of levels.
+    """
+
+    has_ladder: NDArray[np.bool_]  # (theater,)
+    top_level: NDArray[np.int64]  # (theater,) highest level index (0 without a ladder)
+    base_hazard: F64  # (run, theater) h0 per month
+    restrictions_hazard: F64  # (run, theater) h_r per month
+    soil_hazard_per_1000km2: F64  # (run, theater) h_s per month
+    patron_will_loss: F64  # (run, theater, level) omega_l per month
+    aid_factor: F64  # (run, theater, level) a_l, read by the policy's aid orders
+    opportunism_factor: F64  # (run, theater, level) o_l, read by opportunism
+
+
+def sample_params(
+    scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
+) -> EscalationParams:
+    """Draw every theater's ladder."""
+    theaters = scenario.theaters
+    levels = max((len(t.escalation.levels) for t in theaters.values() if t.escalation), default=1)
+
+    def hazard(name: str) -> F64:
+        return sampler.per_theater(
+            lambda t: getattr(t.escalation, name) if t.escalation else None, f"escalation.{name}"
+        )
+
+    def per_level(name: str, absent: float) -> F64:
+        out = np.full((sampler.runs, len(theaters), levels), absent)
+        for j, (t_id, t) in enumerate(theaters.items()):
+            if t.escalation is None:
+                continue
+            n = len(t.escalation.levels)
+            for k, level in enumerate(t.escalation.levels):
+                out[:, j, k] = sampler.draw(
+                    getattr(level, name), f"theaters.{t_id}.escalation.levels[{k}].{name}"
+                )
+            out[:, j, n:] = out[:, j, n - 1 : n]
+        return out
+
+    return EscalationParams(
+        has_ladder=np.array([t.escalation is not None for t in theaters.values()], dtype=np.bool_),
+        top_level=np.array(
+            [len(t.escalation.levels) - 1 if t.escalation else 0 for t in theaters.values()],
+            dtype=np.int64,
+        ),
+        base_hazard=hazard("base_hazard_per_month"),
+        restrictions_hazard=hazard("restrictions_hazard_per_month"),
+        soil_hazard_per_1000km2=hazard("soil_hazard_per_1000km2"),
+        patron_will_loss=per_level("patron_will_loss_per_month", 0.0),
+        aid_factor=per_level("aid_factor", 1.0),
+        opportunism_factor=per_level("opportunism_factor", 1.0),
+    )
 
 
 def climb_probability(
@@ -53,23 +114,22 @@ def level_effect(per_level: F64, level: NDArray[np.int64]) -> F64:
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Climb the ladder where the hazard fires; apply each rung's will cost to patrons."""
-    index = params.index
-    at_war = (state.theater_status == TheaterStatus.WAR) & index.has_escalation[None, :]
+    index, p = params.index, params.of(EscalationParams)
+    at_war = (state.theater_status == TheaterStatus.WAR) & p.has_ladder[None, :]
     if not at_war.any():
         return state
-    aggressor_soil = index.front_in_theater & (index.front_soil_side == AGGRESSOR)[:, None]
-    held = sum_over(occupied_km2(state, params), aggressor_soil)
+    held = sum_over(occupied_km2(state, params), index.aggressor_soil)
     probability = climb_probability(
-        params.escalation_base_hazard,
-        params.escalation_restrictions_hazard,
+        p.base_hazard,
+        p.restrictions_hazard,
         state.restrictions_lifted[:, None],
-        params.escalation_soil_hazard_per_1000km2,
+        p.soil_hazard_per_1000km2,
         held,
     )
     u = rng.uniform(state.month, "escalation", lanes=len(index.theaters))
-    climbs = at_war & (u < probability) & (state.escalation_level < index.escalation_top[None, :])
+    climbs = at_war & (u < probability) & (state.escalation_level < p.top_level[None, :])
     level = state.escalation_level + climbs
-    will_loss = level_effect(params.escalation_patron_will_loss, level) * at_war
+    will_loss = level_effect(p.patron_will_loss, level) * at_war
     patron_loss = sum_over(will_loss, index.theater_patron)
     return replace(
         state,

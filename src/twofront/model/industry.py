@@ -7,6 +7,9 @@ Equations (per actor and munition, one step of :math:`\Delta t` months):
 
    q_t = \min\!\left(c_{t+1},\ \frac{B / 12}{p}\right), \qquad S_{t+1} = S_t + q_t
 
+An actor mobilising its industry also funds it: its line budgets scale by
+:math:`\max(1, T_{mob} / T_{plan})`, so the budget limit moves with the target.
+
 with capacity :math:`c` and target :math:`T` in units/month, ramp-up time
 constant :math:`\tau` in months, line budget :math:`B` in USD/year and unit
 cost :math:`p` in USD. The exact solution of :math:`\dot c = (T - c)/\tau`
@@ -18,16 +21,48 @@ T = 100,000, tau = 12 → c' = 100,000 − 60,000·e^(−1/12) = 44,797.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
+from twofront.engine.sampler import Sampler
 from twofront.engine.state import State
+from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class IndustryParams:
+    """Production lines, run axis first; 0 capacity and budget where an actor has no line."""
+
+    has_line: NDArray[np.bool_]  # (actor, munition) the actor has a production line
+    planned_capacity_per_month: F64  # (run, actor, munition) target in peacetime policy
+    mobilised_capacity_per_month: F64  # (run, actor, munition) target when mobilised
+    ramp_months: F64  # (run, actor, munition) time constant tau of the lag (1 without a line)
+    unit_cost_usd: F64  # (run, actor, munition) (1 without a line)
+    budget_usd_per_year: F64  # (run, actor, munition)
+
+
+def sample_params(
+    scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
+) -> IndustryParams:
+    """Draw every production line's parameters."""
+    return IndustryParams(
+        has_line=np.array(
+            [[m in a.industry for m in index.munitions] for a in scenario.actors.values()],
+            dtype=np.bool_,
+        ).reshape(len(index.actors), len(index.munitions)),
+        planned_capacity_per_month=sampler.per_line("planned_capacity_per_month"),
+        mobilised_capacity_per_month=sampler.per_line("mobilised_capacity_per_month"),
+        ramp_months=sampler.per_line("ramp_months", absent=1.0),
+        unit_cost_usd=sampler.per_line("unit_cost_usd", absent=1.0),
+        budget_usd_per_year=sampler.per_line("budget_usd_per_year"),
+    )
 
 
 def lag_toward(capacity: F64, target: F64, ramp_months: F64, dt_months: float = 1.0) -> F64:
@@ -35,27 +70,30 @@ def lag_toward(capacity: F64, target: F64, ramp_months: F64, dt_months: float = 
     return target + (capacity - target) * np.exp(-dt_months / ramp_months)
 
 
-def budget_limited_output(
-    capacity_per_month: F64, budget_usd_per_year: F64, unit_cost_usd: F64
-) -> F64:
-    """Units produced in a month: capacity, unless the budget buys fewer."""
-    return np.minimum(capacity_per_month, budget_usd_per_year / 12.0 / unit_cost_usd)
+def budget_output_per_month(budget_usd_per_year: F64, unit_cost_usd: F64) -> F64:
+    """Units a line's budget buys in a month: B / 12 / p."""
+    return budget_usd_per_year / 12.0 / unit_cost_usd
+
+
+def mobilised_funding(planned_per_month: F64, mobilised_per_month: F64) -> F64:
+    """Budget multiplier of a mobilised line: max(1, T_mob / T_plan) (1 where T_plan = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(planned_per_month > 0, mobilised_per_month / planned_per_month, 1.0)
+    return np.maximum(scale, 1.0)
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
-    """Ramp capacity, produce, add output to stockpiles, count the spending.
-
-    An actor mobilising its industry also funds it: its line budgets scale by
-    mobilised / planned capacity, so the budget limit moves with the target.
-    """
-    capacity = (
-        state.capacity_target_per_month
-        + (state.capacity_per_month - state.capacity_target_per_month) * params.ramp_decay_per_month
+    """Ramp capacity, produce what the budget buys, add output to stockpiles, count spending."""
+    p = params.of(IndustryParams)
+    capacity = lag_toward(state.capacity_per_month, state.capacity_target_per_month, p.ramp_months)
+    budget_cap = np.where(
+        p.has_line, budget_output_per_month(p.budget_usd_per_year, p.unit_cost_usd), 0.0
     )
     budget_cap = np.where(
         state.mobilising[:, :, None],
-        params.mobilised_budget_output_per_month,
-        params.budget_output_per_month,
+        budget_cap
+        * mobilised_funding(p.planned_capacity_per_month, p.mobilised_capacity_per_month),
+        budget_cap,
     )
     produced = np.minimum(capacity, budget_cap)
     return replace(
@@ -63,5 +101,5 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         capacity_per_month=capacity,
         produced_per_month=produced,
         stockpile=state.stockpile + produced,
-        spent_usd=state.spent_usd + (produced * params.unit_cost_usd).sum(axis=2),
+        spent_usd=state.spent_usd + (produced * p.unit_cost_usd).sum(axis=2),
     )

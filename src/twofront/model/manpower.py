@@ -29,24 +29,56 @@ target (33.3k, 66.7k); with rho = 0.5 → (66.7k, 33.3k).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
+from twofront.engine.sampler import Sampler
 from twofront.engine.state import (
     State,
     actors_at_war,
     front_active,
-    slot_actor_onehot,
     sum_slots,
     theater_at_war,
     to_slots,
 )
+from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class ManpowerParams:
+    """How each actor's personnel moves, (run, actor); 0 for actors without forces."""
+
+    mobilisation_per_month: F64  # m_a, personnel into reserves a month while at war
+    will_loss_per_100k_mobilised: F64  # omega_a
+    deploy_fraction_per_month: F64  # delta_a, share of reserves sent to the fronts
+    redeploy_fraction_per_month: F64  # rho_a, speed of matching the desired split
+    own_soil_priority: F64  # pi_a >= 1
+
+
+def sample_params(
+    scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
+) -> ManpowerParams:
+    """Draw every actor's manpower parameters."""
+
+    def forces(name: str) -> F64:
+        return sampler.per_actor(
+            lambda a: getattr(a.forces, name) if a.forces else None, f"forces.{name}"
+        )
+
+    return ManpowerParams(
+        mobilisation_per_month=forces("mobilisation_per_month"),
+        will_loss_per_100k_mobilised=forces("will_loss_per_100k_mobilised"),
+        deploy_fraction_per_month=forces("deploy_fraction_per_month"),
+        redeploy_fraction_per_month=forces("redeploy_fraction_per_month"),
+        own_soil_priority=forces("own_soil_priority"),
+    )
 
 
 def slot_weights(
@@ -96,11 +128,12 @@ def redeploy(
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Mobilise, redeploy between fronts and deploy reserves for every actor at war."""
-    onehot = slot_actor_onehot(params)
+    p = params.of(ManpowerParams)
+    onehot = params.index.slot_actor_onehot
     at_war = actors_at_war(state, params)
-    mobilised = params.mobilisation_per_month * at_war
+    mobilised = p.mobilisation_per_month * at_war
     reserves = state.reserves_personnel + mobilised
-    will = state.will - params.will_loss_per_100k_mobilised * mobilised / 1e5
+    will = state.will - p.will_loss_per_100k_mobilised * mobilised / 1e5
 
     active = front_active(state, params)
     at_war_front = theater_at_war(state, params)
@@ -109,7 +142,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         state.held_km2,
         active,
         params.index.front_soil_side,
-        to_slots(params.own_soil_priority, params),
+        to_slots(p.own_soil_priority, params),
     )
     slot_actor = params.index.front_actor
     shares = shares_by_actor(weights, onehot, slot_actor)
@@ -119,11 +152,11 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         state.personnel,
         shares,
         in_play,
-        to_slots(params.redeploy_fraction_per_month, params),
+        to_slots(p.redeploy_fraction_per_month, params),
         onehot,
         slot_actor,
     )
-    deployed = params.deploy_fraction_per_month * reserves * has_front
+    deployed = p.deploy_fraction_per_month * reserves * has_front
     personnel = personnel + to_slots(deployed, params) * shares
     return replace(
         state,

@@ -31,29 +31,100 @@ beta = 1.5, n = 1, o = 1 → lambda = 0.03, P = 0.0296.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
-from twofront.engine.params import DEFENDER, Params
+from twofront.engine.index import AGGRESSOR, DEFENDER, Index
+from twofront.engine.params import Params
 from twofront.engine.rng import Stream
+from twofront.engine.sampler import Sampler
 from twofront.engine.state import State, TheaterStatus, begin_wars, sum_over
-from twofront.model.escalation import level_effect
+from twofront.model.escalation import EscalationParams, level_effect
+from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunismParams:
+    """Would-be aggressors' decisions, run axis first; theaters without a block never open."""
+
+    has_block: NDArray[np.bool_]  # (theater,) the theater has an opportunism block
+    can_recur: NDArray[np.bool_]  # (theater,) a settled war may be followed by another
+    deterrent_munitions: NDArray[np.bool_]  # (theater, munition) M: stocks that deter
+    holders: NDArray[np.bool_]  # (theater, actor) defender and patrons, whose stocks deter
+    shares_patron: NDArray[np.bool_]  # (theater, other theater) a patron of the first
+    # fights or supplies in the second
+    base_hazard: F64  # (run, theater) h0 per month
+    readiness_start: F64  # (run, theater) r0
+    readiness_end: F64  # (run, theater) r1
+    readiness_ramp_months: F64  # (run, theater) T
+    readiness_after_war: F64  # (run, theater) r0 again after a settled war
+    deterrent_stock_reference: F64  # (run, theater, munition) S_ref, 1 where unused
+    deterrence_elasticity: F64  # (run, theater) eta
+    busy_multiplier: F64  # (run, theater) beta
+
+
+def sample_params(
+    scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
+) -> OpportunismParams:
+    """Draw every opportunism block and wire who deters and who is busy where."""
+    theaters = scenario.theaters
+    munitions = list(index.munitions)
+    n_theaters = len(index.theaters)
+    used = np.zeros((n_theaters, len(munitions)), dtype=np.bool_)
+    reference = np.ones((sampler.runs, n_theaters, len(munitions)))
+    for j, (t_id, t) in enumerate(theaters.items()):
+        if t.opportunism is None:
+            continue
+        for m_id, param in t.opportunism.deterrent_stock_reference.items():
+            used[j, munitions.index(m_id)] = True
+            reference[:, j, munitions.index(m_id)] = sampler.draw(
+                param, f"theaters.{t_id}.opportunism.deterrent_stock_reference.{m_id}"
+            )
+    holders = index.theater_patron.copy()
+    holders[np.arange(n_theaters), index.theater_actor[:, DEFENDER]] = True
+    involved = holders.copy()
+    involved[np.arange(n_theaters), index.theater_actor[:, AGGRESSOR]] = True
+    shares = (index.theater_patron.astype(np.float64) @ involved.T.astype(np.float64)) > 0
+    np.fill_diagonal(shares, False)
+
+    def block(name: str, absent: float = 0.0) -> F64:
+        return sampler.per_theater(
+            lambda t: getattr(t.opportunism, name) if t.opportunism else None,
+            f"opportunism.{name}",
+            absent,
+        )
+
+    return OpportunismParams(
+        has_block=np.array([t.opportunism is not None for t in theaters.values()], dtype=bool),
+        can_recur=np.array(
+            [
+                t.opportunism is not None and t.opportunism.readiness_after_war is not None
+                for t in theaters.values()
+            ],
+            dtype=np.bool_,
+        ),
+        deterrent_munitions=used,
+        holders=holders,
+        shares_patron=shares,
+        base_hazard=block("base_hazard_per_month"),
+        readiness_start=block("readiness_start"),
+        readiness_end=block("readiness_end"),
+        readiness_ramp_months=block("readiness_ramp_months", 1.0),
+        readiness_after_war=block("readiness_after_war"),
+        deterrent_stock_reference=reference,
+        deterrence_elasticity=block("deterrence_elasticity"),
+        busy_multiplier=block("busy_multiplier", 1.0),
+    )
 
 
 def readiness(start: F64, end: F64, ramp_months: F64, month: int | NDArray[np.int64]) -> F64:
     """r(t) = r0 + (r1 - r0) min(1, t / T); after a settled war t counts from the settlement
     and r0 is ``readiness_after_war``."""
     return start + (end - start) * np.minimum(1.0, month / ramp_months)
-
-
-def deterrence(stock: F64, reference: F64, used: NDArray[np.bool_]) -> F64:
-    """Geometric mean of stock / reference over the used munitions (last axis); 1 if none."""
-    ratio = np.maximum(stock, 1e-9) / reference
-    count = used.sum(axis=-1)
-    log_mean = np.where(used, np.log(ratio), 0.0).sum(axis=-1) / np.maximum(count, 1)
-    return np.exp(log_mean)
 
 
 def deterrence_of_holders(
@@ -91,56 +162,41 @@ def start_probability(
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Let each would-be aggressor decide whether to open its war this month."""
-    index = params.index
+    p = params.of(OpportunismParams)
     status = state.theater_status
     calm = (status == TheaterStatus.PEACE) | (status == TheaterStatus.CRISIS)
-    after_war = (status == TheaterStatus.SETTLED) & index.can_recur[None, :]
-    eligible = (calm | after_war) & index.has_opportunism[None, :]
+    after_war = (status == TheaterStatus.SETTLED) & p.can_recur[None, :]
+    eligible = (calm | after_war) & p.has_block[None, :]
     if not eligible.any():
         return state
     at_war = status == TheaterStatus.WAR
-
-    # Stocks of the defender and patrons of each theater: (run, theater, munition).
-    holders = index.theater_patron.copy()
-    holders[np.arange(len(index.theaters)), index.theater_actor[:, DEFENDER]] = True
     deterrent = deterrence_of_holders(
-        state.stockpile, holders, params.deterrent_stock_reference, index.deterrent_munitions
+        state.stockpile, p.holders, p.deterrent_stock_reference, p.deterrent_munitions
     )
-
     # Other wars that keep this theater's patrons busy.
-    involved = holders.copy()
-    involved[np.arange(len(index.theaters)), index.theater_actor[:, 1]] = True
-    shares_patron = (index.theater_patron.astype(np.float64) @ involved.T.astype(np.float64)) > 0
-    np.fill_diagonal(shares_patron, False)
-    busy_wars = sum_over(at_war.astype(np.float64), shares_patron.T)
-    factors = level_effect(params.escalation_opportunism_factor, state.escalation_level)
+    busy_wars = sum_over(at_war.astype(np.float64), p.shares_patron.T)
+    factors = level_effect(params.of(EscalationParams).opportunism_factor, state.escalation_level)
     strongest = np.where(at_war, factors, -np.inf).max(axis=1, keepdims=True)
     opportunity = np.where(np.isfinite(strongest), strongest, 1.0)
-
     probability = start_probability(
-        params.opportunism_base_hazard,
+        p.base_hazard,
         np.where(
             after_war,
             readiness(
-                params.readiness_after_war,
-                params.readiness_end,
-                params.readiness_ramp_months,
+                p.readiness_after_war,
+                p.readiness_end,
+                p.readiness_ramp_months,
                 state.month - state.settled_month,
             ),
-            readiness(
-                params.readiness_start,
-                params.readiness_end,
-                params.readiness_ramp_months,
-                state.month,
-            ),
+            readiness(p.readiness_start, p.readiness_end, p.readiness_ramp_months, state.month),
         ),
         deterrent,
-        params.deterrence_elasticity,
-        params.busy_multiplier,
+        p.deterrence_elasticity,
+        p.busy_multiplier,
         busy_wars,
         opportunity,
     )
-    u = rng.uniform(state.month, "opportunism", lanes=len(index.theaters))
+    u = rng.uniform(state.month, "opportunism", lanes=len(params.index.theaters))
     return begin_wars(
-        state, eligible & (u < probability), snapshot=state.month + 1, reopen=index.can_recur
+        state, eligible & (u < probability), snapshot=state.month + 1, reopen=p.can_recur
     )

@@ -17,16 +17,55 @@ Every rule is data evaluated over observed state (see
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
+from twofront.engine.sampler import Sampler
 from twofront.engine.state import State, begin_wars, occupied_km2
+from twofront.model.aid import AidParams
+from twofront.model.escalation import EscalationParams
+from twofront.model.industry import IndustryParams
 from twofront.policy.conditions import Observed, evaluate
-from twofront.scenario.conditions import Condition
+from twofront.scenario.conditions import Condition, compile_condition
+from twofront.scenario.schema import Scenario, condition_names
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyParams:
+    """The strategy's rules, compiled once; identical for every run."""
+
+    mobilised: NDArray[np.bool_]  # (actor,) the strategy mobilises its industry
+    aid_when: tuple[Condition | None, ...]  # (aid line,) condition on each line
+    mobilise_when: Condition | None
+    restrictions_when: Condition | None
+    start_war: tuple[tuple[int, Condition], ...]  # (theater index, condition)
+
+
+def sample_params(
+    scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
+) -> PolicyParams:
+    """Compile the strategy's conditions against the scenario's names (no random draws)."""
+    strategy = scenario.strategies[strategy_id]
+    names = condition_names(scenario)
+
+    def compiled(text: str | None) -> Condition | None:
+        return None if text is None else compile_condition(text, names)
+
+    return PolicyParams(
+        mobilised=np.array([a in strategy.mobilise_industry for a in index.actors], dtype=bool),
+        aid_when=tuple(compiled(x.when) for x in strategy.aid),
+        mobilise_when=compiled(strategy.mobilise_when),
+        restrictions_when=compiled(strategy.restrictions_lifted_when),
+        start_war=tuple(
+            (index.theaters.index(x.theater), compile_condition(x.when, names))
+            for x in strategy.start_war
+        ),
+    )
 
 
 def observe(state: State, params: Params) -> Observed:
@@ -49,41 +88,44 @@ def holds(condition: Condition | None, seen: Observed, runs: int) -> NDArray[np.
 
 
 def aid_factor(state: State, params: Params) -> NDArray[np.float64]:
-    """(run, line) escalation aid factor for each line's recipient theater (1 if none)."""
-    index = params.index
-    theater = np.where(index.aid_theater >= 0, index.aid_theater, 0)
+    """(run, line) escalation aid factor for each line's recipient theater (1 if none).
+
+    Only aid from a patron of that theater is scaled (escalation deters patrons).
+    """
+    lines, ladder = params.of(AidParams), params.of(EscalationParams)
+    theater = np.where(lines.theater >= 0, lines.theater, 0)
     level = state.escalation_level[:, theater]
     runs = np.arange(params.runs)[:, None]
-    factor = params.escalation_aid_factor[runs, theater[None, :], level]
-    donor_is_patron = index.theater_patron[theater, index.aid_donor]
-    return np.where((index.aid_theater >= 0) & donor_is_patron, factor, 1.0)
+    factor = ladder.aid_factor[runs, theater[None, :], level]
+    donor_is_patron = params.index.theater_patron[theater, lines.donor]
+    return np.where((lines.theater >= 0) & donor_is_patron, factor, 1.0)
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Set aid orders, capacity targets, restrictions and preemptive wars for this month."""
-    index = params.index
+    p, lines, industry = params.of(PolicyParams), params.of(AidParams), params.of(IndustryParams)
     runs = params.runs
     seen = observe(state, params)
-    in_window = (index.aid_start <= state.month) & (state.month <= index.aid_end)
+    in_window = (lines.start_month <= state.month) & (state.month <= lines.end_month)
     when = (
-        np.stack([holds(c, seen, runs) for c in index.aid_when], axis=1)
-        if index.aid_when
+        np.stack([holds(c, seen, runs) for c in p.aid_when], axis=1)
+        if p.aid_when
         else np.zeros((runs, 0), dtype=np.bool_)
     )
-    orders = params.aid_per_month * (in_window[None, :] & when) * aid_factor(state, params)
-    mobilising = index.mobilised[None, :] & holds(index.mobilise_when, seen, runs)[:, None]
+    orders = lines.per_month * (in_window[None, :] & when) * aid_factor(state, params)
+    mobilising = p.mobilised[None, :] & holds(p.mobilise_when, seen, runs)[:, None]
     target = np.where(
         mobilising[:, :, None],
-        params.mobilised_capacity_per_month,
-        params.planned_capacity_per_month,
+        industry.mobilised_capacity_per_month,
+        industry.planned_capacity_per_month,
     )
     restrictions = (
-        holds(index.restrictions_when, seen, runs)
-        if index.restrictions_when is not None
+        holds(p.restrictions_when, seen, runs)
+        if p.restrictions_when is not None
         else np.zeros(runs, dtype=np.bool_)
     )
     starting = np.zeros(state.theater_status.shape, dtype=np.bool_)
-    for theater, condition in index.start_war:
+    for theater, condition in p.start_war:
         starting[:, theater] |= evaluate(condition, seen)
     state = begin_wars(state, starting, snapshot=state.month)
     return replace(

@@ -172,5 +172,3 @@ def compile_condition(text: str, names: Names) -> Condition:
             raise ConditionError(f"in {text!r}: {cause}") from None
         raise
     return Condition(text, compiled)
-
-
