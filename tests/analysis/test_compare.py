@@ -17,6 +17,8 @@ from twofront.analysis.compare import (
     compare,
     mean_interval,
     paired_difference,
+    paired_proportion_difference,
+    proportion_interval,
     standard_outcomes,
     stock_at_war_start_outcomes,
 )
@@ -106,8 +108,12 @@ def test_pairing_removes_the_between_run_variance():
 # --- compare ---------------------------------------------------------------------------------
 
 
-def _fake(runs, value):
-    return xr.Dataset({"y": ("run", np.asarray(value, dtype=float))}, coords={"run": runs})
+def _fake(runs, value, status=None):
+    status = np.zeros(len(runs), dtype=np.int8) if status is None else np.asarray(status, np.int8)
+    return xr.Dataset(
+        {"y": ("run", np.asarray(value, dtype=float)), "run_status": ("run", status)},
+        coords={"run": runs},
+    )
 
 
 Y = (Outcome("y", "units", lambda d: d["y"].values),)
@@ -143,6 +149,73 @@ def test_compare_estimates_and_differences_by_hand():
     assert (base.mean, base.low, base.high) == (0.0, 0.0, 0.0)
 
 
+# --- probabilities: Wilson and Newcombe ----------------------------------------------------
+
+
+def test_wilson_interval_by_hand():
+    # k = 3 of n = 10, z = 1.959964: centre (0.3 + z^2/20) / (1 + z^2/10) = 0.3489,
+    # half z sqrt(0.3 * 0.7 / 10 + z^2 / 400) / (1 + z^2/10) = 0.2569 -> [0.1078, 0.6032]
+    est = proportion_interval(np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0], dtype=float))
+    assert (est.mean, est.n) == (0.3, 10)
+    assert est.low == pytest.approx(0.10779, abs=1e-4)
+    assert est.high == pytest.approx(0.60323, abs=1e-4)
+
+
+def test_no_run_with_the_event_still_has_an_upper_limit():
+    # Wilson at k = 0: [0, z^2 / (n + z^2)] = [0, 3.8415 / 103.8415] = [0, 0.0370]
+    est = proportion_interval(np.zeros(100))
+    assert est.mean == 0.0 and est.low == pytest.approx(0.0, abs=1e-12)
+    assert est.high == pytest.approx(0.036994, abs=1e-5)
+
+
+def test_newcombe_paired_difference_by_hand():
+    # a=0, b=5, c=0, d=5 (n=10): p1 = 0.5, p2 = 0, phi = 0 (a margin is empty).
+    # Wilson 5/10 = [0.23659, 0.76341], 0/10 = [0, 0.27753]:
+    # lower 0.5 - sqrt(0.26341^2 + 0.27753^2) = 0.11736; upper 0.5 + 0.26341 = 0.76341
+    x = np.array([1] * 5 + [0] * 5, dtype=float)
+    est = paired_proportion_difference(x, np.zeros(10))
+    assert (est.mean, est.n) == (0.5, 10)
+    assert est.low == pytest.approx(0.11736, abs=1e-4)
+    assert est.high == pytest.approx(0.76341, abs=1e-4)
+
+
+def test_newcombe_interval_narrows_with_positive_correlation_of_the_pairs():
+    # Same margins (p1 = 0.6, p2 = 0.4, n = 20); concordant pairs (phi > 0) pin the
+    # difference more tightly than discordant ones.
+    concordant_x = np.array([1] * 8 + [1] * 4 + [0] * 0 + [0] * 8, dtype=float)
+    concordant_y = np.array([1] * 8 + [0] * 4 + [1] * 0 + [0] * 8, dtype=float)
+    discordant_x = np.array([1] * 12 + [0] * 8, dtype=float)
+    discordant_y = np.array([0] * 12 + [1] * 8, dtype=float)
+    tight = paired_proportion_difference(concordant_x, concordant_y)
+    loose = paired_proportion_difference(discordant_x, discordant_y)
+    assert tight.mean == pytest.approx(0.2) and loose.mean == pytest.approx(0.2)
+    assert tight.high - tight.low < loose.high - loose.low
+
+
+def test_probabilities_use_score_intervals_and_never_leave_zero_one():
+    share = (Outcome("p", "share of runs", lambda d: d["y"].values),)
+    results = {"base": _fake(range(50), np.zeros(50)), "alt": _fake(range(50), np.ones(50))}
+    comparison = compare(results, share, baseline="base")
+    base, alt = comparison.estimates["base", "p"], comparison.estimates["alt", "p"]
+    assert base.low == pytest.approx(0.0, abs=1e-12) and 0.0 < base.high < 0.1
+    assert alt.high == pytest.approx(1.0) and 0.9 < alt.low < 1.0
+    diff = comparison.differences["alt", "p"]
+    assert diff.mean == 1.0 and diff.high <= 1.0 and 0.85 < diff.low < 1.0
+
+
+def test_runs_whose_status_is_not_ok_are_left_out_and_counted():
+    results = {
+        "base": _fake([0, 1, 2, 3], [1.0, 2.0, 3.0, 1000.0], status=[0, 0, 0, 1]),
+        "alt": _fake([0, 1, 2, 3], [2.0, 4.0, 1000.0, 2.0], status=[0, 0, 1, 0]),
+    }
+    comparison = compare(results, Y, baseline="base")
+    assert comparison.dropped == {"base": 1, "alt": 1}
+    assert comparison.estimates["base", "y"].mean == pytest.approx(2.0)  # runs 0-2
+    assert comparison.estimates["alt", "y"].mean == pytest.approx(8.0 / 3)  # runs 0, 1, 3
+    diff = comparison.differences["alt", "y"]  # OK in both: runs 0 and 1 -> 1, 2
+    assert (diff.mean, diff.n) == (1.5, 2)
+
+
 # --- common random numbers on the toy scenario --------------------------------------------------
 
 
@@ -176,7 +249,12 @@ def test_a_strategy_compared_with_itself_differs_by_exactly_zero(toy_results):
         if diff.n == 0:
             continue
         informative += 1
-        assert (diff.mean, diff.low, diff.high) == (0.0, 0.0, 0.0), outcome.name
+        assert diff.mean == 0.0, outcome.name
+        if outcome.units == "share of runs":
+            # No discordant pair in 20 runs still leaves a score interval around 0.
+            assert -0.2 < diff.low < 0.0 < diff.high < 0.2, outcome.name
+        else:
+            assert (diff.low, diff.high) == (0.0, 0.0), outcome.name
     assert informative >= 5
 
 

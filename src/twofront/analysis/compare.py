@@ -25,11 +25,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
+from scipy import stats
 
+from twofront.engine.state import RunStatus
 from twofront.errors import ExperimentError
 from twofront.scenario.schema import Scenario
 
 Z95 = 1.959963984540054
+PROBABILITY = "share of runs"
+"""Units of outcomes that are 0/1 per run: they get score intervals."""
 
 F64 = NDArray[np.float64]
 
@@ -62,6 +66,7 @@ class Comparison:
     outcomes: tuple[Outcome, ...]
     estimates: dict[tuple[str, str], Estimate]
     differences: dict[tuple[str, str], Estimate]
+    dropped: dict[str, int]  # strategy -> runs left out because their status is not OK
 
 
 def mean_interval(values: F64) -> Estimate:
@@ -81,6 +86,46 @@ def paired_difference(values: F64, baseline: F64) -> Estimate:
     return mean_interval(np.where(both, values - baseline, np.nan))
 
 
+def proportion_interval(values: F64) -> Estimate:
+    """Share of the finite 0/1 ``values`` that are 1, with its Wilson 95% interval."""
+    finite = values[np.isfinite(values)]
+    n = finite.size
+    if n == 0:
+        return Estimate(np.nan, np.nan, np.nan, 0)
+    k = int(np.count_nonzero(finite))
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return Estimate(k / n, float(ci.low), float(ci.high), n)
+
+
+def paired_proportion_difference(values: F64, baseline: F64) -> Estimate:
+    """Difference of two paired shares, ``values`` minus ``baseline``, with Newcombe's
+    hybrid score interval (method 10), over runs where both are finite.
+
+    With counts a (both 1), b (only ``values``), c (only ``baseline``), d (neither),
+    Wilson limits (l1, u1), (l2, u2) of each share and phi the correlation of the
+    pairs: D = p1 - p2, lower D - sqrt((p1-l1)^2 - 2 phi (p1-l1)(u2-p2) + (u2-p2)^2),
+    upper D + sqrt((u1-p1)^2 - 2 phi (u1-p1)(p2-l2) + (p2-l2)^2).
+    """
+    both = np.isfinite(values) & np.isfinite(baseline)
+    x, y = values[both] != 0, baseline[both] != 0
+    n = int(both.sum())
+    if n == 0:
+        return Estimate(np.nan, np.nan, np.nan, 0)
+    a, b = int(np.sum(x & y)), int(np.sum(x & ~y))
+    c, d = int(np.sum(~x & y)), int(np.sum(~x & ~y))
+    first, second = proportion_interval(x.astype(float)), proportion_interval(y.astype(float))
+    p1, l1, u1 = first.mean, first.low, first.high
+    p2, l2, u2 = second.mean, second.low, second.high
+    denominator = float(a + b) * (c + d) * (a + c) * (b + d)
+    phi = (a * d - b * c) / np.sqrt(denominator) if denominator > 0 else 0.0
+    diff = p1 - p2
+    below = (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2
+    above = (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2
+    return Estimate(
+        diff, diff - float(np.sqrt(max(below, 0.0))), diff + float(np.sqrt(max(above, 0.0))), n
+    )
+
+
 def compare(
     results: dict[str, xr.Dataset], outcomes: tuple[Outcome, ...], baseline: str
 ) -> Comparison:
@@ -94,14 +139,28 @@ def compare(
     for name, ds in results.items():
         if not np.array_equal(ds["run"].values, runs):
             raise ExperimentError(f"strategy {name!r} has other runs than {baseline!r}; pair them")
+    ok = {name: ds["run_status"].values == RunStatus.OK for name, ds in results.items()}
     estimates, differences = {}, {}
-    base_values = {o.name: o.read(results[baseline]) for o in outcomes}
-    for name, ds in results.items():
-        for outcome in outcomes:
-            values = outcome.read(ds)
-            estimates[name, outcome.name] = mean_interval(values)
-            differences[name, outcome.name] = paired_difference(values, base_values[outcome.name])
-    return Comparison(baseline, tuple(results), outcomes, estimates, differences)
+
+    def read(outcome: Outcome, name: str) -> F64:
+        values = np.asarray(outcome.read(results[name]), dtype=np.float64)
+        return np.where(ok[name], values, np.nan)
+
+    for outcome in outcomes:
+        base_values = read(outcome, baseline)
+        share = outcome.units == PROBABILITY
+        for name in results:
+            values = read(outcome, name)
+            estimates[name, outcome.name] = (
+                proportion_interval(values) if share else mean_interval(values)
+            )
+            differences[name, outcome.name] = (
+                paired_proportion_difference(values, base_values)
+                if share
+                else paired_difference(values, base_values)
+            )
+    dropped = {name: int((~mask).sum()) for name, mask in ok.items()}
+    return Comparison(baseline, tuple(results), outcomes, estimates, differences, dropped)
 
 
 def _theater(ds: xr.Dataset, var: str, theater: str) -> F64:

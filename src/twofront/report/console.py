@@ -12,9 +12,17 @@ from twofront.analysis.validation import CaseResult
 
 def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
     """Rich table: per outcome and strategy, the mean [95%] and the paired difference."""
+    dropped = {s: n for s, n in comparison.dropped.items() if n}
+    note = (
+        "; runs left out (status not OK): "
+        + ", ".join(f"{s} {n}" for s, n in dropped.items())
+        if dropped
+        else "; every run OK"
+    )
     table = Table(
         title=f"Strategy comparison, {runs} runs each, seed {seed} (common random numbers); "
-        f"Δ = paired difference vs {comparison.baseline}",
+        f"Δ = paired difference vs {comparison.baseline}; probabilities with Wilson "
+        f"(Δ: Newcombe) intervals{note}",
         show_lines=False,
     )
     for column in ("outcome", "strategy", "mean", "95% interval", "Δ", "Δ 95% interval"):

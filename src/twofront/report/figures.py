@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from twofront.analysis.compare import Comparison
 
@@ -24,7 +22,8 @@ def comparison_figure(comparison: Comparison, outcome_names: list[str], path: Pa
     n = len(outcome_names)
     cols = 3
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 2.6 * rows), squeeze=False)
+    fig = Figure(figsize=(5.2 * cols, 2.6 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     strategies = list(comparison.strategies)
     y = np.arange(len(strategies))
     for ax, name in zip(axes.ravel(), outcome_names, strict=False):
@@ -54,7 +53,8 @@ def comparison_figure(comparison: Comparison, outcome_names: list[str], path: Pa
 
 def profile_figure(table: pd.DataFrame, parameter: str, target: str, path: Path) -> Path:
     """Mean absolute error and band coverage against the parameter's grid values."""
-    fig, (ax_error, ax_cover) = plt.subplots(1, 2, figsize=(10, 3.4))
+    fig = Figure(figsize=(10, 3.4))
+    (ax_error, ax_cover) = fig.subplots(1, 2)
     ax_error.plot(table["value"], table["mae"], "o-", color="#1f77b4")
     best = table.loc[table["mae"].idxmin()]
     ax_error.axvline(best["value"], color="#888888", linestyle="--", linewidth=1)
@@ -79,7 +79,8 @@ def run_figure(results: xr.Dataset, path: Path) -> Path:
     panels = len(fronts) + 2
     cols = 3
     rows = int(np.ceil(panels / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 2.8 * rows), squeeze=False)
+    fig = Figure(figsize=(5.2 * cols, 2.8 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     flat = list(axes.ravel())
     for ax, front in zip(flat, fronts, strict=False):
         values = results["occupied_km2"].sel(front=front).values.astype(float)
@@ -114,15 +115,14 @@ def run_figure(results: xr.Dataset, path: Path) -> Path:
     return _save(fig, path)
 
 
-def _fan(ax: plt.Axes, x: np.ndarray, values: np.ndarray, color: str) -> None:
+def _fan(ax: Axes, x: np.ndarray, values: np.ndarray, color: str) -> None:
     low, median, high = np.percentile(values, [5, 50, 95], axis=0)
     ax.fill_between(x, low, high, color=color, alpha=0.25, linewidth=0)
     ax.plot(x, median, color=color)
 
 
-def _save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
+def _save(fig: Figure, path: Path, dpi: int = 110) -> Path:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)
-    plt.close(fig)
     return path

@@ -8,18 +8,16 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from twofront.analysis.validation import CaseResult, Panel
 
 
 def panel_png(panel: Panel) -> bytes:
     """Observed (black) against simulated median and 90% band (blue) or fitted line."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    fig = Figure(figsize=(7.5, 3.4))
+    ax = fig.subplots()
     x = np.arange(len(panel.x))
     observed = np.array(panel.observed, dtype=float)
     if panel.low and panel.high:
@@ -41,7 +39,6 @@ def panel_png(panel: Panel) -> bytes:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
-    plt.close(fig)
     return buffer.getvalue()
 
 
