@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 import xarray as xr
 from rich.console import Console
@@ -75,7 +77,7 @@ def _progress() -> Progress:
 
 def _simulate(
     scenario: str,
-    strategies: list[str | None],
+    strategies: Sequence[str | None],
     runs: int,
     seed: int,
     chunk_runs: int,
@@ -336,7 +338,7 @@ def fit(
     except (TwofrontError, ValueError) as err:
         raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
     console.print(profile_table(table, parameter, target, runs, seed))
-    best = float(table.loc[table["mae"].idxmin(), "value"])
+    best = float(table["value"].to_numpy()[np.argmin(table["mae"].to_numpy())])
     series, _ = observed_for(TARGETS[target], [])
     block = fitted_block(
         parameter,

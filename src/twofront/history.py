@@ -147,8 +147,10 @@ def battle_series(series: Series, columns: dict[str, str], name: str) -> BattleS
 
 
 def _number(value: object, missing: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return missing
     try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        number = float(value)
+    except ValueError:
         return missing
     return number if np.isfinite(number) else missing

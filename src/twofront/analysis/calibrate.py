@@ -181,7 +181,7 @@ def _negative_log_likelihood(
     mask_r = np.isfinite(series.red_observed)
     if mask_r.any():
         scale = max(0.02 * series.red_initial, 1.0)
-        nll -= float(stats.norm.logpdf(red[mask_r], series.red_observed[mask_r], scale).sum())
+        nll -= float(np.sum(stats.norm.logpdf(red[mask_r], series.red_observed[mask_r], scale)))
     return nll
 
 
@@ -199,7 +199,7 @@ def fit_likelihood(
     fixed = {"p": 0.0, "q": 1.0, **(fixed or {})}
     held = {k: v for k, v in fixed.items() if k not in free}
     start = _solve(series, free, held, {"a": 0.05, "b": 0.01, "p": 0.0, "q": 1.0})
-    out = _minimise_nll(start, free, held, series, xatol=1e-8, fatol=1e-8, maxiter=4000)
+    out = _minimise_nll(start, free, held, series, precise=True)
     best = out.x
     values = {**fixed, **dict(zip(free, best, strict=True))}
     low, high = {}, {}
@@ -215,18 +215,26 @@ def _minimise_nll(
     names: tuple[str, ...],
     fixed: dict[str, float],
     series: BattleSeries,
-    **options: float,
+    precise: bool = False,
 ) -> optimize.OptimizeResult:
-    """Nelder-Mead on the negative log-likelihood over ``names``, the rest ``fixed``."""
+    """Nelder-Mead on the negative log-likelihood over ``names``, the rest ``fixed``.
+
+    ``precise`` tightens the tolerances (1e-8) and allows 4,000 iterations.
+    """
+
+    def objective(theta: F64) -> float:
+        return _negative_log_likelihood(theta, names, fixed, series)
+
     # Nelder-Mead compares inf values of the NLL outside the admissible region.
     with np.errstate(invalid="ignore", over="ignore"):
-        return optimize.minimize(
-            _negative_log_likelihood,
-            start,
-            args=(names, fixed, series),
-            method="Nelder-Mead",
-            options=options or None,
-        )
+        if precise:
+            return optimize.minimize(
+                objective,
+                start,
+                method="Nelder-Mead",
+                options={"xatol": 1e-8, "fatol": 1e-8, "maxiter": 4000},
+            )
+        return optimize.minimize(objective, start, method="Nelder-Mead")
 
 
 def _profile_interval(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -167,6 +168,28 @@ def _theater(ds: xr.Dataset, var: str, theater: str) -> F64:
     return ds[var].sel(theater=theater).values.astype(np.float64)
 
 
+def _actor(ds: xr.Dataset, var: str, actor: str) -> F64:
+    return ds[var].sel(actor=actor).values.astype(np.float64)
+
+
+def _censored_months(ds: xr.Dataset, theater: str, horizon: float) -> F64:
+    """Months to settlement where a war began, the horizon where it has not settled."""
+    return np.where(
+        _theater(ds, "war_began", theater) > 0,
+        np.nan_to_num(_theater(ds, "months_to_settlement", theater), nan=horizon),
+        np.nan,
+    )
+
+
+def _stock_at_start(ds: xr.Dataset, theater: str, actor: str, munition: str) -> F64:
+    """Stock of (actor, munition) when the war in ``theater`` began; NaN where none began."""
+    return np.where(
+        _theater(ds, "war_began", theater) > 0,
+        ds["stock_at_war_start"].sel(theater=theater, actor=actor, munition=munition).values,
+        np.nan,
+    )
+
+
 THEATER_OUTCOMES = (
     ("P(war)", "share of runs", "war_began"),
     ("P(settled)", "share of runs", "settled"),
@@ -210,22 +233,18 @@ def standard_outcomes(results: xr.Dataset) -> tuple[Outcome, ...]:
     ]
     for t in theaters:
         items += [
-            Outcome(f"{label} {t}", units, lambda d, t=t, v=variable: _theater(d, v, t))
+            Outcome(f"{label} {t}", units, partial(_theater, var=variable, theater=t))
             for label, units, variable in THEATER_OUTCOMES
         ]
         items.append(
             Outcome(
                 f"months to settlement {t} (censored at the horizon)",
                 "months",
-                lambda d, t=t: np.where(
-                    _theater(d, "war_began", t) > 0,
-                    np.nan_to_num(_theater(d, "months_to_settlement", t), nan=horizon),
-                    np.nan,
-                ),
+                partial(_censored_months, theater=t, horizon=horizon),
             )
         )
     items += [
-        Outcome(f"{label} {a}", units, lambda d, a=a, v=variable: d[v].sel(actor=a).values)
+        Outcome(f"{label} {a}", units, partial(_actor, var=variable, actor=a))
         for a in actors
         for label, units, variable in ACTOR_OUTCOMES
     ]
@@ -240,11 +259,7 @@ def stock_at_war_start_outcomes(
         Outcome(
             f"{a} {m} stock when war began in {t}",
             "units",
-            lambda d, t=t, a=a, m=m: np.where(
-                _theater(d, "war_began", t) > 0,
-                d["stock_at_war_start"].sel(theater=t, actor=a, munition=m).values,
-                np.nan,
-            ),
+            partial(_stock_at_start, theater=t, actor=a, munition=m),
         )
         for t, a, m in pairs
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -47,7 +48,7 @@ def guard(before: State, after: State) -> State:
     bad = ~np.isfinite(total)
     if not bad.any():
         return after
-    frozen = {}
+    frozen: dict[str, Any] = {}
     for f in fields(State):
         new, old = getattr(after, f.name), getattr(before, f.name)
         if isinstance(new, np.ndarray) and f.name != "status":

@@ -51,7 +51,7 @@ class Sampler:
         if path not in self.known:
             raise LookupError(f"parameter path {path!r} is not in the scenario's schema walk")
         if param.dist == "fixed":
-            values = np.full(self.runs, float(param.value))  # type: ignore[arg-type]
+            values = np.full(self.runs, param.number("value"))
         else:
             u = self.design.uniforms(param, path)
             values = np.full(self.runs, param.nominal()) if u is None else param.ppf(u)

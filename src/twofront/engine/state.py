@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import IntEnum
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -14,6 +15,7 @@ from numpy.typing import NDArray
 from twofront.engine.params import Params
 
 F64 = NDArray[np.float64]
+ScalarT = TypeVar("ScalarT", bound=np.generic)
 
 
 class RunStatus(IntEnum):
@@ -198,7 +200,7 @@ def sum_over(values: F64, matrix: NDArray[np.floating] | NDArray[np.bool_]) -> F
     return out
 
 
-def to_slots(values: F64, params: Params) -> F64:
+def to_slots(values: NDArray[ScalarT], params: Params) -> NDArray[ScalarT]:
     """Spread (run, actor) values onto (run, front, side): each slot gets its actor's value."""
     return values[:, params.index.front_actor]
 

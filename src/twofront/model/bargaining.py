@@ -189,7 +189,7 @@ def stake_top(aggressor_area_km2: F64, disputed_km2: F64, enemy_soil_weight: F64
     return np.nan_to_num(top, nan=1.0, posinf=1.0)
 
 
-def belief_sd(sd0: F64, war_months: F64, learning_months: F64) -> F64:
+def belief_sd(sd0: F64, war_months: F64 | NDArray[np.int64], learning_months: F64) -> F64:
     """sigma_w = sigma_0 / sqrt(1 + w / L): errors narrow as the war reveals information."""
     return sd0 / np.sqrt(1.0 + war_months / learning_months)
 

@@ -14,8 +14,7 @@ def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
     """Rich table: per outcome and strategy, the mean [95%] and the paired difference."""
     dropped = {s: n for s, n in comparison.dropped.items() if n}
     note = (
-        "; runs left out (status not OK): "
-        + ", ".join(f"{s} {n}" for s, n in dropped.items())
+        "; runs left out (status not OK): " + ", ".join(f"{s} {n}" for s, n in dropped.items())
         if dropped
         else "; every run OK"
     )

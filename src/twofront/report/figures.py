@@ -56,7 +56,7 @@ def profile_figure(table: pd.DataFrame, parameter: str, target: str, path: Path)
     fig = Figure(figsize=(10, 3.4))
     (ax_error, ax_cover) = fig.subplots(1, 2)
     ax_error.plot(table["value"], table["mae"], "o-", color="#1f77b4")
-    best = table.loc[table["mae"].idxmin()]
+    best = table.iloc[int(np.argmin(table["mae"].to_numpy()))]
     ax_error.axvline(best["value"], color="#888888", linestyle="--", linewidth=1)
     ax_error.set_xlabel(parameter)
     ax_error.set_ylabel("MAE of the simulated median")

@@ -113,7 +113,9 @@ class Param(BaseModel):
         lo, hi = self.low, self.high
         if lo is not None and hi is not None and not lo < hi:
             raise ValueError(f"low = {lo!r} must be < high = {hi!r}")
-        if self.dist == "triangular" and not lo <= self.mode <= hi:  # type: ignore[operator]
+        if self.dist == "triangular" and not self.number("low") <= self.number(
+            "mode"
+        ) <= self.number("high"):
             raise ValueError(f"mode = {self.mode!r} must lie in [low, high] = [{lo}, {hi}]")
         for f in ("sd", "sigma", "alpha", "beta"):
             v = getattr(self, f)
@@ -121,6 +123,13 @@ class Param(BaseModel):
                 raise ValueError(f"{f} = {v!r}; must be > 0")
         if self.dist == "lognormal" and self.median is not None and self.median <= 0:
             raise ValueError(f"median = {self.median!r}; must be > 0")
+
+    def number(self, name: str) -> float:
+        """The numeric field ``name``, which validation guarantees for this ``dist``."""
+        value = getattr(self, name)
+        if value is None:
+            raise LookupError(f"{self.dist} parameter has no {name}")
+        return float(value)
 
     @property
     def provenance(self) -> str:
@@ -132,9 +141,9 @@ class Param(BaseModel):
     def support(self) -> tuple[float, float]:
         """Smallest interval that holds every value this parameter can take."""
         if self.dist == "fixed":
-            return (self.value, self.value)  # type: ignore[return-value]
+            return (self.number("value"), self.number("value"))
         if self.dist in ("uniform", "triangular"):
-            return (self.low, self.high)  # type: ignore[return-value]
+            return (self.number("low"), self.number("high"))
         if self.dist == "beta":
             return (self._beta_low, self._beta_high)
         lo = -math.inf if self.dist == "normal" else 0.0
@@ -156,15 +165,16 @@ class Param(BaseModel):
         if self.value is not None:
             return self.value
         if self.dist == "uniform":
-            return 0.5 * (self.low + self.high)  # type: ignore[operator]
+            return 0.5 * (self.number("low") + self.number("high"))
         if self.dist == "triangular":
-            return self.mode  # type: ignore[return-value]
+            return self.number("mode")
         if self.dist == "normal":
-            return self.mean  # type: ignore[return-value]
+            return self.number("mean")
         if self.dist == "lognormal":
-            return self.median  # type: ignore[return-value]
+            return self.number("median")
         scale = self._beta_high - self._beta_low
-        return self._beta_low + scale * self.alpha / (self.alpha + self.beta)  # type: ignore[operator]
+        alpha, beta = self.number("alpha"), self.number("beta")
+        return self._beta_low + scale * alpha / (alpha + beta)
 
     def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
         """Quantile function: map uniforms on (0, 1) to values, shape preserved."""
@@ -173,18 +183,21 @@ class Param(BaseModel):
             case "fixed":
                 return np.full_like(u, self.value)
             case "uniform":
-                return self.low + u * (self.high - self.low)  # type: ignore[operator]
+                low, high = self.number("low"), self.number("high")
+                return low + u * (high - low)
             case "triangular":
-                width = self.high - self.low  # type: ignore[operator]
-                c = (self.mode - self.low) / width  # type: ignore[operator]
-                return stats.triang.ppf(u, c, loc=self.low, scale=width)
+                low, width = self.number("low"), self.number("high") - self.number("low")
+                c = (self.number("mode") - low) / width
+                return stats.triang.ppf(u, c, loc=low, scale=width)
             case "normal":
-                x = stats.norm.ppf(u, loc=self.mean, scale=self.sd)
+                x = stats.norm.ppf(u, loc=self.number("mean"), scale=self.number("sd"))
             case "lognormal":
-                x = self.median * np.exp(self.sigma * stats.norm.ppf(u))  # type: ignore[operator]
+                x = self.number("median") * np.exp(self.number("sigma") * stats.norm.ppf(u))
             case "beta":
                 scale = self._beta_high - self._beta_low
-                return self._beta_low + scale * stats.beta.ppf(u, self.alpha, self.beta)
+                return self._beta_low + scale * stats.beta.ppf(
+                    u, self.number("alpha"), self.number("beta")
+                )
         return np.clip(x, *self.support())
 
     def describe(self) -> str:
