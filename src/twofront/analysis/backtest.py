@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from twofront.analysis.summary import ok_runs
 from twofront.errors import TwofrontError
 from twofront.history import Series, load_series, require_columns
 from twofront.scenario.loader import parse
@@ -183,7 +184,7 @@ def profile(
             set_parameter(raw, path, value, f"fit grid value for {target.name}"),
             f"{origin} ({path} = {value:g})",
         )
-        results = run(scenario, runs=runs, seed=seed, strategy=strategy)
+        (results,), dropped = ok_runs(run(scenario, runs=runs, seed=seed, strategy=strategy))
         _, observed = observed_for(target, simulated_months(results))
         s = scores(target.simulated(results), observed)
         rows.append(
@@ -194,6 +195,7 @@ def profile(
                 "coverage": s.coverage,
                 "width": s.width,
                 "months": s.months,
+                "runs_dropped": dropped,
             }
         )
         if on_value is not None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from twofront.engine.state import RunStatus
+
 
 @dataclass(frozen=True, slots=True)
 class Row:
@@ -54,4 +56,11 @@ def summarise(results: xr.Dataset) -> list[Row]:
 
 def failed_runs(results: xr.Dataset) -> int:
     """Number of runs whose status is not OK."""
-    return int((results["run_status"] != 0).sum())
+    return int((results["run_status"] != RunStatus.OK).sum())
+
+
+def ok_runs(*results: xr.Dataset) -> tuple[list[xr.Dataset], int]:
+    """The runs whose status is OK in every one of ``results`` (paired results keep the same
+    runs), and how many runs were dropped."""
+    ok = np.logical_and.reduce([r["run_status"].values == RunStatus.OK for r in results])
+    return [r.isel(run=ok) for r in results], int((~ok).sum())

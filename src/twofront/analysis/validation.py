@@ -24,12 +24,12 @@ import numpy as np
 from twofront.analysis.backtest import (
     TARGETS,
     Target,
-    monthly,
     observed_for,
     scores,
     simulated_months,
 )
 from twofront.analysis.calibrate import Fit, fit_least_squares, fit_likelihood
+from twofront.analysis.summary import ok_runs
 from twofront.history import BattleSeries, Series, iwo_jima
 from twofront.scenario.loader import load, parse, resolve
 from twofront.simulation import run
@@ -254,7 +254,7 @@ def ukraine_gains_case(runs: int) -> CaseResult:
 
 
 def _target_case(case: str, description: str, target: Target, runs: int) -> CaseResult:
-    results = run(load("kursk-2024"), runs=runs, seed=2024)
+    (results,), _ = ok_runs(run(load("kursk-2024"), runs=runs, seed=2024))
     labels = simulated_months(results)
     series, observed = observed_for(target, labels)
     return _backtest_case(
@@ -270,8 +270,6 @@ def _target_case(case: str, description: str, target: Target, runs: int) -> Case
     )
 
 
-_monthly = monthly
-_simulated_months = simulated_months
 
 
 def _backtest_case(
@@ -336,7 +334,7 @@ def _backtest_case(
 
 def winter_war_case(runs: int) -> CaseResult:
     """Finland, holding no Soviet soil, cedes about 11% despite inflicting far greater losses."""
-    results = run(load("winter-war-1939"), runs=runs, seed=1940)
+    (results,), _ = ok_runs(run(load("winter-war-1939"), runs=runs, seed=1940))
     t = "finland"
     lost = results["defender_territory_lost_share"].sel(theater=t).values
     settled = results["settled"].sel(theater=t).values
@@ -406,6 +404,7 @@ def polish_soviet_case(runs: int) -> CaseResult:
         "assumption": "counterfactual: Poland holds no Soviet-claimed soil",
     }
     without = run(parse(raw, "polish-soviet-1920 (no leverage)"), runs=runs, seed=1920)
+    (held, without), _ = ok_runs(held, without)
     t = "borderlands"
     kept = held["enemy_soil_kept_km2"].sel(theater=t).values
     share_held = held["settlement_share"].sel(theater=t).values

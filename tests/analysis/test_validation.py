@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from twofront.analysis.backtest import monthly as _monthly
 from twofront.analysis.validation import (
     CASES,
     ENGEL_A_PER_DAY,
@@ -13,7 +14,6 @@ from twofront.analysis.validation import (
     CaseResult,
     Check,
     _backtest_case,
-    _monthly,
     _within,
 )
 from twofront.history import Series
