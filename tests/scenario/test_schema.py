@@ -1,0 +1,53 @@
+"""Cross-references of a scenario and the names conditions may use."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.hand_world import hand_world
+from twofront.errors import ScenarioError
+from twofront.scenario.loader import parse
+from twofront.scenario.schema import condition_names, cross_reference_problems
+
+
+def test_condition_names_are_the_scenario_ids_in_file_order():
+    names = condition_names(parse(hand_world(with_west=True), "hand"))
+    assert names.actors == ("blue", "red", "donor", "green", "grey")
+    assert names.fronts == ("home", "salient", "plain")
+    assert names.theaters == ("east", "west")
+    assert names.munitions == ("shell",)
+    assert names.start == "2024-01"
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        (lambda r: r["fronts"]["home"].update(theater="north"), "fronts.home.theater", "north"),
+        (
+            lambda r: r["theaters"]["east"].update(aggressor="blue"),
+            "theaters.east.aggressor",
+            "must differ from defender",
+        ),
+        (
+            lambda r: r["theaters"]["east"]["patrons"].append("nobody"),
+            "theaters.east.patrons[1]",
+            "nobody",
+        ),
+        (
+            lambda r: r["theaters"]["east"].update(defender_aim="peace"),
+            "theaters.east.defender_aim",
+            "peace",
+        ),
+    ],
+)
+def test_dangling_references_are_named_with_their_path(change, path, message):
+    raw = hand_world()
+    change(raw)
+    with pytest.raises(ScenarioError) as err:
+        parse(raw, "hand.toml")
+    text = "\n".join(err.value.problems)
+    assert path in text and message in text
+
+
+def test_a_consistent_scenario_has_no_cross_reference_problems():
+    assert cross_reference_problems(parse(hand_world(with_west=True), "hand")) == []
