@@ -1,0 +1,598 @@
+"""The links between mechanisms: what one phase writes and another reads, hand-computed.
+
+Each test runs the real phases in their real order (``step`` over ``PHASES``, or
+``run``) on the hand world of :mod:`tests.hand_world` and checks numbers worked out by
+hand in the comments. Unless a test says otherwise: fire elasticity 0, so every fire
+factor is min(1, f/H)**0 = 1 and combat power is personnel; nothing moves (advance 0);
+1,000 personnel a side on each front; blue's will 0.5, red's 0.8, the donor's 0.6.
+
+Each test was checked against the mutation of the link it covers (source line edited,
+test run and seen to fail, line restored):
+
+==============================================  =======================================  ====
+link (test)                                     mutation applied                         fails
+==============================================  =======================================  ====
+casualties -> will (1a, 1b, 1c)                 combat ``will = state.will - ...``       yes
+                                                ``-`` -> ``+``; and the update deleted
+will -> cost of fighting (1a)                   bargaining ``c / max(W, .05)`` -> ``c``  yes
+mobilisation -> will (2a)                       manpower will update ``-`` -> ``+``      yes
+mobilisation -> reserves -> fronts (2a, 2b)     manpower ``reserves = R + m`` -> ``R``   yes
+wounded -> reserves -> deployment (3)           combat ``R + returning`` -> ``R``; ``-`` yes
+inactive-front mask (4)                         combat ``* active[:, :, None]`` deleted  yes
+escalation -> patron will (5a)                  escalation ``will - patron_loss`` -> +   yes
+escalation -> aid orders (5b)                   schedule ``* aid_factor(...)`` deleted   yes
+escalation -> opportunism (5c)                  opportunism ``* opportunity`` deleted    yes
+aggressor soil -> climb hazard (6a)             escalation soil term ``+`` -> ``-``      yes
+restrictions -> climb hazard (6b)               escalation ``h_r * R`` deleted           yes
+restrictions -> deep strike (6c)                combat ``side_multiplier`` deleted       yes
+aid -> stocks -> fires -> ground (7)            aid ``state.stockpile + moved`` -> ``-`` yes
+production -> deterrence -> opportunism (8)     industry ``stockpile + produced`` -> ``S`` yes
+capacity target -> industry ramp (9a, 9b)       industry ``lag_toward(c, c, tau)``;      yes
+                                                mobilised funding deleted
+settlement -> combat stops (10a)                bargaining SETTLED status not written    yes
+opportunism -> combat starts (10b)              opportunism ``begin_wars`` not called    yes
+months to settlement (11a)                      record ``+ 1`` deleted; ``- started``    yes
+                                                -> ``+ started``
+aggressor collapse at the threshold (11b)       bargaining ``will_agg <= c`` -> ``<``    yes
+==============================================  =======================================  ====
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tests.hand_world import fixed, hand_world, ladder, load_world
+from tests.model.worlds import actor, front, toy_world
+from twofront.engine.index import AGGRESSOR, DEFENDER
+from twofront.engine.loop import step
+from twofront.engine.params import Params
+from twofront.engine.rng import Stream
+from twofront.engine.state import State, TheaterStatus, occupied_km2
+from twofront.scenario.schema import Scenario
+from twofront.simulation import PHASES, run
+
+Raw = dict[str, Any]
+
+
+def months(
+    scenario: Scenario, n: int, strategy: str = "none", runs: int = 2, seed: int = 0
+) -> tuple[Params, Stream, list[State]]:
+    """Step ``runs`` runs of ``scenario`` through ``n`` months; the state after each month."""
+    params, stream, state = toy_world(scenario, strategy, runs=runs, seed=seed)
+    states = []
+    for _ in range(n):
+        state = step(state, params, stream, PHASES)
+        states.append(state)
+    return params, stream, states
+
+
+def world(with_west: bool = False, endless: bool = True) -> Raw:
+    """The hand world with every fire factor 1; ``endless``: blue's total aim, no settling."""
+    raw = hand_world(with_west=with_west)
+    raw["combat"]["fire_elasticity"] = fixed(0.0)
+    if endless:
+        raw["theaters"]["east"]["defender_aim"] = "total"
+    return raw
+
+
+def forces(raw: Raw, name: str, **values: float) -> None:
+    """Set an actor's ``forces`` fields to fixed values."""
+    raw["actors"][name]["forces"] |= {k: fixed(v) for k, v in values.items()}
+
+
+def theater(params: Params, name: str) -> int:
+    return params.index.theaters.index(name)
+
+
+# --- 1. combat casualties -> will -> bargaining -------------------------------------------
+#
+# Red's lethality k = 0.05, square law (q = 1, p = 0), fire factor 1: blue loses
+# 0.05 * 1,000 = 50 on each of its two fronts (the salient is open: blue holds 50 km²
+# of it), 100 casualties in month 0.
+
+
+def test_casualties_lower_will_by_the_hand_computed_amount_each_month(tmp_path: Path) -> None:
+    # omega = 100 per 100k: will falls 100 * 100 / 1e5 = 0.1 in month 0: 0.5 -> 0.4.
+    # Month 1: blue has 950 a front, red still 1,000: again 50 + 50 = 100 -> 0.3.
+    raw = world()
+    forces(raw, "red", lethality_per_month=0.05)
+    forces(raw, "blue", will_loss_per_100k_casualties=100)
+    params, _, states = months(load_world(raw, tmp_path), 2)
+    blue, red = actor(params, "blue"), actor(params, "red")
+    np.testing.assert_allclose(states[0].casualties_total[:, blue], 100.0)
+    np.testing.assert_allclose(states[0].will[:, blue], 0.4, rtol=1e-12)
+    np.testing.assert_allclose(states[1].casualties_total[:, blue], 200.0)
+    np.testing.assert_allclose(states[1].will[:, blue], 0.3, rtol=1e-12)
+    np.testing.assert_array_equal(states[1].will[:, red], 0.8)  # red bled nothing
+
+
+def test_casualties_raise_the_cost_of_fighting_and_worsen_the_defenders_terms(
+    tmp_path: Path,
+) -> None:
+    # Aims that cut nothing: blue at least 0, red at most 1.4 (= x_bar). Month 0:
+    # x = 0.8, trend 0, p = 0.8; C_agg = 0.01 / 0.8 * 12 = 0.15, high = 0.95.
+    # No casualty cost: will 0.5, C_def = 0.01 / 0.5 * 12 = 0.24, low = 0.56,
+    #   x* = 0.56 + 0.5 * (0.95 - 0.56) = 0.755.
+    # 100 casualties at omega = 100 per 100k: will 0.4, C_def = 0.01 / 0.4 * 12 = 0.3,
+    #   low = 0.5, x* = 0.5 + 0.5 * (0.95 - 0.5) = 0.725.
+    terms = {}
+    for omega in (0.0, 100.0):
+        raw = world(endless=False)
+        raw["aims"]["any"] = {"title": "any", "defender_share_at_least": fixed(0.0)}
+        raw["aims"]["all"] = {"title": "all", "defender_share_at_most": fixed(1.4)}
+        raw["theaters"]["east"] |= {"defender_aim": "any", "aggressor_aim": "all"}
+        forces(raw, "red", lethality_per_month=0.05)
+        forces(raw, "blue", will_loss_per_100k_casualties=omega)
+        params, _, states = months(load_world(raw, tmp_path, f"w{omega}.toml"), 1)
+        t = theater(params, "east")
+        np.testing.assert_array_equal(states[0].theater_status[:, t], TheaterStatus.SETTLED)
+        terms[omega] = states[0].settlement_share[:, t]
+    np.testing.assert_allclose(terms[0.0], 0.755, rtol=1e-12)
+    np.testing.assert_allclose(terms[100.0], 0.725, rtol=1e-12)
+
+
+def test_casualties_bring_a_war_that_would_not_settle_to_collapse(tmp_path: Path) -> None:
+    # Blue's total aim admits no terms. Collapse at will 0.2. omega = 400 per 100k:
+    # 100 casualties cost 0.4, will 0.5 -> 0.1 <= 0.2 in month 0: blue collapses and
+    # the war ends on red's ceiling, x* = min(x, 0.9) = min(0.8, 0.9) = 0.8;
+    # red keeps (1 - 0.8) * 1000 = 200 km² of blue's soil.
+    raw = world()
+    raw["bargaining"]["collapse_will"] = fixed(0.2)
+    forces(raw, "red", lethality_per_month=0.05)
+    forces(raw, "blue", will_loss_per_100k_casualties=400)
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    t, blue = theater(params, "east"), actor(params, "blue")
+    np.testing.assert_allclose(states[0].will[:, blue], 0.1, rtol=1e-12)
+    np.testing.assert_array_equal(states[0].theater_status[:, t], TheaterStatus.SETTLED)
+    np.testing.assert_array_equal(states[0].collapsed[:, t], DEFENDER)
+    np.testing.assert_allclose(states[0].settlement_share[:, t], 0.8, rtol=1e-12)
+    np.testing.assert_allclose(
+        occupied_km2(states[0], params)[:, front(params, "home")], 200.0, rtol=1e-12
+    )
+    # Without the will cost the same war goes on.
+    forces(raw, "blue", will_loss_per_100k_casualties=0)
+    _, _, calm = months(load_world(raw, tmp_path, "calm.toml"), 1)
+    np.testing.assert_array_equal(calm[0].theater_status[:, t], TheaterStatus.WAR)
+
+
+# --- 2. mobilisation -> will, -> reserves -> fronts -------------------------------------
+
+
+def test_mobilisation_costs_will_and_its_recruits_reach_the_fronts(tmp_path: Path) -> None:
+    # Blue mobilises m = 10,000 a month at omega = 1 per 100k: will -0.1 a month.
+    # Month 0: R = 0 + 10,000; deploys 0.5 R = 5,000, split by the enemy facing each
+    #   front (1,000 and 1,000): +2,500 a front -> 3,500 each; R = 5,000; will 0.4.
+    # Month 1: R = 15,000; deploys 7,500: +3,750 -> 7,250 each; R = 7,500; will 0.3.
+    raw = world()
+    forces(
+        raw,
+        "blue",
+        mobilisation_per_month=10_000,
+        will_loss_per_100k_mobilised=1,
+        deploy_fraction_per_month=0.5,
+    )
+    params, _, states = months(load_world(raw, tmp_path), 2)
+    blue = actor(params, "blue")
+    for state, will, reserves, at_front in zip(
+        states, (0.4, 0.3), (5_000, 7_500), (3_500, 7_250), strict=True
+    ):
+        np.testing.assert_allclose(state.will[:, blue], will, rtol=1e-12)
+        np.testing.assert_allclose(state.reserves_personnel[:, blue], reserves, rtol=1e-12)
+        np.testing.assert_allclose(state.personnel[:, :, DEFENDER], at_front, rtol=1e-12)
+
+
+def test_recruits_deployed_this_month_fight_this_month(tmp_path: Path) -> None:
+    # As above, and blue's lethality 0.01: red loses 0.01 * 3,500 = 35 a front in month 0,
+    # shot by the 1,000 already there and the 2,500 just deployed.
+    raw = world()
+    forces(raw, "blue", mobilisation_per_month=10_000, deploy_fraction_per_month=0.5)
+    forces(raw, "blue", lethality_per_month=0.01)
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    np.testing.assert_allclose(states[0].casualties_per_month[:, :, AGGRESSOR], 35.0)
+    np.testing.assert_allclose(states[0].personnel[:, :, AGGRESSOR], 965.0)
+    np.testing.assert_allclose(states[0].casualties_total[:, actor(params, "red")], 70.0)
+
+
+# --- 3. wounded -> reserves -> next month's deployment --------------------------------
+
+
+def test_returning_wounded_refill_reserves_and_are_deployed_the_next_month(
+    tmp_path: Path,
+) -> None:
+    # Red's k = 0.05; blue's rho = 0.4, deploy fraction 0.5, no mobilisation.
+    # Month 0: manpower deploys 0 (R = 0); combat: blue loses 50 a front (-> 950),
+    #   100 casualties, 40 return: R = 40.
+    # Month 1: manpower deploys 0.5 * 40 = 20, 10 a front (-> 960); combat: -50 a front
+    #   (-> 910), 40 return: R = 20 + 40 = 60.
+    raw = world()
+    forces(raw, "red", lethality_per_month=0.05)
+    forces(raw, "blue", wounded_return_fraction=0.4, deploy_fraction_per_month=0.5)
+    params, _, states = months(load_world(raw, tmp_path), 2)
+    blue = actor(params, "blue")
+    np.testing.assert_allclose(states[0].reserves_personnel[:, blue], 40.0, rtol=1e-12)
+    np.testing.assert_allclose(states[0].personnel[:, :, DEFENDER], 950.0, rtol=1e-12)
+    np.testing.assert_allclose(states[1].reserves_personnel[:, blue], 60.0, rtol=1e-12)
+    np.testing.assert_allclose(states[1].personnel[:, :, DEFENDER], 910.0, rtol=1e-12)
+
+
+# --- 4. the inactive-front mask -------------------------------------------------------
+
+
+def test_a_closed_incursion_front_has_no_losses(tmp_path: Path) -> None:
+    # Blue holds none of red's soil on the salient: the front is closed although 1,000 a
+    # side still stand there. Red's k = 0.05, blue's 0.02: only home bleeds, blue 50 and
+    # red 20; the salient's personnel are untouched.
+    raw = world()
+    raw["fronts"]["salient"]["occupied_km2"] = fixed(0)
+    forces(raw, "red", lethality_per_month=0.05)
+    forces(raw, "blue", lethality_per_month=0.02)
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    home, salient = front(params, "home"), front(params, "salient")
+    np.testing.assert_array_equal(states[0].casualties_per_month[:, salient], 0.0)
+    np.testing.assert_array_equal(states[0].personnel[:, salient], 1000.0)
+    np.testing.assert_allclose(states[0].casualties_per_month[:, home], [[50.0, 20.0]] * 2)
+    np.testing.assert_allclose(states[0].casualties_total[:, actor(params, "blue")], 50.0)
+    np.testing.assert_allclose(states[0].casualties_total[:, actor(params, "red")], 20.0)
+
+
+# --- 5. escalation level -> patrons' will, aid orders, opportunism -------------------------
+#
+# A soil hazard of 1,000 per 1,000 km² with 50 km² of red's soil held: rate 50,
+# P = 1 - e^-50 = 1.0 in float64, so east climbs one rung every month.
+
+CERTAIN_CLIMB = (0.0, 0.0, 1000.0)
+
+
+def test_escalation_costs_the_patron_will_and_cuts_a_will_conditioned_aid_line(
+    tmp_path: Path,
+) -> None:
+    # Levels (patron will loss, aid factor, opportunism factor): 0: (0, 1, 1),
+    # 1: (0.1, 1, 1), 2: (0.1, 1, 1). Donor will 0.6 -> 0.5 (month 0) -> 0.4 (month 1).
+    # The donor sends 100 shells a month while "will.donor > 0.45": months 0 and 1
+    # (policy sees 0.6, 0.5), not month 2 (0.4). Blue 1,000 + 200; donor 500 - 200.
+    raw = world()
+    raw["theaters"]["east"]["escalation"] = ladder(
+        (0.0, 1.0, 1.0), (0.1, 1.0, 1.0), (0.1, 1.0, 1.0), hazards=CERTAIN_CLIMB
+    )
+    line = {"donor": "donor", "recipient": "blue", "munition": "shell", "per_month": fixed(100)}
+    raw["strategies"]["willing"] = {"title": "aid", "aid": [line | {"when": "will.donor > 0.45"}]}
+    params, _, states = months(load_world(raw, tmp_path), 3, strategy="willing")
+    donor, blue = actor(params, "donor"), actor(params, "blue")
+    np.testing.assert_allclose(
+        [s.will[:, donor] for s in states], [[0.5] * 2, [0.4] * 2, [0.3] * 2], rtol=1e-12
+    )
+    np.testing.assert_array_equal(
+        [s.aid_sent_per_month[:, 0] for s in states], [[100] * 2, [100] * 2, [0] * 2]
+    )
+    np.testing.assert_allclose(states[-1].stockpile[:, blue, 0], 1200.0)
+    np.testing.assert_allclose(states[-1].stockpile[:, donor, 0], 300.0)
+
+
+def test_escalation_scales_the_next_months_aid_orders(tmp_path: Path) -> None:
+    # Level 1 halves aid, level 2 quarters it. Policy runs before escalation: month 0
+    # orders at level 0 (100), month 1 at level 1 (50), month 2 at level 2 (25).
+    # Blue 1,000 + 175 = 1,175; donor 500 - 175 = 325.
+    raw = world()
+    raw["theaters"]["east"]["escalation"] = ladder(
+        (0.0, 1.0, 1.0), (0.0, 0.5, 1.0), (0.0, 0.25, 1.0), hazards=CERTAIN_CLIMB
+    )
+    line = {"donor": "donor", "recipient": "blue", "munition": "shell", "per_month": fixed(100)}
+    raw["strategies"]["aid"] = {"title": "aid", "aid": [line]}
+    params, _, states = months(load_world(raw, tmp_path), 3, strategy="aid")
+    np.testing.assert_array_equal(
+        [s.aid_sent_per_month[:, 0] for s in states], [[100] * 2, [50] * 2, [25] * 2]
+    )
+    np.testing.assert_allclose(states[-1].stockpile[:, actor(params, "blue"), 0], 1175.0)
+    np.testing.assert_allclose(states[-1].stockpile[:, actor(params, "donor"), 0], 325.0)
+
+
+def opportunism(base: float = 0.01, reference: float = 1800.0) -> Raw:
+    """West's opportunism block: readiness 0.5 at month 0, eta = 1, beta = 1.5."""
+    return {
+        "base_hazard_per_month": fixed(base),
+        "readiness_start": fixed(0.5),
+        "readiness_end": fixed(1.0),
+        "readiness_ramp_months": fixed(10),
+        "deterrent_stock_reference": {"shell": fixed(reference)},
+        "deterrence_elasticity": fixed(1.0),
+        "busy_multiplier": fixed(1.5),
+    }
+
+
+def west_started(params: Params, stream: Stream, month: int, probability: float) -> np.ndarray:
+    """Runs whose opportunism draw for west in ``month`` is below ``probability``."""
+    u = stream.uniform(month, "opportunism", lanes=len(params.index.theaters))
+    return u[:, theater(params, "west")] < probability
+
+
+def test_escalation_this_month_multiplies_the_hazard_of_a_new_war(tmp_path: Path) -> None:
+    # West: h0 = 0.01, r(0) = 0.5, stocks deterring west: green 400 + donor 500 = 900
+    # against 1,800, D = 0.5, eta = 1 -> D^-1 = 2; the donor supplies east, at war:
+    # n = 1, beta^n = 1.5. East climbs to level 1 (opportunism factor 4) in month 0's
+    # escalation phase, before opportunism: lambda = 0.01 * 0.5 * 2 * 1.5 * 4 = 0.06.
+    raw = world(with_west=True)
+    raw["theaters"]["west"]["opportunism"] = opportunism()
+    raw["theaters"]["east"]["escalation"] = ladder(
+        (0.0, 1.0, 1.0), (0.0, 1.0, 4.0), hazards=CERTAIN_CLIMB
+    )
+    params, stream, states = months(load_world(raw, tmp_path), 1, runs=2000)
+    opened = states[0].theater_status[:, theater(params, "west")] == TheaterStatus.WAR
+    expected = west_started(params, stream, 0, 1 - math.exp(-0.06))
+    np.testing.assert_array_equal(opened, expected)
+    assert (expected != west_started(params, stream, 0, 1 - math.exp(-0.015))).any()
+
+
+# --- 6. aggressor soil and lifted restrictions -> escalation; restrictions -> combat ------
+
+
+def test_ground_taken_on_aggressor_soil_raises_this_months_climb_hazard(tmp_path: Path) -> None:
+    # Salient: red has nobody there (power clipped at log-ratio 5), d = 1, r = 10:
+    # blue takes 10 * 5 = 50 km² in combat and holds 100 km² of red's soil when
+    # escalation reads it. h_s = 10 per 1,000 km²: rate 10 * 100 / 1000 = 1,
+    # P = 1 - e^-1 = 0.632 (0.393 on the 50 km² held before combat).
+    raw = world()
+    raw["combat"]["defence_advantage"] = fixed(1.0)
+    raw["fronts"]["salient"]["personnel"]["red"] = fixed(0)
+    raw["fronts"]["salient"]["advance_km2_per_month"] = fixed(10)
+    raw["theaters"]["east"]["escalation"] = ladder(
+        (0.0, 1.0, 1.0), (0.0, 1.0, 1.0), hazards=(0.0, 0.0, 10.0)
+    )
+    params, stream, states = months(load_world(raw, tmp_path), 1, runs=400)
+    t = theater(params, "east")
+    np.testing.assert_allclose(occupied_km2(states[0], params)[:, front(params, "salient")], 100)
+    u = stream.uniform(0, "escalation", lanes=1)[:, 0]
+    np.testing.assert_array_equal(states[0].escalation_level[:, t], u < 1 - math.exp(-1.0))
+    assert ((u < 1 - math.exp(-1.0)) != (u < 1 - math.exp(-0.5))).any()
+
+
+def lifting(tmp_path: Path, home_advance: float = 0.0, **combat: float) -> Scenario:
+    """East with a ladder whose only hazard is h_r = 1; strategy ``lift`` lifts from month 0."""
+    raw = world()
+    raw["combat"] |= {k: fixed(v) for k, v in combat.items()}
+    raw["fronts"]["home"]["advance_km2_per_month"] = fixed(home_advance)
+    raw["theaters"]["east"]["escalation"] = ladder(
+        (0.0, 1.0, 1.0), (0.0, 1.0, 1.0), hazards=(0.0, 1.0, 0.0)
+    )
+    raw["strategies"]["lift"] = {"title": "lift", "restrictions_lifted_when": "month >= 0"}
+    return load_world(raw, tmp_path)
+
+
+def test_lifted_restrictions_raise_the_climb_hazard(tmp_path: Path) -> None:
+    # Lifted: rate h_r = 1, P = 1 - e^-1; kept: rate 0, nobody climbs.
+    scenario = lifting(tmp_path)
+    params, stream, lifted = months(scenario, 1, strategy="lift", runs=400)
+    _, _, kept = months(scenario, 1, strategy="none", runs=400)
+    t = theater(params, "east")
+    u = stream.uniform(0, "escalation", lanes=1)[:, 0]
+    assert lifted[0].restrictions_lifted.all()
+    np.testing.assert_array_equal(lifted[0].escalation_level[:, t], u < 1 - math.exp(-1.0))
+    np.testing.assert_array_equal(kept[0].escalation_level[:, t], 0)
+
+
+def test_lifted_restrictions_multiply_the_defenders_power_and_move_the_line(
+    tmp_path: Path,
+) -> None:
+    # Deep strike kappa = 8, d = 2, home advance r = 100. Lifted: P_def/P_agg = 8000/1000,
+    # gain = 100 * (ln 8 - ln 2) = 100 ln 4 = 138.63 km², red's 300 -> 161.37.
+    # Kept: ratio 1, inside the band, nothing moves.
+    scenario = lifting(tmp_path, deep_strike_multiplier=8.0, home_advance=100.0)
+    params, _, lifted = months(scenario, 1, strategy="lift")
+    _, _, kept = months(scenario, 1, strategy="none")
+    home = front(params, "home")
+    np.testing.assert_allclose(
+        occupied_km2(lifted[0], params)[:, home], 300 - 100 * math.log(4), rtol=1e-12
+    )
+    np.testing.assert_array_equal(occupied_km2(kept[0], params)[:, home], 300.0)
+
+
+# --- 7. aid -> stocks -> fires -> ground -------------------------------------------------
+
+
+def test_aid_delivered_this_month_is_fired_and_wins_ground(tmp_path: Path) -> None:
+    # Fire elasticity 1. Blue starts with no shells, needs and would fire 100 a month;
+    # the donor sends 100. Red fires 100 of its 1,000 (phi = 1). Home: blue 4,000, red
+    # 1,000, d = 2, r = 100.
+    # With aid: blue fires 100, phi = 1, ratio 4: gain = 100 (ln 4 - ln 2) = 69.31 km²,
+    #   red's 300 -> 230.69. Blue's stock 0 + 100 - 100 = 0; donor 500 - 100 = 400.
+    # Without: phi = 0, power 0 (floored at 1e-9), log-ratio clipped at -5:
+    #   gain = 100 (-5 + ln 2) = -430.69, bounded by blue's 700 -> red holds 730.69.
+    raw = world()
+    raw["combat"]["fire_elasticity"] = fixed(1.0)
+    for name in ("blue", "red"):
+        raw["actors"][name]["fires"] |= {
+            "demand_per_month": fixed(100),
+            "needed_per_month": fixed(100),
+        }
+    raw["actors"]["blue"]["industry"]["shell"]["stockpile"] = fixed(0)
+    raw["fronts"]["home"]["personnel"]["blue"] = fixed(4000)
+    raw["fronts"]["home"]["advance_km2_per_month"] = fixed(100)
+    line = {"donor": "donor", "recipient": "blue", "munition": "shell", "per_month": fixed(100)}
+    raw["strategies"]["aid"] = {"title": "aid", "aid": [line]}
+    scenario = load_world(raw, tmp_path)
+    params, _, aided = months(scenario, 1, strategy="aid")
+    _, _, alone = months(scenario, 1, strategy="none")
+    home, blue, donor = front(params, "home"), actor(params, "blue"), actor(params, "donor")
+    np.testing.assert_allclose(aided[0].fired_per_month[:, blue], 100.0)
+    np.testing.assert_allclose(aided[0].stockpile[:, [blue, donor], 0], [[0.0, 400.0]] * 2)
+    np.testing.assert_allclose(
+        occupied_km2(aided[0], params)[:, home], 300 - 100 * math.log(2), rtol=1e-12
+    )
+    np.testing.assert_array_equal(alone[0].fired_per_month[:, blue], 0.0)
+    np.testing.assert_allclose(
+        occupied_km2(alone[0], params)[:, home], 300 + 100 * (5 - math.log(2)), rtol=1e-12
+    )
+
+
+# --- 8. production -> stocks -> deterrence -> opportunism ---------------------------------
+
+
+def test_production_deters_a_new_war_and_its_absence_invites_one(tmp_path: Path) -> None:
+    # West: h0 = 0.2, r(0) = 0.5, eta = 1, beta = 1.5, n = 1 (the donor supplies east).
+    # Green produces 600 shells a month (capacity, target and budget 600): in month 0
+    # its stock 400 -> 1,000 before opportunism reads it. Holders' stock: green 1,000 +
+    # donor 500 = 1,500 against a reference of 1,500: D = 1,
+    #   lambda = 0.2 * 0.5 * 1 * 1.5 = 0.15.
+    # Without production: D = 900 / 1,500 = 0.6, lambda = 0.15 / 0.6 = 0.25.
+    hazard = {}
+    for capacity in (600.0, 0.0):
+        raw = world(with_west=True)
+        raw["theaters"]["west"]["opportunism"] = opportunism(base=0.2, reference=1500.0)
+        raw["actors"]["green"]["industry"]["shell"] |= {
+            "capacity_per_month": fixed(capacity),
+            "planned_capacity_per_month": fixed(capacity),
+            "budget_usd_per_year": fixed(12 * capacity),
+        }
+        params, stream, states = months(
+            load_world(raw, tmp_path, f"c{capacity}.toml"), 1, runs=1000
+        )
+        green = actor(params, "green")
+        np.testing.assert_allclose(states[0].stockpile[:, green, 0], 400.0 + capacity)
+        hazard[capacity] = states[0].theater_status[:, theater(params, "west")] == (
+            TheaterStatus.WAR
+        )
+    np.testing.assert_array_equal(
+        hazard[600.0], west_started(params, stream, 0, 1 - math.exp(-0.15))
+    )
+    np.testing.assert_array_equal(hazard[0.0], west_started(params, stream, 0, 1 - math.exp(-0.25)))
+    assert hazard[0.0].sum() > hazard[600.0].sum()
+
+
+# --- 9. policy capacity target -> industry ramp -----------------------------------------
+
+
+def mobilising(tmp_path: Path, when: str | None = None) -> Scenario:
+    """Blue's shell line: capacity 100, planned 100, mobilised 400, tau = 2, budget 100 a
+    month; strategy ``mobilise`` mobilises blue (while ``when`` holds)."""
+    raw = world()
+    raw["actors"]["blue"]["industry"]["shell"] |= {
+        "capacity_per_month": fixed(100),
+        "planned_capacity_per_month": fixed(100),
+        "mobilised_capacity_per_month": fixed(400),
+        "ramp_months": fixed(2),
+        "budget_usd_per_year": fixed(1200),
+    }
+    strategy: Raw = {"title": "mobilise", "mobilise_industry": ["blue"]}
+    if when is not None:
+        strategy["mobilise_when"] = when
+    raw["strategies"]["mobilise"] = strategy
+    return load_world(raw, tmp_path)
+
+
+def test_mobilising_industry_ramps_capacity_toward_the_policy_target(tmp_path: Path) -> None:
+    # Target 400: c1 = 400 - 300 e^-1/2 = 218.04, c2 = 400 - 300 e^-1 = 289.64. The
+    # budget (100 a month) is scaled by max(1, 400 / 100) = 4 -> 400: not binding.
+    # Blue's stock 1,000 + 218.04 + 289.64. Unmobilised: 100 a month.
+    scenario = mobilising(tmp_path)
+    params, _, states = months(scenario, 2, strategy="mobilise")
+    _, _, planned = months(scenario, 2, strategy="none")
+    blue = actor(params, "blue")
+    c1, c2 = 400 - 300 * math.exp(-0.5), 400 - 300 * math.exp(-1.0)
+    np.testing.assert_allclose(
+        [s.produced_per_month[:, blue, 0] for s in states], [[c1] * 2, [c2] * 2], rtol=1e-12
+    )
+    np.testing.assert_allclose(states[-1].stockpile[:, blue, 0], 1000 + c1 + c2, rtol=1e-12)
+    np.testing.assert_allclose(planned[-1].stockpile[:, blue, 0], 1200.0, rtol=1e-12)
+
+
+def test_industry_ramps_only_from_the_month_the_mobilise_condition_holds(
+    tmp_path: Path,
+) -> None:
+    # "month >= 1": month 0 at the planned target (100), month 1 c = 400 - 300 e^-1/2.
+    params, _, states = months(mobilising(tmp_path, "month >= 1"), 2, strategy="mobilise")
+    blue = actor(params, "blue")
+    np.testing.assert_allclose(
+        [s.produced_per_month[:, blue, 0] for s in states],
+        [[100.0] * 2, [400 - 300 * math.exp(-0.5)] * 2],
+        rtol=1e-12,
+    )
+    np.testing.assert_array_equal(
+        [s.mobilising[:, blue] for s in states], [[False] * 2, [True] * 2]
+    )
+
+
+# --- 10. settlement stops combat; a new war starts it ------------------------------------
+
+
+def test_a_settled_theater_stops_fighting_on_its_fronts(tmp_path: Path) -> None:
+    # The hand world settles in month 0 on x* = 0.75 (see test_bargaining); red's k = 0.05
+    # makes blue lose 100 in month 0's combat, which comes first. Month 1: no fighting.
+    raw = world(endless=False)
+    forces(raw, "red", lethality_per_month=0.05)
+    raw["actors"]["red"]["fires"]["demand_per_month"] = fixed(10)
+    params, _, states = months(load_world(raw, tmp_path), 2)
+    t, blue, red = theater(params, "east"), actor(params, "blue"), actor(params, "red")
+    np.testing.assert_array_equal(states[0].theater_status[:, t], TheaterStatus.SETTLED)
+    np.testing.assert_allclose(states[0].settlement_share[:, t], 0.75, rtol=1e-12)
+    np.testing.assert_allclose(states[0].casualties_total[:, blue], 100.0)
+    np.testing.assert_allclose(states[0].stockpile[:, red, 0], 990.0)
+    np.testing.assert_array_equal(states[1].casualties_per_month, 0.0)
+    np.testing.assert_allclose(states[1].casualties_total[:, blue], 100.0)
+    np.testing.assert_array_equal(states[1].held_km2, states[0].held_km2)
+    np.testing.assert_array_equal(states[1].fired_per_month, 0.0)
+    np.testing.assert_allclose(states[1].stockpile[:, red, 0], 990.0)
+
+
+def test_a_war_opened_by_opportunism_is_fought_from_the_next_month(tmp_path: Path) -> None:
+    # West's hazard is forced (reference 1e9 shells: D ~ 1e-6, lambda ~ 1e4, P = 1):
+    # war opens at the end of month 0. Grey's k = 0.05: green loses 0 in month 0,
+    # 0.05 * 1,000 = 50 on the plain in month 1.
+    raw = world(with_west=True)
+    raw["theaters"]["west"]["opportunism"] = opportunism(base=1.0, reference=1e9)
+    forces(raw, "grey", lethality_per_month=0.05)
+    params, _, states = months(load_world(raw, tmp_path), 2)
+    plain, green = front(params, "plain"), actor(params, "green")
+    np.testing.assert_array_equal(states[0].theater_status[:, theater(params, "west")], 2)
+    np.testing.assert_array_equal(states[0].casualties_per_month[:, plain], 0.0)
+    np.testing.assert_allclose(states[1].casualties_per_month[:, plain], [[50.0, 0.0]] * 2)
+    np.testing.assert_allclose(states[1].casualties_total[:, green], 50.0)
+
+
+# --- 11. months to settlement and the aggressor's collapse boundary ----------------------
+
+
+def test_months_to_settlement_count_the_settlement_month_from_the_war_start(
+    tmp_path: Path,
+) -> None:
+    # Collapse at will 0.1; total aims for both defenders, so only collapse settles.
+    # East (at war since 2023-11, counted from the start, month 0): blue mobilises
+    #   15,000 a month at 1 per 100k: will 0.35, 0.2, 0.05 -> collapses in month 2:
+    #   months to settlement = 2 + 1 - 0 = 3.
+    # West (opened by the strategy in month 1): green mobilises 40,000 a month from then:
+    #   will 0.3 (month 1), 0 (month 2) -> collapses in month 2: 2 + 1 - 1 = 2.
+    raw = world(with_west=True)
+    raw["theaters"]["east"]["war_began"] = "2023-11"
+    raw["theaters"]["west"]["defender_aim"] = "total"
+    raw["bargaining"]["collapse_will"] = fixed(0.1)
+    forces(raw, "blue", mobilisation_per_month=15_000, will_loss_per_100k_mobilised=1)
+    forces(raw, "green", mobilisation_per_month=40_000, will_loss_per_100k_mobilised=1)
+    raw["strategies"]["strike"] = {
+        "title": "open the west in month 1",
+        "start_war": [{"theater": "west", "when": "month >= 1"}],
+    }
+    results = run(load_world(raw, tmp_path), runs=2, seed=0, strategy="strike")
+    np.testing.assert_array_equal(results["settled"].values, True)
+    np.testing.assert_array_equal(results["war_start_month"].values, [[-2.0, 1.0]] * 2)
+    np.testing.assert_array_equal(results["collapsed_side"].values, DEFENDER)
+    np.testing.assert_array_equal(results["months_to_settlement"].values, [[3.0, 2.0]] * 2)
+
+
+def test_aggressor_collapse_at_exactly_the_threshold_counts(tmp_path: Path) -> None:
+    # Red's will 0.2 == collapse 0.2 and stays so through manpower and combat (no losses).
+    # Red's total aim admits no terms; collapsing, it accepts blue's floor:
+    # x* = max(x, 0.9) = max(0.8, 0.9) = 0.9, red keeps (1 - 0.9) * 1000 = 100 km².
+    raw = world(endless=False)
+    raw["aims"]["most"] = {"title": "most", "defender_share_at_least": fixed(0.9)}
+    raw["theaters"]["east"] |= {"defender_aim": "most", "aggressor_aim": "total"}
+    raw["actors"]["red"]["will"] = fixed(0.2)
+    raw["bargaining"]["collapse_will"] = fixed(0.2)
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    t = theater(params, "east")
+    np.testing.assert_array_equal(states[0].will[:, actor(params, "red")], 0.2)
+    np.testing.assert_array_equal(states[0].theater_status[:, t], TheaterStatus.SETTLED)
+    np.testing.assert_array_equal(states[0].collapsed[:, t], AGGRESSOR)
+    np.testing.assert_allclose(states[0].settlement_share[:, t], 0.9, rtol=1e-12)
+    np.testing.assert_allclose(occupied_km2(states[0], params)[:, front(params, "home")], 100.0)
