@@ -28,7 +28,7 @@ from twofront.analysis.backtest import (
     scores,
     simulated_months,
 )
-from twofront.analysis.calibrate import Fit, fit_least_squares, fit_likelihood
+from twofront.analysis.calibrate import Fit, fit_least_squares, fit_likelihood, simulate
 from twofront.analysis.summary import ok_runs
 from twofront.history import BattleSeries, Series, iwo_jima
 from twofront.scenario.loader import load, parse, resolve
@@ -130,7 +130,6 @@ def iwo_jima_estimator_case(runs: int) -> CaseResult:
     published a, b, landings and Japanese strength (data/iwo_jima_1945),
     with 2% multiplicative noise (seeded), then fitted blind.
     """
-    from twofront.analysis.calibrate import simulate
 
     battle, series = iwo_jima()
     blue, red = simulate(
@@ -219,7 +218,6 @@ def _fit_case(
 
 
 def _battle_panel(battle: BattleSeries, fit: Fit) -> Panel:
-    from twofront.analysis.calibrate import simulate
 
     blue, _ = simulate(battle.reinforcements, battle.red_initial, **fit.values)
     days = [str(d) for d in range(len(blue))]

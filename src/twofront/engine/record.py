@@ -64,7 +64,8 @@ class Recorder:
     def to_dataset(self, run_ids: NDArray[np.integer]) -> xr.Dataset:
         index = self.params.index
         state = self.final
-        assert state is not None, "record() was never called"
+        if state is None:
+            raise ExperimentError("no month was recorded; call record() before to_dataset()")
         snapshots = self.snapshots
         months = np.arange(self.recorded)
         coords = {
