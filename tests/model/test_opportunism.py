@@ -19,6 +19,7 @@ from twofront.model.opportunism import (
     phase,
     readiness,
     start_probability,
+    war_probability,
 )
 from twofront.simulation import run
 
@@ -349,3 +350,20 @@ def test_readiness_after_a_war_ramps_from_the_settlement(tmp_path):
     expected = _draws(stream, params, 9) < 1 - math.exp(-0.018)
     np.testing.assert_array_equal(_started(after, params), expected)
     assert 0 < expected.sum() < 4000
+
+
+def test_a_defender_without_patrons_is_busy_while_it_fights_elsewhere(tmp_path):
+    # West: defender green with no patrons (as the US defends the Middle East itself);
+    # green is a patron of blue in the east, at war from the start.
+    raw = hand_world(with_west=True)
+    raw["theaters"]["west"]["patrons"] = []
+    raw["theaters"]["east"]["patrons"] = ["donor", "green"]
+    raw["theaters"]["west"]["opportunism"] = _opportunism(base=0.01, reference=400.0, busy=2.0)
+    params, _, state = toy_world(load_world(raw, tmp_path), "none")
+    west = params.index.theaters.index("west")
+    # Month 0: readiness 0.5; D = green's 400 shells / 400 = 1; one busy war: 2^1; o = 1:
+    # lambda = 0.01 * 0.5 * 1 * 2 = 0.01, P = 1 - e^-0.01
+    np.testing.assert_allclose(war_probability(state, params)[:, west], -np.expm1(-0.01))
+    # Without the war in the east, green is not busy: lambda = 0.005.
+    calm = replace(state, theater_status=np.full_like(state.theater_status, TheaterStatus.PEACE))
+    np.testing.assert_allclose(war_probability(calm, params)[:, west], -np.expm1(-0.005))

@@ -27,8 +27,9 @@ TRAJECTORIES: dict[str, tuple[str, ...]] = {
     "will": ("actor",),
     "theater_status": ("theater",),
     "escalation_level": ("theater",),
+    "fought_this_month": ("theater",),
 }
-INTEGER_TRAJECTORIES = ("theater_status", "escalation_level")
+INTEGER_TRAJECTORIES = ("theater_status", "escalation_level", "fought_this_month")
 
 
 class Recorder:
@@ -98,7 +99,11 @@ class Recorder:
         """Per-run outcomes of war and peace; see the README's outcome table."""
         index = self.params.index
         status = self.snapshots["theater_status"]
-        wars = (status == TheaterStatus.WAR).sum(axis=2)
+        # A theater counts in a month if it was at war at any moment of it, or is at the
+        # month's end (an aggressor's war opened at the end of the month).
+        wars = ((status == TheaterStatus.WAR) | (self.snapshots["fought_this_month"] > 0)).sum(
+            axis=2
+        )
         started = np.maximum(state.war_start_month, 0)
         settled = state.theater_status == TheaterStatus.SETTLED
         months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)

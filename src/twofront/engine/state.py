@@ -63,6 +63,8 @@ class State:
     spent_usd: F64  # (run, actor) cumulative production spending
     aid_given_usd: F64  # (run, actor) cumulative value of aid delivered, at the donor's unit cost
     theater_status: NDArray[np.int8]  # (run, theater) TheaterStatus codes
+    fought_this_month: NDArray[np.bool_]  # (run, theater) at war at some moment of the month
+    # (a war opened and settled within one month counts)
     status: NDArray[np.int8]  # (run,) RunStatus codes
     restrictions_lifted: NDArray[np.bool_]  # (run,) set by policy
     mobilising: NDArray[np.bool_]  # (run, actor) set by policy
@@ -130,6 +132,7 @@ def initial_state(params: Params, aid_lines: int) -> State:
         spent_usd=np.zeros((runs, n_actors)),
         aid_given_usd=np.zeros((runs, n_actors)),
         theater_status=np.broadcast_to(index.theater_status0, (runs, n_theaters)).copy(),
+        fought_this_month=np.broadcast_to(at_war0, (runs, n_theaters)).copy(),
         status=np.zeros(runs, dtype=np.int8),
         restrictions_lifted=np.zeros(runs, dtype=np.bool_),
         mobilising=np.zeros((runs, n_actors), dtype=np.bool_),
