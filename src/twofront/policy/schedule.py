@@ -58,7 +58,7 @@ def sample_params(
 
     return PolicyParams(
         mobilised=np.array([a in strategy.mobilise_industry for a in index.actors], dtype=bool),
-        aid_when=tuple(compiled(x.when) for x in strategy.aid),
+        aid_when=tuple(compiled(x.when) for x in [*scenario.supply, *strategy.aid]),
         mobilise_when=compiled(strategy.mobilise_when),
         restrictions_when=compiled(strategy.restrictions_lifted_when),
         start_war=tuple(

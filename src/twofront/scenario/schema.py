@@ -279,6 +279,9 @@ class Scenario(_Strict):
     actors: dict[Id, Actor]
     theaters: dict[Id, Theater]
     fronts: dict[Id, Front]
+    supply: list[AidLine] = Field(default_factory=list)
+    """Third-party supply that is part of the world (e.g. North Korean shells to Russia):
+    the same lines, sampled once per run, under every strategy."""
     strategies: dict[Id, Strategy]
 
 
@@ -371,19 +374,29 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
             f"can reach {f.occupied_km2.support()[1]:g} km2, more than area_km2 "
             f"(at least {f.area_km2.support()[0]:g})",
         )
+    lines = [(f"supply[{i}]", line) for i, line in enumerate(s.supply)]
+    lines += [
+        (f"strategies.{g_id}.aid[{i}]", line)
+        for g_id, g in s.strategies.items()
+        for i, line in enumerate(g.aid)
+    ]
+    for path, line in lines:
+        one_of(line.donor, s.actors, f"{path}.donor", "actor")
+        one_of(line.recipient, s.actors, f"{path}.recipient", "actor")
+        one_of(line.munition, s.munitions, f"{path}.munition", "munition")
+        donor = s.actors.get(line.donor)
+        need(
+            donor is None or line.munition in donor.industry,
+            f"{path}.munition",
+            f"donor {line.donor!r} has no actors.{line.donor}.industry.{line.munition}",
+        )
+        need(line.donor != line.recipient, f"{path}.recipient", "must differ from donor")
+        if line.when is not None:
+            try:
+                compile_condition(line.when, condition_names(s))
+            except ConditionError as err:
+                problems.append((f"{path}.when", str(err)))
     for g_id, g in s.strategies.items():
-        for i, line in enumerate(g.aid):
-            path = f"strategies.{g_id}.aid[{i}]"
-            one_of(line.donor, s.actors, f"{path}.donor", "actor")
-            one_of(line.recipient, s.actors, f"{path}.recipient", "actor")
-            one_of(line.munition, s.munitions, f"{path}.munition", "munition")
-            donor = s.actors.get(line.donor)
-            need(
-                donor is None or line.munition in donor.industry,
-                f"{path}.munition",
-                f"donor {line.donor!r} has no actors.{line.donor}.industry.{line.munition}",
-            )
-            need(line.donor != line.recipient, f"{path}.recipient", "must differ from donor")
         for i, a_id in enumerate(g.mobilise_industry):
             one_of(a_id, s.actors, f"strategies.{g_id}.mobilise_industry[{i}]", "actor")
         for t_id, aim in g.aims.items():
@@ -399,9 +412,6 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
 
 def strategy_conditions(g_id: str, g: Strategy) -> Iterator[tuple[str, str]]:
     """Every condition text of a strategy with its field path."""
-    for i, line in enumerate(g.aid):
-        if line.when is not None:
-            yield f"strategies.{g_id}.aid[{i}].when", line.when
     if g.mobilise_when is not None:
         yield f"strategies.{g_id}.mobilise_when", g.mobilise_when
     if g.restrictions_lifted_when is not None:
