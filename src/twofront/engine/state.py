@@ -84,12 +84,16 @@ class State:
     enemy_soil_traded_km2: F64  # (run, theater) aggressor soil the defender returned; NaN
     enemy_soil_kept_km2: F64  # (run, theater) aggressor soil the defender kept; NaN
     collapsed: NDArray[np.int64]  # (run, theater) -1 none, else side index that collapsed
+    defender_floor_share: F64  # (run, theater) lowest terms the defender accepts now; NaN
+    # until its war's first month (then its declared aim, moved by the war)
+    aggressor_ceiling_share: F64  # (run, theater) highest terms the aggressor concedes now
 
 
 NAN_MEANS_NOT_YET = frozenset(
     name
     for name in State.__dataclass_fields__
-    if name in ("position_share", "settlement_share")
+    if name
+    in ("position_share", "settlement_share", "defender_floor_share", "aggressor_ceiling_share")
     or name.endswith(("_at_settlement_km2", "_soil_traded_km2", "_soil_kept_km2"))
 )
 """State fields where NaN is a value ('no war began yet', 'not settled'). They
@@ -150,6 +154,8 @@ def initial_state(params: Params, aid_lines: int) -> State:
         enemy_soil_traded_km2=np.full((runs, n_theaters), np.nan),
         enemy_soil_kept_km2=np.full((runs, n_theaters), np.nan),
         collapsed=np.full((runs, n_theaters), -1, dtype=np.int64),
+        defender_floor_share=np.full((runs, n_theaters), np.nan),
+        aggressor_ceiling_share=np.full((runs, n_theaters), np.nan),
     )
 
 
@@ -250,4 +256,6 @@ def begin_wars(
         war_months=np.where(opening, 0, state.war_months),
         trend_share_per_month=np.where(opening, 0.0, state.trend_share_per_month),
         escalation_level=np.where(opening, 0, state.escalation_level),
+        defender_floor_share=np.where(opening, np.nan, state.defender_floor_share),
+        aggressor_ceiling_share=np.where(opening, np.nan, state.aggressor_ceiling_share),
     )

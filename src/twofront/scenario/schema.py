@@ -90,7 +90,9 @@ class Actor(_Strict):
     """``[actors.<id>]``: a state (or bloc) with economy, industry and forces.
 
     ``war_cost_share_per_month`` is what a month of war costs it, as a share
-    of the stake of the war (the disputed territory), at full will; see
+    of the stake of the war (the disputed territory), at full will;
+    ``leader_stickiness`` (0..1) how little its leader's bottom line moves with the
+    war (1: never; Goemans (2000), *War and Punishment*); see
     :mod:`twofront.model.bargaining`.
     """
 
@@ -99,6 +101,7 @@ class Actor(_Strict):
     defence_budget_usd_per_year: NonNegative
     will: Fraction
     war_cost_share_per_month: NonNegative | None = None
+    leader_stickiness: Fraction | None = None
     territory_km2: Positive | None = None
     industry: dict[Id, Production] = Field(default_factory=dict)
     forces: Forces | None = None
@@ -183,6 +186,22 @@ class Aim(_Strict):
     lines_tolerance: Fraction | None = None
 
 
+class Adaptation(_Strict):
+    """``[bargaining.adaptation]``: bottom lines that the war moves (absent: aims stay put).
+
+    Each month a side's bottom line follows the battlefield (``battle_learning``,
+    the share of the month's change in position it takes in) and gives way to the
+    hurt of fighting on (``weariness`` per unit of the month's cost at current will,
+    raised by ``occupation_pain`` times the share of its own soil in the theater
+    that the enemy holds), damped by its leader's ``leader_stickiness``; see
+    :mod:`twofront.model.bargaining`.
+    """
+
+    battle_learning: Fraction
+    weariness: NonNegative
+    occupation_pain: NonNegative
+
+
 class Bargaining(_Strict):
     """``[bargaining]``: the war-termination model shared by every theater."""
 
@@ -194,6 +213,7 @@ class Bargaining(_Strict):
     optimism_bias: NonNegative
     trend_smoothing: Fraction
     collapse_will: Fraction
+    adaptation: Adaptation | None = None
 
 
 class Front(_Strict):
@@ -346,6 +366,11 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
                 a is None or a.war_cost_share_per_month is not None,
                 f"actors.{getattr(t, role)}.war_cost_share_per_month",
                 f"required: the actor fights in theaters.{t_id}",
+            )
+            need(
+                a is None or s.bargaining.adaptation is None or a.leader_stickiness is not None,
+                f"actors.{getattr(t, role)}.leader_stickiness",
+                f"required with [bargaining.adaptation]: the actor fights in theaters.{t_id}",
             )
         need(
             not t.mud_months or bool(t.mud_months_source.strip()),
