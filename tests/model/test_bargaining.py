@@ -20,7 +20,9 @@ from twofront.model.bargaining import (
     bargaining_range,
     belief_sd,
     cost_of_fighting,
+    hurt_per_month,
     moved_bottom_lines,
+    occupation_multiplier,
     phase,
     position_share,
     split_terms,
@@ -607,3 +609,12 @@ def test_adaptation_needs_each_fighting_leaders_stickiness(tmp_path):
     }
     with pytest.raises(ScenarioError, match=r"actors\.blue\.leader_stickiness: required"):
         load_world(raw, tmp_path)
+
+
+def test_hurt_is_the_months_cost_at_current_will_and_occupation_multiplies_it():
+    # c = 0.01, W = 0.04 -> floor 0.05: 0.2; W = 0.5: 0.02
+    np.testing.assert_allclose(
+        hurt_per_month(np.array([0.01, 0.01]), np.array([0.04, 0.5])), [0.2, 0.02]
+    )
+    # omega = 2, 900 of 3,000 km2 held: 1 + 2 * 0.3 = 1.6
+    np.testing.assert_allclose(occupation_multiplier(np.array([2.0]), np.array([0.3])), [1.6])

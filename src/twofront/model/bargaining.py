@@ -69,17 +69,20 @@ Punishment*, Princeton UP: leaders who fear for their survival hold out):
    \bar a_{t} = \max\big(0,\ \bar a_{t-1} + (1-\sigma_{agg})\,
            [\gamma\,\Delta x_t + \kappa\,H_{agg}]\big)
 
-   H = \frac{c}{\max(W, 0.05)}\,\big(1 + \omega\, O_{own} / A_{own}\big)
+   H_{def} = \frac{c_{def}}{\max(W_{def}, 0.05)}, \qquad
+   H_{agg} = \frac{c_{agg}}{\max(W_{agg}, 0.05)}\,\big(1 + \omega\, O_{agg} / A_{agg}\big)
 
 with :math:`\Delta x_t = x_t - x_{t-1}` (battle results revise what each side
 thinks it can get: Filson & Werner (2002), "A bargaining model of war and
 peace", AJPS 46(4):819-837, doi:10.2307/3088436; Smith & Stam (2004), JCR
 48(6):783-813), weariness :math:`\kappa` per unit of the month's cost of
 fighting at current will, and occupation pain :math:`\omega` times the share
-:math:`O_{own}/A_{own}` of the side's own soil in the theater's sectors that
-the enemy holds: occupied home soil hurts, beyond its exchange value
-(Schelling (1966), *Arms and Influence*: holding what the other values is
-compellence). Example: :math:`a = 0.6`, :math:`\sigma = 0.5`,
+:math:`O_{agg}/A_{agg}` of the aggressor's own soil in the theater's sectors
+that the defender holds (a Kursk-like salient): occupied home soil hurts,
+beyond its exchange value :math:`\lambda` (Schelling (1966), *Arms and
+Influence*: holding what the other values is compellence). The defender's
+occupied soil is the stake itself, already priced in :math:`x`, so it adds no
+second pain. Example: :math:`a = 0.6`, :math:`\sigma = 0.5`,
 :math:`\gamma = 0.5`, :math:`\Delta x = 0.02`, :math:`\kappa = 0.5`,
 :math:`H = 0.02` → :math:`a = 0.6 + 0.5\,(0.01 - 0.01) = 0.6`.
 
@@ -246,15 +249,14 @@ def cost_of_fighting(
     return cost_share_per_month / np.maximum(will, WILL_FLOOR) * annuity
 
 
-def hurt_per_month(
-    cost_share_per_month: F64, will: F64, occupation_pain: F64, own_soil_held_share: F64
-) -> F64:
-    """H = c / max(W, 0.05) * (1 + omega * O_own / A_own), in shares of the stake a month."""
-    return (
-        cost_share_per_month
-        / np.maximum(will, WILL_FLOOR)
-        * (1.0 + occupation_pain * own_soil_held_share)
-    )
+def hurt_per_month(cost_share_per_month: F64, will: F64) -> F64:
+    """H = c / max(W, 0.05): a month of war at current will, in shares of the stake."""
+    return cost_share_per_month / np.maximum(will, WILL_FLOOR)
+
+
+def occupation_multiplier(occupation_pain: F64, own_soil_held_share: F64) -> F64:
+    """1 + omega * O_agg / A_agg: how much occupied home soil adds to the aggressor's hurt."""
+    return 1.0 + occupation_pain * own_soil_held_share
 
 
 def moved_bottom_lines(
@@ -339,7 +341,6 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     low, high = bargaining_range(p_def, p_agg, cost_def, cost_agg, delta, h, top)
 
     # 3. Bottom lines: the declared aims, moved by the war; totals admit nothing.
-    own_held_def = np.where(disputed > 0, held_def / np.maximum(disputed, 1e-12), 0.0)
     own_held_agg = np.where(aggressor_area > 0, held_agg / np.maximum(aggressor_area, 1e-12), 0.0)
     omega = bp.occupation_pain[:, None]
     moved_floor, moved_ceiling = moved_bottom_lines(
@@ -352,8 +353,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
             state.aggressor_ceiling_share,
         ),
         x - previous,
-        hurt_per_month(bp.war_cost_share_per_month[:, actor_def], will_def, omega, own_held_def),
-        hurt_per_month(bp.war_cost_share_per_month[:, actor_agg], will_agg, omega, own_held_agg),
+        hurt_per_month(bp.war_cost_share_per_month[:, actor_def], will_def),
+        hurt_per_month(bp.war_cost_share_per_month[:, actor_agg], will_agg)
+        * occupation_multiplier(omega, own_held_agg),
         bp.leader_stickiness[:, actor_def],
         bp.leader_stickiness[:, actor_agg],
         bp.battle_learning[:, None],
