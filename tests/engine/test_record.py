@@ -9,7 +9,7 @@ import pytest
 
 from tests.hand_world import hand_world, load_world
 from tests.model.worlds import toy_world
-from twofront.engine.record import Recorder
+from twofront.engine.record import Recorder, WarEnding
 from twofront.errors import ExperimentError
 from twofront.simulation import run
 
@@ -61,3 +61,22 @@ def test_a_war_opened_and_settled_within_one_month_counts_among_wars_at_once(tmp
     ]
     assert results["max_wars_at_once"].values.tolist() == [2, 2]
     assert results["two_wars_at_once"].values.all()
+
+
+def test_war_endings_say_how_each_war_ended(tmp_path):
+    # East settles by negotiation in month 0 (hand world: terms 0.75); the west never opens.
+    raw = hand_world(with_west=True)
+    results = run(load_world(raw, tmp_path), 2, seed=0)
+    endings = results["war_ending"]
+    assert endings.sel(theater="east").values.tolist() == [WarEnding.NEGOTIATED] * 2
+    assert endings.sel(theater="west").values.tolist() == [WarEnding.NO_WAR] * 2
+    # Terms 0.75 of 1,000 km2 of Blue's soil: Red keeps 250 of the 300 it held -> 50 regained.
+    np.testing.assert_allclose(results["soil_regained_km2"].sel(theater="east"), [50.0, 50.0])
+
+
+def test_a_war_still_running_at_the_horizon_is_censored(tmp_path):
+    raw = hand_world()
+    raw["theaters"]["east"]["defender_aim"] = "total"  # no terms are ever acceptable
+    results = run(load_world(raw, tmp_path), 2, seed=0)
+    assert results["war_ending"].sel(theater="east").values.tolist() == [WarEnding.RUNNING] * 2
+    assert np.isnan(results["soil_regained_km2"].sel(theater="east")).all()
