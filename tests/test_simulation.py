@@ -6,35 +6,40 @@ hand in the comments. Unless a test says otherwise: fire elasticity 0, so every 
 factor is min(1, f/H)**0 = 1 and combat power is personnel; nothing moves (advance 0);
 1,000 personnel a side on each front; blue's will 0.5, red's 0.8, the donor's 0.6.
 
-Each test was checked against the mutation of the link it covers (source line edited,
-test run and seen to fail, line restored):
+Each link was checked against a mutation of the source line that makes it (line edited in a
+clone, this module run, line restored with ``git checkout``). Every mutation below made the
+named tests fail ("yes"); the numbers are the sections of this module.
 
-==============================================  =======================================  ====
-link (test)                                     mutation applied                         fails
-==============================================  =======================================  ====
-casualties -> will (1a, 1b, 1c)                 combat ``will = state.will - ...``       yes
-                                                ``-`` -> ``+``; and the update deleted
-will -> cost of fighting (1a)                   bargaining ``c / max(W, .05)`` -> ``c``  yes
-mobilisation -> will (2a)                       manpower will update ``-`` -> ``+``      yes
-mobilisation -> reserves -> fronts (2a, 2b)     manpower ``reserves = R + m`` -> ``R``   yes
-wounded -> reserves -> deployment (3)           combat ``R + returning`` -> ``R``; ``-`` yes
-inactive-front mask (4)                         combat ``* active[:, :, None]`` deleted  yes
-escalation -> patron will (5a)                  escalation ``will - patron_loss`` -> +   yes
-escalation -> aid orders (5b)                   schedule ``* aid_factor(...)`` deleted   yes
-escalation -> opportunism (5c)                  opportunism ``* opportunity`` deleted    yes
-aggressor soil -> climb hazard (6a)             escalation soil term ``+`` -> ``-``      yes
-restrictions -> climb hazard (6b)               escalation ``h_r * R`` deleted           yes
-restrictions -> deep strike (6c)                combat ``side_multiplier`` deleted       yes
-aid -> stocks -> fires -> ground (7)            aid ``state.stockpile + moved`` -> ``-`` yes
-production -> deterrence -> opportunism (8)     industry ``stockpile + produced`` -> ``S`` yes
-capacity target -> industry ramp (9a, 9b)       industry ``lag_toward(c, c, tau)``;      yes
-                                                mobilised funding deleted
-settlement -> combat stops (10a)                bargaining SETTLED status not written    yes
-opportunism -> combat starts (10b)              opportunism ``begin_wars`` not called    yes
-months to settlement (11a)                      record ``+ 1`` deleted; ``- started``    yes
-                                                -> ``+ started``
-aggressor collapse at the threshold (11b)       bargaining ``will_agg <= c`` -> ``<``    yes
-==============================================  =======================================  ====
+=====================================  =====================================================  ===
+link                                   mutation (file: change)                                 fails
+=====================================  =====================================================  ===
+1 casualties -> will                   combat: ``will = state.will - omega K / 1e5``, - -> +   yes
+1 casualties -> will                   combat: the same update deleted (``will = state.will``) yes
+1 will -> cost of fighting             bargaining: ``c / max(W, 0.05) * annuity`` -> ``c * a`` yes
+2 mobilisation -> will                 manpower: ``will = state.will - omega m / 1e5``, - -> + yes
+2 mobilisation -> reserves -> fronts   manpower: ``reserves = R + mobilised`` -> ``R``         yes
+3 wounded -> reserves                  combat: ``reserves = R + returning`` -> ``R``           yes
+3 wounded -> reserves                  combat: ``R + returning`` -> ``R - returning``          yes
+4 inactive-front mask                  combat: ``* active[:, :, None]`` deleted                yes
+5 escalation -> patron will            escalation: ``state.will - patron_loss``, - -> +        yes
+5 escalation -> aid orders             schedule: ``* aid_factor(state, params)`` deleted       yes
+5 escalation -> opportunism            opportunism: ``* opportunity`` deleted from the rate    yes
+6 aggressor soil -> climb hazard       escalation: ``rate + h_s O / 1000``, + -> -             yes
+6 restrictions -> climb hazard         escalation: ``+ h_r * restrictions_lifted`` deleted     yes
+6 restrictions -> deep strike          combat: ``* side_multiplier`` deleted from the power    yes
+7 aid -> recipient stocks              aid: ``state.stockpile + moved``, + -> -                yes
+7 stocks -> fires -> ground            combat: ``* to_slots(phi, params)`` deleted             yes
+8 production -> stocks                 industry: ``stockpile + produced`` -> ``stockpile``     yes
+8 stocks -> deterrence -> opportunism  opportunism: ``D ** (-eta)`` -> ``D ** eta``            yes
+9 policy target -> industry ramp       industry: lag toward the current capacity, not target   yes
+9 mobilised funding                    industry: ``* mobilised_funding(...)`` deleted          yes
+10 settlement -> combat stops          bargaining: SETTLED not written (status kept)           yes
+10 opportunism -> combat starts        opportunism: ``begin_wars`` not called                  yes
+11 months to settlement                record: ``settled + 1 - started`` -> ``settled - s.``   yes
+11 months to settlement                record: ``- started`` -> ``+ started``                  yes
+11 months to settlement                record: ``np.maximum(war_start, 0)`` clamp deleted      yes
+11 aggressor collapse boundary         bargaining: ``will_agg <= collapse`` -> ``<``           yes
+=====================================  =====================================================  ===
 """
 
 from __future__ import annotations
