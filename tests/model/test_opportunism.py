@@ -367,3 +367,44 @@ def test_a_defender_without_patrons_is_busy_while_it_fights_elsewhere(tmp_path):
     # Without the war in the east, green is not busy: lambda = 0.005.
     calm = replace(state, theater_status=np.full_like(state.theater_status, TheaterStatus.PEACE))
     np.testing.assert_allclose(war_probability(calm, params)[:, west], -np.expm1(-0.005))
+
+
+def _guarded_west(tmp_path, guarantee: float, revisionism: float):
+    raw = hand_world(with_west=True)
+    raw["theaters"]["west"]["opportunism"] = {
+        **_opportunism(base=0.01, reference=400.0, busy=1.0),
+        "readiness_after_war": fixed(0.2),
+        "revisionism": fixed(revisionism),
+    }
+    raw["aims"]["floor"]["guarantee"] = fixed(guarantee)
+    return load_world(raw, tmp_path)
+
+
+def test_guarantees_cut_and_imposed_terms_raise_the_hazard_of_renewed_war(tmp_path):
+    params, _, state = toy_world(_guarded_west(tmp_path, 0.75, 2.0), "none")
+    west = _index(params, "west")
+    state = _settled_west(replace(state, month=5), params, settled_month=3)
+    # Readiness two months after the settlement: 0.2 + 0.8 * 2 / 10 = 0.36; D = (green's 400 +
+    # the donor's 500 shells) / 400 = 2.25; busy 1; a negotiated peace (terms within the
+    # aggressor's bottom line): lambda = 0.01 * 0.36 / 2.25 * (1 - 0.75) = 0.0004
+    share = state.settlement_share.copy()
+    ceiling = state.aggressor_ceiling_share.copy()
+    share[:, west], ceiling[:, west] = 0.8, 0.9
+    negotiated = replace(state, settlement_share=share, aggressor_ceiling_share=ceiling)
+    np.testing.assert_allclose(war_probability(negotiated, params)[:, west], -np.expm1(-0.0004))
+    # Terms 0.3 above what the aggressor accepted (its collapse imposed them):
+    # lambda = 0.0004 * e^(2 * 0.3) = 0.00072885
+    ceiling[:, west] = 0.5
+    imposed = replace(state, settlement_share=share, aggressor_ceiling_share=ceiling)
+    expected = 0.0004 * np.exp(0.6)
+    np.testing.assert_allclose(war_probability(imposed, params)[:, west], -np.expm1(-expected))
+
+
+def test_without_a_guarantee_the_same_peace_is_riskier(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    guarded, _, state = toy_world(_guarded_west(tmp_path / "a", 0.75, 0.0), "none")
+    bare, _, _ = toy_world(_guarded_west(tmp_path / "b", 0.0, 0.0), "none")
+    west = _index(guarded, "west")
+    state = _settled_west(replace(state, month=5), guarded, settled_month=3)
+    assert (war_probability(state, bare)[:, west] > war_probability(state, guarded)[:, west]).all()

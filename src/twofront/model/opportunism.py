@@ -24,6 +24,18 @@ probability that its aggressor opens war is
 * :math:`o` is the largest opportunism factor of the escalation levels
   reached in the wars under way (1 when there are none).
 
+After a settled war (peace that can fail) the hazard is further multiplied by
+
+.. math:: (1 - g)\; e^{\theta \max(0,\ x^* - \bar a)}
+
+where :math:`g` is the guarantee of the defender's end state (security
+guarantees, arms, monitors: Fortna (2003), "Scraps of paper? Agreements and
+the durability of peace", International Organization 57(2):337-372, finds that
+stronger ceasefire agreements make renewed war markedly less likely),
+:math:`x^*` the settlement terms and :math:`\bar a` the aggressor's bottom line
+when it settled: terms beyond what it accepted (imposed by its collapse) feed
+revisionism :math:`\theta`.
+
 This is a proportional-hazards model (Cox 1972); the rational-deterrence
 reading is Mearsheimer (1983), *Conventional Deterrence*, Cornell UP. When
 it fires the theater's war begins and its fronts fight with
@@ -64,6 +76,8 @@ class OpportunismParams:
     readiness_end: F64  # (run, theater) r1
     readiness_ramp_months: F64  # (run, theater) T
     readiness_after_war: F64  # (run, theater) r0 again after a settled war
+    guarantee: F64  # (run, theater) g of the defender's end state in force; 0 if none
+    revisionism: F64  # (run, theater) theta; 0 if not given
     deterrent_stock_reference: F64  # (run, theater, munition) S_ref, 1 where unused
     deterrence_elasticity: F64  # (run, theater) eta
     busy_multiplier: F64  # (run, theater) beta
@@ -93,6 +107,21 @@ def sample_params(
     shares = (holders.astype(np.float64) @ involved.T.astype(np.float64)) > 0
     np.fill_diagonal(shares, False)
 
+    strategy = scenario.strategies[strategy_id]
+
+    def end_state(t_id: str) -> str:
+        return strategy.aims.get(t_id, theaters[t_id].defender_aim)
+
+    guarantee = sampler.stack(
+        [
+            sampler.draw(
+                scenario.aims[end_state(t_id)].guarantee,
+                f"aims.{end_state(t_id)}.guarantee",
+            )
+            for t_id in theaters
+        ]
+    )
+
     def block(name: str, absent: float = 0.0) -> F64:
         return sampler.per_theater(
             lambda t: getattr(t.opportunism, name) if t.opportunism else None,
@@ -117,6 +146,8 @@ def sample_params(
         readiness_end=block("readiness_end"),
         readiness_ramp_months=block("readiness_ramp_months", 1.0),
         readiness_after_war=block("readiness_after_war"),
+        guarantee=guarantee,
+        revisionism=block("revisionism"),
         deterrent_stock_reference=reference,
         deterrence_elasticity=block("deterrence_elasticity"),
         busy_multiplier=block("busy_multiplier", 1.0),
@@ -177,6 +208,10 @@ def war_probability(state: State, params: Params) -> F64:
     factors = level_effect(params.of(EscalationParams).opportunism_factor, state.escalation_level)
     strongest = np.where(at_war, factors, -np.inf).max(axis=1, keepdims=True)
     opportunity = np.where(np.isfinite(strongest), strongest, 1.0)
+    imposed = np.maximum(
+        np.nan_to_num(state.settlement_share - state.aggressor_ceiling_share, nan=0.0), 0.0
+    )
+    peace_factor = np.where(after_war, (1.0 - p.guarantee) * np.exp(p.revisionism * imposed), 1.0)
     return start_probability(
         p.base_hazard,
         np.where(
@@ -193,7 +228,7 @@ def war_probability(state: State, params: Params) -> F64:
         p.deterrence_elasticity,
         p.busy_multiplier,
         busy_wars,
-        opportunity,
+        opportunity * peace_factor,
     )
 
 

@@ -113,7 +113,10 @@ class Opportunism(_Strict):
 
     With ``readiness_after_war`` a settled war may be followed by another: the
     aggressor's readiness restarts from that value at settlement and ramps
-    again; without it a settled theater stays settled.
+    again; without it a settled theater stays settled. After a settlement the
+    hazard is cut by the guarantee of the defender's end state and raised by
+    ``revisionism`` times how far the terms exceed the aggressor's bottom line
+    (an imposed peace invites revenge).
     """
 
     base_hazard_per_month: Fraction
@@ -121,6 +124,7 @@ class Opportunism(_Strict):
     readiness_end: Fraction
     readiness_ramp_months: Positive
     readiness_after_war: Fraction | None = None
+    revisionism: NonNegative | None = None
     deterrent_stock_reference: dict[Id, Positive]
     deterrence_elasticity: NonNegative
     busy_multiplier: AtLeastOne
@@ -184,6 +188,9 @@ class Aim(_Strict):
     defender_share_at_least: NonNegative | None = None
     defender_share_at_most: NonNegative | None = None
     lines_tolerance: Fraction | None = None
+    guarantee: Fraction | None = None
+    """As a defender's end state: the share by which its security guarantees cut the
+    hazard of a renewed war after a settlement (0 or absent: a bare ceasefire)."""
 
 
 class Adaptation(_Strict):
