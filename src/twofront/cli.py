@@ -26,6 +26,7 @@ from twofront.analysis.compare import (
     standard_outcomes,
     to_frame,
     varies,
+    war_event_outcomes,
 )
 from twofront.analysis.summary import failed_runs, summarise
 from twofront.analysis.validation import CASES, CaseResult, Check
@@ -166,7 +167,11 @@ def compare(
     if base not in names:
         names.insert(0, base)
     spec, results = _simulate(scenario, names, runs, seed, chunk_runs, sampling)
-    outcomes = standard_outcomes(results[base]) + deterrent_stock_outcomes(spec, results[base])
+    outcomes = (
+        standard_outcomes(results[base])
+        + war_event_outcomes(spec)
+        + deterrent_stock_outcomes(spec, results[base])
+    )
     comparison = compare_results(results, outcomes, base)
     console.print(comparison_table(comparison, runs, seed))
     path = figure or Path("out") / f"compare-{spec.scenario.name}.png"

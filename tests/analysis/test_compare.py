@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from tests.hand_world import hand_world, ladder, load_world
 from twofront.analysis.compare import (
     Z95,
     Outcome,
@@ -21,6 +22,7 @@ from twofront.analysis.compare import (
     proportion_interval,
     standard_outcomes,
     stock_at_war_start_outcomes,
+    war_event_outcomes,
 )
 from twofront.errors import ExperimentError
 from twofront.simulation import run
@@ -203,6 +205,18 @@ def test_probabilities_use_score_intervals_and_never_leave_zero_one():
     assert diff.mean == 1.0 and diff.high <= 1.0 and 0.85 < diff.low < 1.0
 
 
+def test_paired_shares_count_the_worlds_above_and_below_the_baseline():
+    results = {
+        "base": _fake(range(5), [1.0, 2.0, 3.0, 4.0, np.nan]),
+        "alt": _fake(range(5), [2.0, 2.0, 1.0, 5.0, 9.0]),
+    }
+    comparison = compare(results, Y, baseline="base")
+    # paired finite runs 0-3: above in runs 0 and 3, below in run 2, equal in run 1
+    assert comparison.higher["alt", "y"] == 0.5
+    assert comparison.lower["alt", "y"] == 0.25
+    assert comparison.higher["base", "y"] == comparison.lower["base", "y"] == 0.0
+
+
 def test_runs_whose_status_is_not_ok_are_left_out_and_counted():
     results = {
         "base": _fake([0, 1, 2, 3], [1.0, 2.0, 3.0, 1000.0], status=[0, 0, 0, 1]),
@@ -276,3 +290,25 @@ def test_stock_at_war_start_outcomes_read_the_stock_of_wars_that_began(toy_resul
         toy_results["steady"]["stockpile"].sel(month=0, actor="blue", munition="shell"),
         rtol=1e-6,
     )
+
+
+def test_war_event_outcomes_read_endings_among_wars_and_rungs_reached(tmp_path):
+    raw = hand_world()
+    raw["theaters"]["east"]["escalation"] = ladder((0, 1, 1), (0, 1, 1), (0, 1, 1))
+    spec = load_world(raw, tmp_path)
+    ds = xr.Dataset(
+        {
+            "war_ending": (("run", "theater"), np.array([[1], [2], [0], [-1]], dtype=np.int8)),
+            "max_escalation_level": (("run", "theater"), np.array([[0], [1], [2], [0]])),
+        },
+        coords={"run": range(4), "theater": ["east"]},
+    )
+    read = {o.name: o.read(ds) for o in war_event_outcomes(spec)}
+    # among the 3 runs with a war: one negotiated, one defender collapse, one running
+    np.testing.assert_array_equal(read["P(war ended by negotiation) east"], [1, 0, 0, np.nan])
+    np.testing.assert_array_equal(
+        read["P(war still running at the horizon) east"], [0, 0, 1, np.nan]
+    )
+    np.testing.assert_array_equal(read["P(reaching 'level 1') east"], [0, 1, 1, 0])
+    np.testing.assert_array_equal(read["P(reaching 'level 2') east"], [0, 0, 1, 0])
+    assert "P(reaching 'level 0') east" not in read

@@ -7,9 +7,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from tests.hand_world import hand_world, load_world
 from tests.model.worlds import toy_world
-from twofront.engine.record import Recorder
+from twofront.engine.record import Recorder, WarEnding
 from twofront.errors import ExperimentError
+from twofront.simulation import run
 
 
 def test_stock_at_war_start_is_read_from_the_recorded_month_the_war_began_with(toy):
@@ -37,3 +39,44 @@ def test_recording_more_months_than_the_horizon_is_an_error(toy):
         recorder.record(state)
     with pytest.raises(ExperimentError, match="months recorded"):
         recorder.record(state)
+
+
+def test_a_war_opened_and_settled_within_one_month_counts_among_wars_at_once(tmp_path):
+    # East never settles (blue's aim is regime change). In month 1 the strategy opens
+    # the west, which settles at once: x = 1, V_def = 1 - 0.01 / 0.7 * 12 = 0.829,
+    # x_bar - V_agg = 1 + 0.01 / 0.9 * 12 = 1.133; aims cut to [0.829, 0.9]: agreed.
+    raw = hand_world(with_west=True)
+    raw["theaters"]["east"]["defender_aim"] = "total"
+    raw["strategies"]["strike"] = {
+        "title": "open the west in month 1",
+        "start_war": [{"theater": "west", "when": "month >= 1"}],
+    }
+    results = run(load_world(raw, tmp_path), 2, seed=0, strategy="strike")
+    west = results.sel(theater="west")
+    assert west["war_start_month"].values.tolist() == [1.0, 1.0]
+    assert west["months_to_settlement"].values.tolist() == [1.0, 1.0]  # settled in month 1
+    assert results["fought_this_month"].sel(theater="west").values[:, 1:3].tolist() == [
+        [0, 1],
+        [0, 1],
+    ]
+    assert results["max_wars_at_once"].values.tolist() == [2, 2]
+    assert results["two_wars_at_once"].values.all()
+
+
+def test_war_endings_say_how_each_war_ended(tmp_path):
+    # East settles by negotiation in month 0 (hand world: terms 0.75); the west never opens.
+    raw = hand_world(with_west=True)
+    results = run(load_world(raw, tmp_path), 2, seed=0)
+    endings = results["war_ending"]
+    assert endings.sel(theater="east").values.tolist() == [WarEnding.NEGOTIATED] * 2
+    assert endings.sel(theater="west").values.tolist() == [WarEnding.NO_WAR] * 2
+    # Terms 0.75 of 1,000 km2 of Blue's soil: Red keeps 250 of the 300 it held -> 50 regained.
+    np.testing.assert_allclose(results["soil_regained_km2"].sel(theater="east"), [50.0, 50.0])
+
+
+def test_a_war_still_running_at_the_horizon_is_censored(tmp_path):
+    raw = hand_world()
+    raw["theaters"]["east"]["defender_aim"] = "total"  # no terms are ever acceptable
+    results = run(load_world(raw, tmp_path), 2, seed=0)
+    assert results["war_ending"].sel(theater="east").values.tolist() == [WarEnding.RUNNING] * 2
+    assert np.isnan(results["soil_regained_km2"].sel(theater="east")).all()

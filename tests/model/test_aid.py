@@ -9,7 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.model.worlds import toy_world
+from twofront.engine.rng import make_stream
 from twofront.model.aid import phase, wire_lines
+from twofront.scenario.loader import load
+from twofront.simulation import sample
 
 BLUE, RED, DONOR = 0, 1, 2  # actor order in the toy file
 
@@ -185,3 +188,13 @@ def test_aid_given_is_counted_at_the_donors_unit_cost(toy):
     np.testing.assert_allclose(after.aid_given_usd[0], [0.0, 0.0, 4.0e8])
     twice = phase(after, params, stream)
     np.testing.assert_allclose(twice.aid_given_usd[0, DONOR], 8.0e8)
+
+
+def test_the_worlds_supply_is_the_same_under_every_strategy():
+    world = load("world-2024")
+    stream = make_stream(5, np.arange(50))
+    supplied = {g: sample(world, g, stream).inputs["supply[0].per_month"] for g in world.strategies}
+    first = next(iter(supplied.values()))
+    assert first.min() >= 100_000 and first.max() <= 300_000
+    for strategy, values in supplied.items():
+        np.testing.assert_array_equal(values, first, err_msg=strategy)

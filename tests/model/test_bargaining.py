@@ -14,11 +14,15 @@ from tests.hand_world import fixed, hand_world, load_world
 from tests.model.worlds import actor, front, toy_world
 from twofront.engine.index import AGGRESSOR, DEFENDER
 from twofront.engine.state import TheaterStatus, occupied_km2
+from twofront.errors import ScenarioError
 from twofront.model.bargaining import (
     BargainingParams,
     bargaining_range,
     belief_sd,
     cost_of_fighting,
+    hurt_per_month,
+    moved_bottom_lines,
+    occupation_multiplier,
     phase,
     position_share,
     split_terms,
@@ -524,3 +528,93 @@ def test_vectorised_phase_matches_a_scalar_loop_over_runs(uncertain, seed):
         else:
             assert after.theater_status[r, t] == TheaterStatus.SETTLED
             assert after.settlement_share[r, t] == pytest.approx(expected, abs=1e-12)
+
+
+# --- bottom lines that the war moves (adaptation) -------------------------------------------
+
+
+def test_moved_bottom_lines_follow_the_docstring_example():
+    one = np.array([0.6])
+    floor, ceiling = moved_bottom_lines(
+        one,
+        np.array([0.5]),
+        np.array([0.02]),
+        np.array([0.02]),
+        np.array([0.04]),
+        np.array([0.5]),
+        np.array([0.0]),
+        np.array([0.5]),
+        np.array([0.5]),
+        np.array([1.4]),
+    )
+    # floor: 0.6 + 0.5 (0.5 * 0.02 - 0.5 * 0.02) = 0.6;
+    # ceiling: 0.5 + 1.0 (0.5 * 0.02 + 0.5 * 0.04) = 0.53
+    np.testing.assert_allclose(floor, [0.6])
+    np.testing.assert_allclose(ceiling, [0.53])
+
+
+def test_an_unbounded_ceiling_stays_unbounded_and_a_floor_stays_in_range():
+    floor, ceiling = moved_bottom_lines(
+        np.array([0.01]),
+        np.array([np.inf]),
+        np.array([-0.5]),
+        np.array([1.0]),
+        np.array([1.0]),
+        np.array([0.0]),
+        np.array([0.0]),
+        np.array([1.0]),
+        np.array([1.0]),
+        np.array([1.2]),
+    )
+    assert floor[0] == 0.0 and ceiling[0] == np.inf
+
+
+def _adapting(tmp_path, occupation_pain: float):
+    # Red's ceiling starts at 0.5, below Blue's floor 0.59: no settlement with fixed aims.
+    raw = hand_world()
+    raw["scenario"]["horizon_months"] = 6
+    raw["aims"]["ceiling"]["defender_share_at_most"] = fixed(0.5)
+    raw["aims"]["floor"]["defender_share_at_least"] = fixed(0.59)
+    raw["bargaining"]["adaptation"] = {
+        "battle_learning": fixed(0.5),
+        "weariness": fixed(1.0),
+        "occupation_pain": fixed(occupation_pain),
+    }
+    raw["actors"]["blue"]["leader_stickiness"] = fixed(1.0)
+    raw["actors"]["red"]["leader_stickiness"] = fixed(0.0)
+    return run(load_world(raw, tmp_path), 2, seed=0).sel(theater="east")
+
+
+def test_holding_the_aggressors_soil_brings_it_to_terms_sooner(tmp_path):
+    # Nothing moves (dx = 0). Red's hurt a month: c / W = 0.01 / 0.8 = 0.0125, times
+    # 1 + omega * 50 / 200 (Blue holds 50 of the 200 km2 salient): with omega = 4, 0.025.
+    # Ceiling 0.5 + 0.025 k reaches Blue's floor 0.59 at k = 4 (month 3): high = 0.6;
+    # low = max(V_def, 0.59), V_def = 0.8 - 0.01 / 0.5 * 12 = 0.56 -> terms 0.595.
+    pained = _adapting(tmp_path, occupation_pain=4.0)
+    np.testing.assert_array_equal(pained["settled"], [True, True])
+    np.testing.assert_allclose(pained["months_to_settlement"], [4.0, 4.0])
+    np.testing.assert_allclose(pained["settlement_share"], [0.595, 0.595], rtol=1e-12)
+    # Without occupation pain the ceiling climbs 0.0125 a month: 0.59 only at k = 8,
+    # beyond the 6-month horizon.
+    plain = _adapting(tmp_path, occupation_pain=0.0)
+    np.testing.assert_array_equal(plain["settled"], [False, False])
+
+
+def test_adaptation_needs_each_fighting_leaders_stickiness(tmp_path):
+    raw = hand_world()
+    raw["bargaining"]["adaptation"] = {
+        "battle_learning": fixed(0.5),
+        "weariness": fixed(1.0),
+        "occupation_pain": fixed(1.0),
+    }
+    with pytest.raises(ScenarioError, match=r"actors\.blue\.leader_stickiness: required"):
+        load_world(raw, tmp_path)
+
+
+def test_hurt_is_the_months_cost_at_current_will_and_occupation_multiplies_it():
+    # c = 0.01, W = 0.04 -> floor 0.05: 0.2; W = 0.5: 0.02
+    np.testing.assert_allclose(
+        hurt_per_month(np.array([0.01, 0.01]), np.array([0.04, 0.5])), [0.2, 0.02]
+    )
+    # omega = 2, 900 of 3,000 km2 held: 1 + 2 * 0.3 = 1.6
+    np.testing.assert_allclose(occupation_multiplier(np.array([2.0]), np.array([0.3])), [1.6])

@@ -19,6 +19,7 @@ from twofront.model.opportunism import (
     phase,
     readiness,
     start_probability,
+    war_probability,
 )
 from twofront.simulation import run
 
@@ -349,3 +350,61 @@ def test_readiness_after_a_war_ramps_from_the_settlement(tmp_path):
     expected = _draws(stream, params, 9) < 1 - math.exp(-0.018)
     np.testing.assert_array_equal(_started(after, params), expected)
     assert 0 < expected.sum() < 4000
+
+
+def test_a_defender_without_patrons_is_busy_while_it_fights_elsewhere(tmp_path):
+    # West: defender green with no patrons (as the US defends the Middle East itself);
+    # green is a patron of blue in the east, at war from the start.
+    raw = hand_world(with_west=True)
+    raw["theaters"]["west"]["patrons"] = []
+    raw["theaters"]["east"]["patrons"] = ["donor", "green"]
+    raw["theaters"]["west"]["opportunism"] = _opportunism(base=0.01, reference=400.0, busy=2.0)
+    params, _, state = toy_world(load_world(raw, tmp_path), "none")
+    west = params.index.theaters.index("west")
+    # Month 0: readiness 0.5; D = green's 400 shells / 400 = 1; one busy war: 2^1; o = 1:
+    # lambda = 0.01 * 0.5 * 1 * 2 = 0.01, P = 1 - e^-0.01
+    np.testing.assert_allclose(war_probability(state, params)[:, west], -np.expm1(-0.01))
+    # Without the war in the east, green is not busy: lambda = 0.005.
+    calm = replace(state, theater_status=np.full_like(state.theater_status, TheaterStatus.PEACE))
+    np.testing.assert_allclose(war_probability(calm, params)[:, west], -np.expm1(-0.005))
+
+
+def _guarded_west(tmp_path, guarantee: float, revisionism: float):
+    raw = hand_world(with_west=True)
+    raw["theaters"]["west"]["opportunism"] = {
+        **_opportunism(base=0.01, reference=400.0, busy=1.0),
+        "readiness_after_war": fixed(0.2),
+        "revisionism": fixed(revisionism),
+    }
+    raw["aims"]["floor"]["guarantee"] = fixed(guarantee)
+    return load_world(raw, tmp_path)
+
+
+def test_guarantees_cut_and_imposed_terms_raise_the_hazard_of_renewed_war(tmp_path):
+    params, _, state = toy_world(_guarded_west(tmp_path, 0.75, 2.0), "none")
+    west = _index(params, "west")
+    state = _settled_west(replace(state, month=5), params, settled_month=3)
+    # Readiness two months after the settlement: 0.2 + 0.8 * 2 / 10 = 0.36; D = (green's 400 +
+    # the donor's 500 shells) / 400 = 2.25; busy 1; a negotiated peace (terms within the
+    # aggressor's bottom line): lambda = 0.01 * 0.36 / 2.25 * (1 - 0.75) = 0.0004
+    share = state.settlement_share.copy()
+    ceiling = state.aggressor_ceiling_share.copy()
+    share[:, west], ceiling[:, west] = 0.8, 0.9
+    negotiated = replace(state, settlement_share=share, aggressor_ceiling_share=ceiling)
+    np.testing.assert_allclose(war_probability(negotiated, params)[:, west], -np.expm1(-0.0004))
+    # Terms 0.3 above what the aggressor accepted (its collapse imposed them):
+    # lambda = 0.0004 * e^(2 * 0.3) = 0.00072885
+    ceiling[:, west] = 0.5
+    imposed = replace(state, settlement_share=share, aggressor_ceiling_share=ceiling)
+    expected = 0.0004 * np.exp(0.6)
+    np.testing.assert_allclose(war_probability(imposed, params)[:, west], -np.expm1(-expected))
+
+
+def test_without_a_guarantee_the_same_peace_is_riskier(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    guarded, _, state = toy_world(_guarded_west(tmp_path / "a", 0.75, 0.0), "none")
+    bare, _, _ = toy_world(_guarded_west(tmp_path / "b", 0.0, 0.0), "none")
+    west = _index(guarded, "west")
+    state = _settled_west(replace(state, month=5), guarded, settled_month=3)
+    assert (war_probability(state, bare)[:, west] > war_probability(state, guarded)[:, west]).all()

@@ -137,8 +137,16 @@ def _comparison() -> Comparison:
             mean = float("nan") if n == "never-started" else 10.0 * (j + 1) + k
             estimates[s, n] = Estimate(mean, mean - 1.0, mean + 1.0, 30)
             differences[s, n] = Estimate(float(k), k - 0.5, k + 0.5, 30)
+    shares = {key: 0.5 for key in estimates}
     return Comparison(
-        "base", strategies, outcomes, estimates, differences, {s: 0 for s in strategies}
+        "base",
+        strategies,
+        outcomes,
+        estimates,
+        differences,
+        {s: 0 for s in strategies},
+        shares,
+        shares,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.hand_world import hand_world
+from tests.hand_world import fixed, hand_world
 from twofront.errors import ScenarioError
 from twofront.scenario.loader import parse
 from twofront.scenario.schema import condition_names, cross_reference_problems
@@ -47,6 +47,24 @@ def test_dangling_references_are_named_with_their_path(change, path, message):
         parse(raw, "hand.toml")
     text = "\n".join(err.value.problems)
     assert path in text and message in text
+
+
+def test_a_supply_line_is_checked_like_an_aid_line():
+    raw = hand_world()
+    raw["supply"] = [
+        {
+            "donor": "donor",
+            "recipient": "nobody",
+            "munition": "shell",
+            "per_month": fixed(1),
+            "when": "theater.north.war",
+        }
+    ]
+    with pytest.raises(ScenarioError) as err:
+        parse(raw, "hand.toml")
+    text = "\n".join(err.value.problems)
+    assert "supply[0].recipient" in text and "nobody" in text
+    assert "supply[0].when" in text and "north" in text
 
 
 def test_a_consistent_scenario_has_no_cross_reference_problems():

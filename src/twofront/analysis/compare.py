@@ -28,6 +28,7 @@ import xarray as xr
 from numpy.typing import NDArray
 from scipy import stats
 
+from twofront.engine.record import WarEnding
 from twofront.engine.state import RunStatus
 from twofront.errors import ExperimentError
 from twofront.scenario.schema import Scenario
@@ -68,6 +69,8 @@ class Comparison:
     estimates: dict[tuple[str, str], Estimate]
     differences: dict[tuple[str, str], Estimate]
     dropped: dict[str, int]  # strategy -> runs left out because their status is not OK
+    higher: dict[tuple[str, str], float]  # share of paired runs above the baseline
+    lower: dict[tuple[str, str], float]  # share of paired runs below the baseline
 
 
 def mean_interval(values: F64) -> Estimate:
@@ -142,6 +145,7 @@ def compare(
             raise ExperimentError(f"strategy {name!r} has other runs than {baseline!r}; pair them")
     ok = {name: ds["run_status"].values == RunStatus.OK for name, ds in results.items()}
     estimates, differences = {}, {}
+    higher, lower = {}, {}
 
     def read(outcome: Outcome, name: str) -> F64:
         values = np.asarray(outcome.read(results[name]), dtype=np.float64)
@@ -160,8 +164,26 @@ def compare(
                 if share
                 else paired_difference(values, base_values)
             )
+            higher[name, outcome.name], lower[name, outcome.name] = paired_shares(
+                values, base_values
+            )
     dropped = {name: int((~mask).sum()) for name, mask in ok.items()}
-    return Comparison(baseline, tuple(results), outcomes, estimates, differences, dropped)
+    return Comparison(
+        baseline, tuple(results), outcomes, estimates, differences, dropped, higher, lower
+    )
+
+
+def paired_shares(values: F64, baseline: F64) -> tuple[float, float]:
+    """Shares of the runs where both are finite in which ``values`` is above / below
+    ``baseline`` (the rest are equal): in how many sampled worlds a strategy does more or
+    less of something than the baseline, not only on average."""
+    both = np.isfinite(values) & np.isfinite(baseline)
+    n = int(both.sum())
+    if n == 0:
+        return np.nan, np.nan
+    return float(np.sum(values[both] > baseline[both]) / n), float(
+        np.sum(values[both] < baseline[both]) / n
+    )
 
 
 def _theater(ds: xr.Dataset, var: str, theater: str) -> F64:
@@ -197,6 +219,7 @@ THEATER_OUTCOMES = (
     ("defender share at settlement", "share", "settlement_share"),
     ("defender soil kept by aggressor at settlement", "km2", "occupied_at_settlement_km2"),
     ("share of lost territory restored", "share", "restored_share"),
+    ("defender soil regained at settlement vs the start", "km2", "soil_regained_km2"),
     ("highest escalation level", "level", "max_escalation_level"),
 )
 """(label, units, results variable) of the per-theater outcomes read as they are."""
@@ -265,6 +288,46 @@ def stock_at_war_start_outcomes(
     )
 
 
+def _reached(ds: xr.Dataset, theater: str, level: int) -> F64:
+    return (_theater(ds, "max_escalation_level", theater) >= level).astype(np.float64)
+
+
+def _ended(ds: xr.Dataset, theater: str, ending: int) -> F64:
+    """1 where the theater's last war ended so, 0 where another way; NaN where no war began."""
+    code = _theater(ds, "war_ending", theater)
+    return np.where(code == WarEnding.NO_WAR, np.nan, (code == ending).astype(np.float64))
+
+
+ENDINGS = (
+    ("P(war still running at the horizon)", WarEnding.RUNNING),
+    ("P(war ended by negotiation)", WarEnding.NEGOTIATED),
+    ("P(war ended by the defender's collapse)", WarEnding.DEFENDER_COLLAPSED),
+    ("P(war ended by the aggressor's collapse)", WarEnding.AGGRESSOR_COLLAPSED),
+)
+
+
+def war_event_outcomes(spec: Scenario) -> tuple[Outcome, ...]:
+    """How each theater's war ended (among runs where one began), and the probability of
+    reaching each rung of its escalation ladder."""
+    items: list[Outcome] = []
+    for t_id, t in spec.theaters.items():
+        items += [
+            Outcome(f"{label} {t_id}", PROBABILITY, partial(_ended, theater=t_id, ending=code))
+            for label, code in ENDINGS
+        ]
+        if t.escalation is not None:
+            items += [
+                Outcome(
+                    f"P(reaching '{level.title}') {t_id}",
+                    PROBABILITY,
+                    partial(_reached, theater=t_id, level=k),
+                )
+                for k, level in enumerate(t.escalation.levels)
+                if k > 0
+            ]
+    return tuple(items)
+
+
 def deterrent_stock_outcomes(spec: Scenario, results: xr.Dataset) -> tuple[Outcome, ...]:
     """Stocks of each theater's deterrent munitions held by its patrons when its war began."""
     pairs = []
@@ -297,6 +360,8 @@ def to_frame(comparison: Comparison) -> pd.DataFrame:
                     "diff_vs_baseline": d.mean,
                     "diff_low95": d.low,
                     "diff_high95": d.high,
+                    "share_runs_higher": comparison.higher[strategy, outcome.name],
+                    "share_runs_lower": comparison.lower[strategy, outcome.name],
                     "baseline": comparison.baseline,
                 }
             )

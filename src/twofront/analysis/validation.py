@@ -268,8 +268,6 @@ def _target_case(case: str, description: str, target: Target, runs: int) -> Case
     )
 
 
-
-
 def _backtest_case(
     case: str,
     description: str,

@@ -7,6 +7,8 @@ are float64.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
@@ -27,8 +29,30 @@ TRAJECTORIES: dict[str, tuple[str, ...]] = {
     "will": ("actor",),
     "theater_status": ("theater",),
     "escalation_level": ("theater",),
+    "fought_this_month": ("theater",),
 }
-INTEGER_TRAJECTORIES = ("theater_status", "escalation_level")
+INTEGER_TRAJECTORIES = ("theater_status", "escalation_level", "fought_this_month")
+
+
+class WarEnding(IntEnum):
+    """How the last war in a theater ended, as of the horizon."""
+
+    NO_WAR = -1
+    RUNNING = 0  # censored: still at war at the horizon
+    NEGOTIATED = 1  # both sides preferred the terms to fighting on
+    DEFENDER_COLLAPSED = 2  # the aggressor's aim imposed
+    AGGRESSOR_COLLAPSED = 3  # the defender's aim imposed
+
+
+def war_ending(
+    state: State, settled: NDArray[np.bool_], war_began: NDArray[np.bool_]
+) -> NDArray[np.int8]:
+    """(run, theater) :class:`WarEnding` codes of the last war in each theater."""
+    ending = np.where(war_began, WarEnding.RUNNING, WarEnding.NO_WAR)
+    ending = np.where(settled & (state.collapsed < 0), WarEnding.NEGOTIATED, ending)
+    ending = np.where(settled & (state.collapsed == 0), WarEnding.DEFENDER_COLLAPSED, ending)
+    ending = np.where(settled & (state.collapsed == 1), WarEnding.AGGRESSOR_COLLAPSED, ending)
+    return ending.astype(np.int8)
 
 
 class Recorder:
@@ -98,7 +122,11 @@ class Recorder:
         """Per-run outcomes of war and peace; see the README's outcome table."""
         index = self.params.index
         status = self.snapshots["theater_status"]
-        wars = (status == TheaterStatus.WAR).sum(axis=2)
+        # A theater counts in a month if it was at war at any moment of it, or is at the
+        # month's end (an aggressor's war opened at the end of the month).
+        wars = ((status == TheaterStatus.WAR) | (self.snapshots["fought_this_month"] > 0)).sum(
+            axis=2
+        )
         started = np.maximum(state.war_start_month, 0)
         settled = state.theater_status == TheaterStatus.SETTLED
         months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)
@@ -144,6 +172,11 @@ class Recorder:
                 ),
             ),
             "collapsed_side": (("run", "theater"), np.where(settled, state.collapsed, -1)),
+            "war_ending": (("run", "theater"), war_ending(state, settled, war_began)),
+            "soil_regained_km2": (
+                ("run", "theater"),
+                if_settled(occupied_start - state.occupied_at_settlement_km2),
+            ),
             "max_escalation_level": (("run", "theater"), state.max_escalation_level),
             "stock_at_war_start": (
                 ("run", "theater", "actor", "munition"),

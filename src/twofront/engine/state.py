@@ -63,6 +63,8 @@ class State:
     spent_usd: F64  # (run, actor) cumulative production spending
     aid_given_usd: F64  # (run, actor) cumulative value of aid delivered, at the donor's unit cost
     theater_status: NDArray[np.int8]  # (run, theater) TheaterStatus codes
+    fought_this_month: NDArray[np.bool_]  # (run, theater) at war at some moment of the month
+    # (a war opened and settled within one month counts)
     status: NDArray[np.int8]  # (run,) RunStatus codes
     restrictions_lifted: NDArray[np.bool_]  # (run,) set by policy
     mobilising: NDArray[np.bool_]  # (run, actor) set by policy
@@ -82,12 +84,16 @@ class State:
     enemy_soil_traded_km2: F64  # (run, theater) aggressor soil the defender returned; NaN
     enemy_soil_kept_km2: F64  # (run, theater) aggressor soil the defender kept; NaN
     collapsed: NDArray[np.int64]  # (run, theater) -1 none, else side index that collapsed
+    defender_floor_share: F64  # (run, theater) lowest terms the defender accepts now; NaN
+    # until its war's first month (then its declared aim, moved by the war)
+    aggressor_ceiling_share: F64  # (run, theater) highest terms the aggressor concedes now
 
 
 NAN_MEANS_NOT_YET = frozenset(
     name
     for name in State.__dataclass_fields__
-    if name in ("position_share", "settlement_share")
+    if name
+    in ("position_share", "settlement_share", "defender_floor_share", "aggressor_ceiling_share")
     or name.endswith(("_at_settlement_km2", "_soil_traded_km2", "_soil_kept_km2"))
 )
 """State fields where NaN is a value ('no war began yet', 'not settled'). They
@@ -130,6 +136,7 @@ def initial_state(params: Params, aid_lines: int) -> State:
         spent_usd=np.zeros((runs, n_actors)),
         aid_given_usd=np.zeros((runs, n_actors)),
         theater_status=np.broadcast_to(index.theater_status0, (runs, n_theaters)).copy(),
+        fought_this_month=np.broadcast_to(at_war0, (runs, n_theaters)).copy(),
         status=np.zeros(runs, dtype=np.int8),
         restrictions_lifted=np.zeros(runs, dtype=np.bool_),
         mobilising=np.zeros((runs, n_actors), dtype=np.bool_),
@@ -147,6 +154,8 @@ def initial_state(params: Params, aid_lines: int) -> State:
         enemy_soil_traded_km2=np.full((runs, n_theaters), np.nan),
         enemy_soil_kept_km2=np.full((runs, n_theaters), np.nan),
         collapsed=np.full((runs, n_theaters), -1, dtype=np.int64),
+        defender_floor_share=np.full((runs, n_theaters), np.nan),
+        aggressor_ceiling_share=np.full((runs, n_theaters), np.nan),
     )
 
 
@@ -247,4 +256,6 @@ def begin_wars(
         war_months=np.where(opening, 0, state.war_months),
         trend_share_per_month=np.where(opening, 0.0, state.trend_share_per_month),
         escalation_level=np.where(opening, 0, state.escalation_level),
+        defender_floor_share=np.where(opening, np.nan, state.defender_floor_share),
+        aggressor_ceiling_share=np.where(opening, np.nan, state.aggressor_ceiling_share),
     )

@@ -38,7 +38,7 @@ F64 = NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class AidParams:
-    """The strategy's aid lines and the donors' floors.
+    """Aid lines, the world's supply (``[[supply]]``) first, then the strategy's; donors' floors.
 
     The policy (:mod:`twofront.policy.schedule`) orders along these lines; this
     phase delivers. The one-hot matrices are wiring built once per chunk.
@@ -64,8 +64,15 @@ class AidParams:
 def sample_params(
     scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
 ) -> AidParams:
-    """The strategy's aid lines, their monthly amounts and every donor's floor."""
-    lines = scenario.strategies[strategy_id].aid
+    """The world's supply lines and the strategy's aid lines, their monthly amounts and every
+    donor's floor."""
+    world_lines = [(f"supply[{i}]", line) for i, line in enumerate(scenario.supply)]
+    strategy_lines = [
+        (f"strategies.{strategy_id}.aid[{i}]", line)
+        for i, line in enumerate(scenario.strategies[strategy_id].aid)
+    ]
+    paths = [path for path, _ in world_lines + strategy_lines]
+    lines = [line for _, line in world_lines + strategy_lines]
     a_of = {n: i for i, n in enumerate(index.actors)}
     m_of = {n: i for i, n in enumerate(index.munitions)}
     defenders = [t.defender for t in scenario.theaters.values()]
@@ -84,8 +91,8 @@ def sample_params(
         ),
         per_month=sampler.stack(
             [
-                sampler.draw(line.per_month, f"strategies.{strategy_id}.aid[{i}].per_month")
-                for i, line in enumerate(lines)
+                sampler.draw(line.per_month, f"{path}.per_month")
+                for path, line in zip(paths, lines, strict=True)
             ]
         ),
         min_stockpile=sampler.per_line("min_stockpile"),

@@ -57,6 +57,35 @@ power :math:`\beta`:
    \ell = \max(V_{def}, a), \quad u = \min(\bar x - V_{agg}, \bar a), \quad
    x^* = \ell + \beta (u - \ell) \ \text{ if } \ell \le u
 
+**Bottom lines move with the war** (with ``[bargaining.adaptation]``): the
+floor :math:`a_t` and ceiling :math:`\bar a_t` start at the declared aims and
+each month follow the battlefield and give way to the hurt of fighting on,
+damped by each leader's stickiness :math:`\sigma` (Goemans (2000), *War and
+Punishment*, Princeton UP: leaders who fear for their survival hold out):
+
+.. math::
+   a_{t} = \operatorname{clip}\big(a_{t-1} + (1-\sigma_{def})\,
+           [\gamma\,\Delta x_t - \kappa\,H_{def}],\ 0,\ \bar x\big), \qquad
+   \bar a_{t} = \max\big(0,\ \bar a_{t-1} + (1-\sigma_{agg})\,
+           [\gamma\,\Delta x_t + \kappa\,H_{agg}]\big)
+
+   H_{def} = \frac{c_{def}}{\max(W_{def}, 0.05)}, \qquad
+   H_{agg} = \frac{c_{agg}}{\max(W_{agg}, 0.05)}\,\big(1 + \omega\, O_{agg} / A_{agg}\big)
+
+with :math:`\Delta x_t = x_t - x_{t-1}` (battle results revise what each side
+thinks it can get: Filson & Werner (2002), "A bargaining model of war and
+peace", AJPS 46(4):819-837, doi:10.2307/3088436; Smith & Stam (2004), JCR
+48(6):783-813), weariness :math:`\kappa` per unit of the month's cost of
+fighting at current will, and occupation pain :math:`\omega` times the share
+:math:`O_{agg}/A_{agg}` of the aggressor's own soil in the theater's sectors
+that the defender holds (a Kursk-like salient): occupied home soil hurts,
+beyond its exchange value :math:`\lambda` (Schelling (1966), *Arms and
+Influence*: holding what the other values is compellence). The defender's
+occupied soil is the stake itself, already priced in :math:`x`, so it adds no
+second pain. Example: :math:`a = 0.6`, :math:`\sigma = 0.5`,
+:math:`\gamma = 0.5`, :math:`\Delta x = 0.02`, :math:`\kappa = 0.5`,
+:math:`H = 0.02` → :math:`a = 0.6 + 0.5\,(0.01 - 0.01) = 0.6`.
+
 A side whose will falls to the collapse threshold accepts the other's aim:
 :math:`x^* = \min(x_t, \bar a)` if the defender collapses,
 :math:`\max(x_t, a)` if the aggressor does. Soil changing hands at
@@ -103,6 +132,10 @@ class BargainingParams:
     aggressor_ceiling_tolerance: F64  # (run, theater) NaN unless freeze-the-lines
     defender_aim_total: NDArray[np.bool_]  # (theater,) admits only the aggressor's collapse
     aggressor_aim_total: NDArray[np.bool_]  # (theater,)
+    battle_learning: F64  # (run,) gamma; 0 without [bargaining.adaptation]
+    weariness: F64  # (run,) kappa; 0 without adaptation
+    occupation_pain: F64  # (run,) omega; 0 without adaptation
+    leader_stickiness: F64  # (run, actor) sigma; 1 where not given
 
 
 def sample_params(
@@ -141,6 +174,10 @@ def sample_params(
     def model(name: str) -> F64:
         return sampler.draw(getattr(b, name), f"bargaining.{name}")
 
+    def adapt(name: str) -> F64:
+        param = getattr(b.adaptation, name) if b.adaptation is not None else None
+        return sampler.draw(param, f"bargaining.adaptation.{name}")
+
     return BargainingParams(
         horizon_months=model("horizon_months"),
         discount_per_month=model("discount_per_month"),
@@ -164,6 +201,12 @@ def sample_params(
         defender_aim_total=np.array([aim(t, "defender").total for t in index.theaters], dtype=bool),
         aggressor_aim_total=np.array(
             [aim(t, "aggressor").total for t in index.theaters], dtype=bool
+        ),
+        battle_learning=adapt("battle_learning"),
+        weariness=adapt("weariness"),
+        occupation_pain=adapt("occupation_pain"),
+        leader_stickiness=sampler.per_actor(
+            lambda a: a.leader_stickiness, "leader_stickiness", absent=1.0
         ),
     )
 
@@ -204,6 +247,38 @@ def cost_of_fighting(
         horizon_months,
     )
     return cost_share_per_month / np.maximum(will, WILL_FLOOR) * annuity
+
+
+def hurt_per_month(cost_share_per_month: F64, will: F64) -> F64:
+    """H = c / max(W, 0.05): a month of war at current will, in shares of the stake."""
+    return cost_share_per_month / np.maximum(will, WILL_FLOOR)
+
+
+def occupation_multiplier(occupation_pain: F64, own_soil_held_share: F64) -> F64:
+    """1 + omega * O_agg / A_agg: how much occupied home soil adds to the aggressor's hurt."""
+    return 1.0 + occupation_pain * own_soil_held_share
+
+
+def moved_bottom_lines(
+    floor: F64,
+    ceiling: F64,
+    position_change: F64,
+    hurt_defender: F64,
+    hurt_aggressor: F64,
+    stickiness_defender: F64,
+    stickiness_aggressor: F64,
+    battle_learning: F64,
+    weariness: F64,
+    top: F64,
+) -> tuple[F64, F64]:
+    """(a_t, a-bar_t): the floor and ceiling after a month of war; see the module docstring.
+
+    An unbounded ceiling (inf: the aggressor declared no bound) stays unbounded.
+    """
+    learned = battle_learning * position_change
+    new_floor = floor + (1.0 - stickiness_defender) * (learned - weariness * hurt_defender)
+    new_ceiling = ceiling + (1.0 - stickiness_aggressor) * (learned + weariness * hurt_aggressor)
+    return np.clip(new_floor, 0.0, top), np.maximum(new_ceiling, 0.0)
 
 
 def bargaining_range(
@@ -265,9 +340,32 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     cost_agg = cost_of_fighting(bp.war_cost_share_per_month[:, actor_agg], will_agg, delta, h)
     low, high = bargaining_range(p_def, p_agg, cost_def, cost_agg, delta, h, top)
 
-    # 3. War aims cut the range; totals admit nothing.
-    floor = np.fmax(bp.defender_floor, x - bp.defender_floor_tolerance)
-    ceiling = np.fmin(bp.aggressor_ceiling, x + bp.aggressor_ceiling_tolerance)
+    # 3. Bottom lines: the declared aims, moved by the war; totals admit nothing.
+    own_held_agg = np.where(aggressor_area > 0, held_agg / np.maximum(aggressor_area, 1e-12), 0.0)
+    omega = bp.occupation_pain[:, None]
+    moved_floor, moved_ceiling = moved_bottom_lines(
+        np.where(
+            np.isnan(state.defender_floor_share), bp.defender_floor, state.defender_floor_share
+        ),
+        np.where(
+            np.isnan(state.aggressor_ceiling_share),
+            bp.aggressor_ceiling,
+            state.aggressor_ceiling_share,
+        ),
+        x - previous,
+        hurt_per_month(bp.war_cost_share_per_month[:, actor_def], will_def),
+        hurt_per_month(bp.war_cost_share_per_month[:, actor_agg], will_agg)
+        * occupation_multiplier(omega, own_held_agg),
+        bp.leader_stickiness[:, actor_def],
+        bp.leader_stickiness[:, actor_agg],
+        bp.battle_learning[:, None],
+        bp.weariness[:, None],
+        top,
+    )
+    floor_now = np.where(at_war, moved_floor, state.defender_floor_share)
+    ceiling_now = np.where(at_war, moved_ceiling, state.aggressor_ceiling_share)
+    floor = np.fmax(moved_floor, x - bp.defender_floor_tolerance)
+    ceiling = np.fmin(moved_ceiling, x + bp.aggressor_ceiling_tolerance)
     low, high = np.maximum(low, floor), np.minimum(high, ceiling)
     total = bp.defender_aim_total | bp.aggressor_aim_total
     agree = at_war & (low <= high) & ~total[None, :]
@@ -285,6 +383,8 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     state = replace(
         state,
         position_share=np.where(at_war, x, state.position_share),
+        defender_floor_share=floor_now,
+        aggressor_ceiling_share=ceiling_now,
         trend_share_per_month=trend,
         war_months=state.war_months + at_war,
     )

@@ -16,11 +16,25 @@ probability that its aggressor opens war is
   by the defender and its patrons relative to a reference, with elasticity
   :math:`\eta`: depleted stocks invite aggression (CSIS, "Empty Bins in a
   Wartime Environment", Jan 2023);
-* :math:`n` is the number of other theaters at war in which a patron of this
-  theater fights or supplies, and :math:`\beta \ge 1` the hazard multiplier
-  per such war: a busy patron deters less (the two-front risk);
+* :math:`n` is the number of other theaters at war in which this theater's
+  defender or one of its patrons fights or is a patron, and :math:`\beta \ge 1`
+  the hazard multiplier per such war: a busy defender or patron deters less
+  (the two-front risk; the United States defends the Middle East itself and
+  backs Ukraine, so a war in Europe keeps it busy there);
 * :math:`o` is the largest opportunism factor of the escalation levels
   reached in the wars under way (1 when there are none).
+
+After a settled war (peace that can fail) the hazard is further multiplied by
+
+.. math:: (1 - g)\; e^{\theta \max(0,\ x^* - \bar a)}
+
+where :math:`g` is the guarantee of the defender's end state (security
+guarantees, arms, monitors: Fortna (2003), "Scraps of paper? Agreements and
+the durability of peace", International Organization 57(2):337-372, finds that
+stronger ceasefire agreements make renewed war markedly less likely),
+:math:`x^*` the settlement terms and :math:`\bar a` the aggressor's bottom line
+when it settled: terms beyond what it accepted (imposed by its collapse) feed
+revisionism :math:`\theta`.
 
 This is a proportional-hazards model (Cox 1972); the rational-deterrence
 reading is Mearsheimer (1983), *Conventional Deterrence*, Cornell UP. When
@@ -55,13 +69,15 @@ class OpportunismParams:
     can_recur: NDArray[np.bool_]  # (theater,) a settled war may be followed by another
     deterrent_munitions: NDArray[np.bool_]  # (theater, munition) M: stocks that deter
     holders: NDArray[np.bool_]  # (theater, actor) defender and patrons, whose stocks deter
-    shares_patron: NDArray[np.bool_]  # (theater, other theater) a patron of the first
-    # fights or supplies in the second
+    shares_patron: NDArray[np.bool_]  # (theater, other theater) the first's defender or a
+    # patron fights in the second or is a patron there
     base_hazard: F64  # (run, theater) h0 per month
     readiness_start: F64  # (run, theater) r0
     readiness_end: F64  # (run, theater) r1
     readiness_ramp_months: F64  # (run, theater) T
     readiness_after_war: F64  # (run, theater) r0 again after a settled war
+    guarantee: F64  # (run, theater) g of the defender's end state in force; 0 if none
+    revisionism: F64  # (run, theater) theta; 0 if not given
     deterrent_stock_reference: F64  # (run, theater, munition) S_ref, 1 where unused
     deterrence_elasticity: F64  # (run, theater) eta
     busy_multiplier: F64  # (run, theater) beta
@@ -88,8 +104,23 @@ def sample_params(
     holders[np.arange(n_theaters), index.theater_actor[:, DEFENDER]] = True
     involved = holders.copy()
     involved[np.arange(n_theaters), index.theater_actor[:, AGGRESSOR]] = True
-    shares = (index.theater_patron.astype(np.float64) @ involved.T.astype(np.float64)) > 0
+    shares = (holders.astype(np.float64) @ involved.T.astype(np.float64)) > 0
     np.fill_diagonal(shares, False)
+
+    strategy = scenario.strategies[strategy_id]
+
+    def end_state(t_id: str) -> str:
+        return strategy.aims.get(t_id, theaters[t_id].defender_aim)
+
+    guarantee = sampler.stack(
+        [
+            sampler.draw(
+                scenario.aims[end_state(t_id)].guarantee,
+                f"aims.{end_state(t_id)}.guarantee",
+            )
+            for t_id in theaters
+        ]
+    )
 
     def block(name: str, absent: float = 0.0) -> F64:
         return sampler.per_theater(
@@ -115,6 +146,8 @@ def sample_params(
         readiness_end=block("readiness_end"),
         readiness_ramp_months=block("readiness_ramp_months", 1.0),
         readiness_after_war=block("readiness_after_war"),
+        guarantee=guarantee,
+        revisionism=block("revisionism"),
         deterrent_stock_reference=reference,
         deterrence_elasticity=block("deterrence_elasticity"),
         busy_multiplier=block("busy_multiplier", 1.0),
@@ -160,25 +193,26 @@ def start_probability(
     return -np.expm1(-rate)
 
 
-def phase(state: State, params: Params, rng: Stream) -> State:
-    """Let each would-be aggressor decide whether to open its war this month."""
+def war_probability(state: State, params: Params) -> F64:
+    """(run, theater) probability that each theater's aggressor opens war this month,
+    were it eligible (the equation of the module docstring)."""
     p = params.of(OpportunismParams)
     status = state.theater_status
-    calm = (status == TheaterStatus.PEACE) | (status == TheaterStatus.CRISIS)
     after_war = (status == TheaterStatus.SETTLED) & p.can_recur[None, :]
-    eligible = (calm | after_war) & p.has_block[None, :]
-    if not eligible.any():
-        return state
     at_war = status == TheaterStatus.WAR
     deterrent = deterrence_of_holders(
         state.stockpile, p.holders, p.deterrent_stock_reference, p.deterrent_munitions
     )
-    # Other wars that keep this theater's patrons busy.
+    # Other wars that keep this theater's defender or patrons busy.
     busy_wars = sum_over(at_war.astype(np.float64), p.shares_patron.T)
     factors = level_effect(params.of(EscalationParams).opportunism_factor, state.escalation_level)
     strongest = np.where(at_war, factors, -np.inf).max(axis=1, keepdims=True)
     opportunity = np.where(np.isfinite(strongest), strongest, 1.0)
-    probability = start_probability(
+    imposed = np.maximum(
+        np.nan_to_num(state.settlement_share - state.aggressor_ceiling_share, nan=0.0), 0.0
+    )
+    peace_factor = np.where(after_war, (1.0 - p.guarantee) * np.exp(p.revisionism * imposed), 1.0)
+    return start_probability(
         p.base_hazard,
         np.where(
             after_war,
@@ -194,8 +228,20 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         p.deterrence_elasticity,
         p.busy_multiplier,
         busy_wars,
-        opportunity,
+        opportunity * peace_factor,
     )
+
+
+def phase(state: State, params: Params, rng: Stream) -> State:
+    """Let each would-be aggressor decide whether to open its war this month."""
+    p = params.of(OpportunismParams)
+    status = state.theater_status
+    calm = (status == TheaterStatus.PEACE) | (status == TheaterStatus.CRISIS)
+    after_war = (status == TheaterStatus.SETTLED) & p.can_recur[None, :]
+    eligible = (calm | after_war) & p.has_block[None, :]
+    if not eligible.any():
+        return state
+    probability = war_probability(state, params)
     u = rng.uniform(state.month, "opportunism", lanes=len(params.index.theaters))
     return begin_wars(
         state, eligible & (u < probability), snapshot=state.month + 1, reopen=p.can_recur

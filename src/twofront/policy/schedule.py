@@ -26,7 +26,7 @@ from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, begin_wars, occupied_km2
+from twofront.engine.state import State, TheaterStatus, begin_wars, occupied_km2
 from twofront.model.aid import AidParams
 from twofront.model.escalation import EscalationParams
 from twofront.model.industry import IndustryParams
@@ -58,7 +58,7 @@ def sample_params(
 
     return PolicyParams(
         mobilised=np.array([a in strategy.mobilise_industry for a in index.actors], dtype=bool),
-        aid_when=tuple(compiled(x.when) for x in strategy.aid),
+        aid_when=tuple(compiled(x.when) for x in [*scenario.supply, *strategy.aid]),
         mobilise_when=compiled(strategy.mobilise_when),
         restrictions_when=compiled(strategy.restrictions_lifted_when),
         start_war=tuple(
@@ -130,6 +130,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     state = begin_wars(state, starting, snapshot=state.month)
     return replace(
         state,
+        # First phase of the month: the ledger of wars fought this month starts from the
+        # wars under way now, including any the strategy just opened.
+        fought_this_month=state.theater_status == TheaterStatus.WAR,
         aid_order_per_month=orders,
         capacity_target_per_month=target,
         mobilising=mobilising,

@@ -24,7 +24,15 @@ def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
         f"(Δ: Newcombe) intervals{note}",
         show_lines=False,
     )
-    for column in ("outcome", "strategy", "mean", "95% interval", "Δ", "Δ 95% interval"):
+    for column in (
+        "outcome",
+        "strategy",
+        "mean",
+        "95% interval",
+        "Δ",
+        "Δ 95% interval",
+        "runs ↑/↓",
+    ):
         table.add_column(
             column,
             justify="left" if column in ("outcome", "strategy") else "right",
@@ -44,9 +52,18 @@ def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
                 f"[{e.low:,.3g}, {e.high:,.3g}]" if e.n > 1 else "",
                 f"{d.mean:+,.3g}" if paired else "",
                 f"[{d.low:+,.3g}, {d.high:+,.3g}]" if paired and d.n > 1 else "",
+                _shares(comparison, strategy, outcome.name) if paired else "",
                 end_section=k == len(comparison.strategies) - 1,
             )
     return table
+
+
+def _shares(comparison: Comparison, strategy: str, outcome: str) -> str:
+    """'31%/12%': share of paired runs above / below the baseline."""
+    up, down = comparison.higher[strategy, outcome], comparison.lower[strategy, outcome]
+    if up != up or down != down:  # NaN: no paired run
+        return ""
+    return f"{up:.0%}/{down:.0%}"
 
 
 def summary_table(rows: list[Row], title: str) -> Table:

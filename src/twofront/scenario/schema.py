@@ -90,7 +90,9 @@ class Actor(_Strict):
     """``[actors.<id>]``: a state (or bloc) with economy, industry and forces.
 
     ``war_cost_share_per_month`` is what a month of war costs it, as a share
-    of the stake of the war (the disputed territory), at full will; see
+    of the stake of the war (the disputed territory), at full will;
+    ``leader_stickiness`` (0..1) how little its leader's bottom line moves with the
+    war (1: never; Goemans (2000), *War and Punishment*); see
     :mod:`twofront.model.bargaining`.
     """
 
@@ -99,6 +101,7 @@ class Actor(_Strict):
     defence_budget_usd_per_year: NonNegative
     will: Fraction
     war_cost_share_per_month: NonNegative | None = None
+    leader_stickiness: Fraction | None = None
     territory_km2: Positive | None = None
     industry: dict[Id, Production] = Field(default_factory=dict)
     forces: Forces | None = None
@@ -110,7 +113,10 @@ class Opportunism(_Strict):
 
     With ``readiness_after_war`` a settled war may be followed by another: the
     aggressor's readiness restarts from that value at settlement and ramps
-    again; without it a settled theater stays settled.
+    again; without it a settled theater stays settled. After a settlement the
+    hazard is cut by the guarantee of the defender's end state and raised by
+    ``revisionism`` times how far the terms exceed the aggressor's bottom line
+    (an imposed peace invites revenge).
     """
 
     base_hazard_per_month: Fraction
@@ -118,6 +124,7 @@ class Opportunism(_Strict):
     readiness_end: Fraction
     readiness_ramp_months: Positive
     readiness_after_war: Fraction | None = None
+    revisionism: NonNegative | None = None
     deterrent_stock_reference: dict[Id, Positive]
     deterrence_elasticity: NonNegative
     busy_multiplier: AtLeastOne
@@ -181,6 +188,25 @@ class Aim(_Strict):
     defender_share_at_least: NonNegative | None = None
     defender_share_at_most: NonNegative | None = None
     lines_tolerance: Fraction | None = None
+    guarantee: Fraction | None = None
+    """As a defender's end state: the share by which its security guarantees cut the
+    hazard of a renewed war after a settlement (0 or absent: a bare ceasefire)."""
+
+
+class Adaptation(_Strict):
+    """``[bargaining.adaptation]``: bottom lines that the war moves (absent: aims stay put).
+
+    Each month a side's bottom line follows the battlefield (``battle_learning``,
+    the share of the month's change in position it takes in) and gives way to the
+    hurt of fighting on (``weariness`` per unit of the month's cost at current will,
+    raised by ``occupation_pain`` times the share of its own soil in the theater
+    that the enemy holds), damped by its leader's ``leader_stickiness``; see
+    :mod:`twofront.model.bargaining`.
+    """
+
+    battle_learning: Fraction
+    weariness: NonNegative
+    occupation_pain: NonNegative
 
 
 class Bargaining(_Strict):
@@ -194,6 +220,7 @@ class Bargaining(_Strict):
     optimism_bias: NonNegative
     trend_smoothing: Fraction
     collapse_will: Fraction
+    adaptation: Adaptation | None = None
 
 
 class Front(_Strict):
@@ -279,6 +306,9 @@ class Scenario(_Strict):
     actors: dict[Id, Actor]
     theaters: dict[Id, Theater]
     fronts: dict[Id, Front]
+    supply: list[AidLine] = Field(default_factory=list)
+    """Third-party supply that is part of the world (e.g. North Korean shells to Russia):
+    the same lines, sampled once per run, under every strategy."""
     strategies: dict[Id, Strategy]
 
 
@@ -344,6 +374,11 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
                 f"actors.{getattr(t, role)}.war_cost_share_per_month",
                 f"required: the actor fights in theaters.{t_id}",
             )
+            need(
+                a is None or s.bargaining.adaptation is None or a.leader_stickiness is not None,
+                f"actors.{getattr(t, role)}.leader_stickiness",
+                f"required with [bargaining.adaptation]: the actor fights in theaters.{t_id}",
+            )
         need(
             not t.mud_months or bool(t.mud_months_source.strip()),
             f"theaters.{t_id}.mud_months_source",
@@ -371,19 +406,29 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
             f"can reach {f.occupied_km2.support()[1]:g} km2, more than area_km2 "
             f"(at least {f.area_km2.support()[0]:g})",
         )
+    lines = [(f"supply[{i}]", line) for i, line in enumerate(s.supply)]
+    lines += [
+        (f"strategies.{g_id}.aid[{i}]", line)
+        for g_id, g in s.strategies.items()
+        for i, line in enumerate(g.aid)
+    ]
+    for path, line in lines:
+        one_of(line.donor, s.actors, f"{path}.donor", "actor")
+        one_of(line.recipient, s.actors, f"{path}.recipient", "actor")
+        one_of(line.munition, s.munitions, f"{path}.munition", "munition")
+        donor = s.actors.get(line.donor)
+        need(
+            donor is None or line.munition in donor.industry,
+            f"{path}.munition",
+            f"donor {line.donor!r} has no actors.{line.donor}.industry.{line.munition}",
+        )
+        need(line.donor != line.recipient, f"{path}.recipient", "must differ from donor")
+        if line.when is not None:
+            try:
+                compile_condition(line.when, condition_names(s))
+            except ConditionError as err:
+                problems.append((f"{path}.when", str(err)))
     for g_id, g in s.strategies.items():
-        for i, line in enumerate(g.aid):
-            path = f"strategies.{g_id}.aid[{i}]"
-            one_of(line.donor, s.actors, f"{path}.donor", "actor")
-            one_of(line.recipient, s.actors, f"{path}.recipient", "actor")
-            one_of(line.munition, s.munitions, f"{path}.munition", "munition")
-            donor = s.actors.get(line.donor)
-            need(
-                donor is None or line.munition in donor.industry,
-                f"{path}.munition",
-                f"donor {line.donor!r} has no actors.{line.donor}.industry.{line.munition}",
-            )
-            need(line.donor != line.recipient, f"{path}.recipient", "must differ from donor")
         for i, a_id in enumerate(g.mobilise_industry):
             one_of(a_id, s.actors, f"strategies.{g_id}.mobilise_industry[{i}]", "actor")
         for t_id, aim in g.aims.items():
@@ -399,9 +444,6 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
 
 def strategy_conditions(g_id: str, g: Strategy) -> Iterator[tuple[str, str]]:
     """Every condition text of a strategy with its field path."""
-    for i, line in enumerate(g.aid):
-        if line.when is not None:
-            yield f"strategies.{g_id}.aid[{i}].when", line.when
     if g.mobilise_when is not None:
         yield f"strategies.{g_id}.mobilise_when", g.mobilise_when
     if g.restrictions_lifted_when is not None:
