@@ -106,6 +106,58 @@ def _simulate(
     return spec, results
 
 
+def _simulate_grid(
+    spec: Scenario,
+    cells: Sequence[tuple[str, str | None]],
+    runs: int,
+    seed: int,
+    chunk_runs: int,
+    sampling: str,
+) -> dict[str, xr.Dataset]:
+    """Run each (strategy, end state) cell on the same seed; keys 'strategy' or
+    'strategy @ end state'."""
+    results: dict[str, xr.Dataset] = {}
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(cells))
+            for strategy, end_state in cells:
+                label = strategy if end_state is None else f"{strategy} @ {end_state}"
+                results[label] = run_engine(
+                    spec,
+                    runs=runs,
+                    seed=seed,
+                    strategy=strategy,
+                    chunk_runs=chunk_runs,
+                    on_chunk=lambda n: progress.advance(task, n),
+                    sampling=sampling,
+                    end_state=end_state,
+                )
+    except TwofrontError as err:
+        raise _fail(err) from None
+    return results
+
+
+def _end_state_cells(
+    spec: Scenario, names: list[str], end_states: str | None, base: str
+) -> tuple[list[tuple[str, str | None]], str]:
+    """The strategy x end-state grid and the baseline's label (the baseline strategy with
+    its own declared aims)."""
+    if end_states is None:
+        return [(n, None) for n in names], base
+    chosen = list(spec.end_states) if end_states == "all" else end_states.split(",")
+    unknown = [e for e in chosen if e not in spec.end_states]
+    if unknown or not chosen:
+        raise _fail(
+            TwofrontError(
+                f"--end-states: unknown {unknown}; {spec.scenario.name} has "
+                f"{list(spec.end_states)}"
+            )
+        )
+    cells: list[tuple[str, str | None]] = [(base, None)]
+    cells += [(n, e) for n in names for e in chosen]
+    return cells, base
+
+
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")] = (
@@ -149,6 +201,13 @@ def compare(
     figure: Annotated[Path | None, typer.Option(help="PNG path for the figure")] = None,
     chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
     sampling: Annotated[str, typer.Option(help=SAMPLING_HELP)] = "mc",
+    end_states: Annotated[
+        str | None,
+        typer.Option(
+            help="'all' or comma-separated end states: run the strategy x end-state grid "
+            "(default: each strategy with its own declared aims)"
+        ),
+    ] = None,
 ) -> None:
     """Run every strategy on the same random numbers; print means, 95% intervals and differences."""
     try:
@@ -166,7 +225,8 @@ def compare(
     base = baseline or spec.scenario.default_strategy
     if base not in names:
         names.insert(0, base)
-    spec, results = _simulate(scenario, names, runs, seed, chunk_runs, sampling)
+    cells, base = _end_state_cells(spec, names, end_states, base)
+    results = _simulate_grid(spec, cells, runs, seed, chunk_runs, sampling)
     outcomes = (
         standard_outcomes(results[base])
         + war_event_outcomes(spec)

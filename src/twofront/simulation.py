@@ -33,7 +33,7 @@ from twofront.errors import ExperimentError
 from twofront.model import aid, bargaining, combat, escalation, industry, manpower, opportunism
 from twofront.model.aid import AidParams
 from twofront.policy import schedule
-from twofront.scenario.schema import Scenario
+from twofront.scenario.schema import Scenario, with_end_state
 
 MECHANISMS: tuple[ModuleType, ...] = (
     schedule,
@@ -124,13 +124,22 @@ def run(
     chunk_runs: int = 10_000,
     on_chunk: Callable[[int], None] | None = None,
     sampling: str = "mc",
+    end_state: str | None = None,
 ) -> xr.Dataset:
-    """Simulate ``runs`` runs of ``scenario`` under ``strategy`` (default: the scenario's).
+    """Simulate ``runs`` runs of ``scenario`` under ``strategy`` (default: the scenario's)
+    and declared ``end_state`` (default: the strategy's own aims).
 
     ``on_chunk(n)`` is called after each chunk with the number of runs done
     in it (for progress bars).
     """
     name = check_request(scenario, runs, chunk_runs, sampling, strategy)
+    if end_state is not None:
+        if end_state not in scenario.end_states:
+            raise ExperimentError(
+                f"end state {end_state!r} is not in scenario {scenario.scenario.name!r}; "
+                f"expected one of {sorted(scenario.end_states)}"
+            )
+        scenario = with_end_state(scenario, end_state)
     parts = []
     for first in range(0, runs, chunk_runs):
         stop = min(first + chunk_runs, runs)
@@ -139,5 +148,10 @@ def run(
             on_chunk(stop - first)
     results = parts[0] if len(parts) == 1 else concat_runs(parts)
     return results.assign_attrs(
-        scenario=scenario.scenario.name, strategy=name, seed=seed, runs=runs, sampling=sampling
+        scenario=scenario.scenario.name,
+        strategy=name,
+        end_state=end_state or "as declared by the strategy",
+        seed=seed,
+        runs=runs,
+        sampling=sampling,
     )

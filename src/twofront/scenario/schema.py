@@ -281,8 +281,9 @@ class Strategy(_Strict):
 
     ``mobilise_industry`` actors ramp to mobilised capacity while
     ``mobilise_when`` holds (always if absent); restrictions on deep strikes
-    are lifted while ``restrictions_lifted_when`` holds; ``aims`` declares the
-    defender's end state per theater.
+    are lifted while ``restrictions_lifted_when`` holds; ``aims`` is the
+    defender's end state per theater that the strategy declares when no
+    end state is chosen apart from it (see :class:`EndState`).
     """
 
     title: str
@@ -293,6 +294,18 @@ class Strategy(_Strict):
     restrictions_lifted_when: str | None = None
     aims: dict[Id, Id] = Field(default_factory=dict)
     start_war: list[StartWar] = Field(default_factory=list)
+
+
+class EndState(_Strict):
+    """``[end_states.<id>]``: a declared end state, an axis apart from the strategy.
+
+    ``aims`` gives the defender's aim (an entry of ``[aims]``) per theater; run with
+    an end state, every strategy declares these aims instead of its own.
+    """
+
+    title: str
+    description: str = ""
+    aims: dict[Id, Id]
 
 
 class Scenario(_Strict):
@@ -310,6 +323,7 @@ class Scenario(_Strict):
     """Third-party supply that is part of the world (e.g. North Korean shells to Russia):
     the same lines, sampled once per run, under every strategy."""
     strategies: dict[Id, Strategy]
+    end_states: dict[Id, EndState] = Field(default_factory=dict)
 
 
 def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
@@ -439,7 +453,23 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
                 start.theater, s.theaters, f"strategies.{g_id}.start_war[{i}].theater", "theater"
             )
         problems.extend(condition_problems(s, g_id, g))
+    for e_id, e in s.end_states.items():
+        need(e_id not in s.strategies, f"end_states.{e_id}", "must not share a strategy's id")
+        for t_id, aim in e.aims.items():
+            one_of(t_id, s.theaters, f"end_states.{e_id}.aims", "theater")
+            one_of(aim, s.aims, f"end_states.{e_id}.aims.{t_id}", "aim")
     return problems
+
+
+def with_end_state(s: Scenario, end_state: str) -> Scenario:
+    """``s`` with every strategy declaring the aims of ``end_state`` (its other theaters
+    keep the strategy's own aims). Sampling paths do not change, so runs stay paired
+    across end states (common random numbers)."""
+    aims = s.end_states[end_state].aims
+    strategies = {
+        g_id: g.model_copy(update={"aims": {**g.aims, **aims}}) for g_id, g in s.strategies.items()
+    }
+    return s.model_copy(update={"strategies": strategies})
 
 
 def strategy_conditions(g_id: str, g: Strategy) -> Iterator[tuple[str, str]]:
