@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import xarray as xr
+from matplotlib.backend_bases import FigureCanvasBase
 
 from twofront.analysis.compare import Comparison
 
@@ -118,6 +119,14 @@ def _fan(ax: plt.Axes, x: np.ndarray, values: np.ndarray, color: str) -> None:
     low, median, high = np.percentile(values, [5, 50, 95], axis=0)
     ax.fill_between(x, low, high, color=color, alpha=0.25, linewidth=0)
     ax.plot(x, median, color=color)
+
+
+def figure_formats() -> frozenset[str]:
+    """File extensions a figure can be saved as (png, pdf, svg, ...).
+
+    What matplotlib offers, less ``pgf``, which needs a LaTeX installation.
+    """
+    return frozenset(FigureCanvasBase.get_supported_filetypes()) - {"pgf"}
 
 
 def _save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
