@@ -489,8 +489,10 @@ def sources(
     table.add_column("value / distribution", overflow="fold")
     table.add_column("source or assumption", overflow="fold")
     table.add_column("set in (file:line)", overflow="fold")
+    shipped = f"{resolve(DEFAULT_SCENARIO).parent}{os.sep}"
     for path, param in params:
-        table.add_row(path, param.describe(), param.provenance, where.get(path, ""))
+        place = where.get(path, "").removeprefix(shipped)
+        table.add_row(path, param.describe(), param.provenance, place)
     console.print(table)
 
 

@@ -185,8 +185,8 @@ def _checked_days(series: Series) -> pd.DataFrame:
     bad = table["day"][~(days.notna() & (days % 1 == 0) & (days >= 0))]
     if len(bad):
         raise DataError(
-            f"{series.name}.csv: day {bad.iloc[0]!r} (row {bad.index[0] + 2}); expected whole "
-            "numbers of days >= 0"
+            f"{series.name}.csv: day {_shown(bad.iloc[0])} (line {bad.index[0] + 2}); "
+            "expected whole numbers of days >= 0"
         )
     if days.max() > MAX_BATTLE_DAYS:
         raise DataError(
@@ -207,9 +207,14 @@ def _check_strengths(series: Series, column: pd.Series, name: str) -> None:
     ]
     if len(bad):
         raise DataError(
-            f"{series.name}.csv: {name} = {bad.iloc[0]!r} (row {bad.index[0] + 2}); expected "
-            f"personnel in [0, {MAX_STRENGTH_PERSONNEL:g}] or an empty cell"
+            f"{series.name}.csv: {name} = {_shown(bad.iloc[0])} (line {bad.index[0] + 2}); "
+            f"expected personnel in [0, {MAX_STRENGTH_PERSONNEL:g}] or an empty cell"
         )
+
+
+def _shown(value: object) -> str:
+    """A CSV cell as a user wrote it: numbers plainly, text quoted."""
+    return repr(value) if isinstance(value, str) else f"{float(value):g}"  # type: ignore[arg-type]
 
 
 def _number(value: object, missing: float) -> float:

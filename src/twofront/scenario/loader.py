@@ -272,6 +272,11 @@ def _line(origin: str, error: Any) -> str:
     elif error["type"] == "too_long":
         limit = error.get("ctx", {}).get("max_length")
         message = f"more than {limit} entries (the limits are in twofront/scenario/limits.py)"
+    elif error["type"] == "string_too_long":
+        name = "MAX_CONDITION_CHARS" if str(error["loc"][-1]).endswith("when") else "MAX_TEXT_CHARS"
+        length = len(error["input"]) if isinstance(error.get("input"), str) else "?"
+        limit = error.get("ctx", {}).get("max_length")
+        message = f"{length} characters; longer than {name} = {limit}"
     return f"{origin}: {loc}: {message}"
 
 
