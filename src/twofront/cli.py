@@ -340,12 +340,12 @@ def calibrate(
         )
     except TwofrontError as err:
         hint = (
-            " Engel's (1954) daily series is missing from the shipped data (see "
+            ". Engel's (1954) daily series is missing from the shipped data (see "
             "data/iwo_jima_1945.meta.toml [missing])."
             if series == "iwo-jima-1945"
             else ""
         )
-        raise _fail(TwofrontError(f"{err}.{hint}")) from None
+        raise _fail(TwofrontError(f"{err}{hint}")) from None
     table = Table(title=f"{battle.name}: {fit.method} fit (R² of US strength {fit.r2_blue:.4f})")
     for column in ("parameter", "value", "95% low", "95% high", "fixed?"):
         table.add_column(column)
