@@ -254,3 +254,13 @@ def test_an_internal_failure_is_one_line_and_exit_1(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError: a bug (please report it" in err
     assert "Traceback" not in err
+
+
+def test_compare_with_no_outcome_that_varies_draws_no_figure_and_exits_0(toy_path, tmp_path):
+    figure = tmp_path / "c.png"
+    args = ["compare", str(toy_path), "--runs", "2", "--sampling", "nominal"]
+    result = runner.invoke(app, [*args, "--strategies", "steady", "--figure", str(figure)])
+    _assert_clean_exit(result, 0)
+    assert "no outcome differs between the strategies or runs: no figure drawn" in result.output
+    assert not figure.exists()
+    assert figure.with_suffix(".csv").exists()

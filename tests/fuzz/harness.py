@@ -21,9 +21,10 @@ Categories:
 from __future__ import annotations
 
 import signal
+import tempfile
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import chdir, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,7 +142,8 @@ def try_command(args: list[str], seconds: float = TIME_LIMIT_SECONDS) -> Outcome
     """Run a command line in-process; exit 0 or 2 (or 1 with a message) and no traceback."""
 
     def work() -> Outcome:
-        with np.errstate(all="ignore"):
+        # Relative and default paths (out/...) land in a scratch folder, not the checkout.
+        with tempfile.TemporaryDirectory() as scratch, chdir(scratch), np.errstate(all="ignore"):
             result = runner.invoke(app, args, catch_exceptions=True)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             if isinstance(result.exception, HangError):

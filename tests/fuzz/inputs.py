@@ -182,7 +182,10 @@ def _text_damage(text: str, rng: random.Random) -> str:
     if kind == 3:
         return text.replace("=", "==", 1)
     if kind == 4:
-        return "\n".join(rng.sample(text.splitlines(), k=len(text.splitlines())))
+        lines = text.splitlines()
+        i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+        return "\n".join(lines)
     return text + "\n" + "#" * rng.choice([10, 2_000_000])
 
 
