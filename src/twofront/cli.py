@@ -62,6 +62,8 @@ console = Console()
 errors = Console(stderr=True)
 
 DEFAULT_SCENARIO = "world-2024"
+LONG_RUN_SECONDS = 60.0
+"""Above this estimated time, a simulation says how long and how much memory it will take."""
 FORCE_HELP = "run even when the memory estimate says the runs will not fit"
 SAMPLING_HELP = (
     "mc: independent draws; sobol: scrambled Sobol' points (use powers of two); "
@@ -119,7 +121,9 @@ def _simulate(
     """
     try:
         spec = load(scenario)
-        check_fits(spec, runs, len(strategies), force)
+        needed = check_fits(spec, runs, len(strategies), force)
+        if needed.seconds > LONG_RUN_SECONDS:
+            console.print(f"{runs:,} runs x {len(strategies)}: {needed.describe()} (estimate)")
         results: dict[str, xr.Dataset] = {}
         with _progress() as progress:
             task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(strategies))
