@@ -228,6 +228,13 @@ def test_validate_out_naming_a_file_fails_before_any_case(tmp_path):
         (["run", "--figure", "/dev/null"], "unknown format"),
         (["run", "--runs", "20000000"], "more than MAX_RUNS"),
         (["calibrate", "--blue", "US Army"], "--blue 'US Army': expected an id"),
+        (["calibrate", "--bootstrap", "20000"], "more than MAX_BOOTSTRAP = 10000"),
+        (["validate", "--runs", "20000000"], "more than MAX_RUNS"),
+        (
+            ["fit", "kursk-area", "--parameter", "combat.defence_advantage", "--values", "1.2"]
+            + ["--runs", "20000000"],
+            "more than MAX_RUNS",
+        ),
         (["calibrate", "--out", "/proc/b.toml"], "cannot write in the folder /proc"),
         (["fit", "kursk-area", "--parameter", "combat.x", "--values", "nan"], "finite numbers"),
         (["fit", "kursk-area", "--parameter", "combat.x", "--values", "1,inf"], "finite numbers"),

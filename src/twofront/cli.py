@@ -50,8 +50,15 @@ from twofront.report.figures import (
     run_figure,
 )
 from twofront.resources import check_fits
-from twofront.scenario.limits import MAX_GRID_VALUES
-from twofront.scenario.loader import load, read_chain, read_raw, resolve, shipped_names
+from twofront.scenario.limits import MAX_BOOTSTRAP, MAX_GRID_VALUES
+from twofront.scenario.loader import (
+    load,
+    parse,
+    read_chain,
+    read_raw,
+    resolve,
+    shipped_names,
+)
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params, origins
 
@@ -62,6 +69,8 @@ console = Console()
 errors = Console(stderr=True)
 
 DEFAULT_SCENARIO = "world-2024"
+VALIDATION_SCENARIOS = ("kursk-2024", "winter-war-1939", "polish-soviet-1920")
+"""The shipped scenarios the validation cases simulate (checked against memory first)."""
 LONG_RUN_SECONDS = 60.0
 """Above this estimated time, a simulation says how long and how much memory it will take."""
 FORCE_HELP = "run even when the memory estimate says the runs will not fit"
@@ -246,6 +255,11 @@ def validate(
     unknown = [n for n in names if n not in CASES]
     if unknown:
         raise _fail(TwofrontError(f"unknown cases {unknown}; expected some of {list(CASES)}"))
+    try:
+        for name in VALIDATION_SCENARIOS:
+            check_fits(load(name), runs)
+    except TwofrontError as err:
+        raise _fail(err) from None
     results = []
     with _progress() as progress:
         task = progress.add_task("validation cases", total=len(names))
@@ -321,7 +335,11 @@ def calibrate(
             raise _fail(
                 UsageError(f"{option} {actor!r}: expected an id (a-z, 0-9, _ or -, from a letter)")
             )
-    names = tuple(x.strip() for x in free.split(",") if x.strip())
+    if bootstrap > MAX_BOOTSTRAP:
+        raise _fail(
+            UsageError(f"--bootstrap {bootstrap}: more than MAX_BOOTSTRAP = {MAX_BOOTSTRAP}")
+        )
+    names = tuple(dict.fromkeys(x.strip() for x in free.split(",") if x.strip()))
     bad = [n for n in names if n not in PARAMETERS]
     if bad or not names:
         raise _fail(TwofrontError(f"--free {free!r}: expected names from {list(PARAMETERS)}"))
@@ -421,7 +439,7 @@ def fit(
     try:
         path = resolve(scenario)
         raw = read_raw(path, chain=())
-        set_parameter(raw, parameter, grid[0], "check")
+        check_fits(parse(set_parameter(raw, parameter, grid[0], "check"), str(path)), runs)
         with _progress() as progress:
             task = progress.add_task(f"fitting {parameter}", total=len(grid))
             table = profile(

@@ -88,6 +88,10 @@ MAX_RUNS = 10_000_000
 MAX_GRID_VALUES = 200
 """Most values in a ``fit`` grid: each is a full simulation of ``runs`` runs."""
 
+MAX_BOOTSTRAP = 10_000
+"""Most bootstrap resamples in ``calibrate``: each is a full least-squares fit
+(2,000 give percentile intervals to about +-0.5 percentage points)."""
+
 MAX_BATTLE_DAYS = 3_650
 """Longest battle series for ``calibrate``: ten years of daily rows; the fit
 allocates and simulates one step per day (a day of 1e12 asked for 7 TiB)."""
