@@ -11,6 +11,7 @@ from twofront.cli import app
 from twofront.scenario.loader import shipped_names
 
 runner = CliRunner()
+FIT_ADVANTAGE = ["fit", "kursk-area", "--parameter", "combat.defence_advantage"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CSV_COLUMNS = {"outcome", "strategy", "mean", "low95", "high95", "diff_vs_baseline"}
 
@@ -231,8 +232,7 @@ def test_validate_out_naming_a_file_fails_before_any_case(tmp_path):
         (["calibrate", "--bootstrap", "20000"], "more than MAX_BOOTSTRAP = 10000"),
         (["validate", "--runs", "20000000"], "more than MAX_RUNS"),
         (
-            ["fit", "kursk-area", "--parameter", "combat.defence_advantage", "--values", "1.2"]
-            + ["--runs", "20000000"],
+            [*FIT_ADVANTAGE, "--values", "1.2", "--runs", "20000000"],
             "more than MAX_RUNS",
         ),
         (["calibrate", "--out", "/proc/b.toml"], "cannot write in the folder /proc"),
