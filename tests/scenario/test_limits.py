@@ -88,7 +88,8 @@ def test_too_many_entries_are_refused_naming_the_limit(toy_raw, table, name, lim
 def test_too_many_aid_lines_are_refused(toy_raw):
     line = toy_raw["strategies"]["surge"]["aid"][0]
     toy_raw["strategies"]["surge"]["aid"] = [line] * (limits.MAX_AID_LINES + 1)
-    with pytest.raises(ScenarioError, match=r"strategies.surge.aid: more than 256 entries"):
+    expected = r"strategies\.surge\.aid: more than 256 entries \(MAX_AID_LINES = 256\)"
+    with pytest.raises(ScenarioError, match=expected):
         parse(toy_raw, "s.toml")
 
 

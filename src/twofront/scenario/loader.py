@@ -259,6 +259,20 @@ TABLE_LIMITS: dict[str, tuple[str, int]] = {
 }
 """Top-level tables, the limit on their entries and its name; checked before validation."""
 
+LIST_LIMITS: dict[str, str] = {
+    "aid": "MAX_AID_LINES",
+    "patrons": "MAX_LIST_ITEMS",
+    "levels": "MAX_LIST_ITEMS",
+    "mobilise_industry": "MAX_LIST_ITEMS",
+    "start_war": "MAX_LIST_ITEMS",
+    "industry": "MAX_MUNITIONS",
+    "deterrent_stock_reference": "MAX_MUNITIONS",
+    "aims": "MAX_THEATERS",
+    "mud_months": "the months of a year",
+    "personnel": "the two sides of a theater",
+}
+"""Lists and tables inside a scenario, by field name, and the name of their limit."""
+
 
 def _line(origin: str, error: Any) -> str:
     loc = _path(error["loc"])
@@ -271,7 +285,8 @@ def _line(origin: str, error: Any) -> str:
         message = f"{error['input']!r} is a boolean; expected a number"
     elif error["type"] == "too_long":
         limit = error.get("ctx", {}).get("max_length")
-        message = f"more than {limit} entries (the limits are in twofront/scenario/limits.py)"
+        name = LIST_LIMITS.get(str(error["loc"][-1]), "the schema's limit")
+        message = f"more than {limit} entries ({name} = {limit})"
     elif error["type"] == "string_too_long":
         name = "MAX_CONDITION_CHARS" if str(error["loc"][-1]).endswith("when") else "MAX_TEXT_CHARS"
         length = len(error["input"]) if isinstance(error.get("input"), str) else "?"
