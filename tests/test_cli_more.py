@@ -11,6 +11,7 @@ from twofront.cli import app
 from twofront.scenario.loader import shipped_names
 
 runner = CliRunner()
+FIT_ADVANTAGE = ["fit", "kursk-area", "--parameter", "combat.defence_advantage"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CSV_COLUMNS = {"outcome", "strategy", "mean", "low95", "high95", "diff_vs_baseline"}
 
@@ -184,3 +185,89 @@ def test_sources_of_world_2024_lists_the_kursk_salient(wide_console):
     _assert_clean_exit(result, 0)
     assert "fronts.kursk.occupied_km2" in result.output
     assert "source:" in result.output
+
+
+def test_sources_say_in_which_file_and_line_each_number_is_set(wide_console, tmp_path):
+    child = tmp_path / "child.toml"
+    child.write_text(
+        '[scenario]\nextends = "kursk-2024"\n\n[combat]\n'
+        'defence_advantage = { value = 1.2, source = "A study, RAND, 2024" }\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["sources", str(child)])
+    _assert_clean_exit(result, 0)
+    row = next(line for line in result.output.splitlines() if "combat.defence_advantage" in line)
+    assert "source: A study, RAND, 2024" in row
+    assert f"{child}:5" in row
+    assert "world-2024.toml:" in result.output
+
+
+def test_validate_reports_missing_data_and_strict_fails(tmp_path, monkeypatch):
+    monkeypatch.setenv("TWOFRONT_DATA", str(tmp_path / "no-data"))
+    case = ["--case", "kursk-2024-backtest", "--runs", "10", "--out", str(tmp_path / "v")]
+    relaxed = runner.invoke(app, ["validate", *case])
+    _assert_clean_exit(relaxed, 0)
+    assert "kursk-2024-backtest: could not be checked, data missing" in relaxed.output
+    assert "--strict makes this an error" in relaxed.output
+    _assert_clean_exit(runner.invoke(app, ["validate", "--strict", *case]), 1)
+
+
+def test_validate_out_naming_a_file_fails_before_any_case(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--out", str(afile)])
+    _assert_clean_exit(result, 2)
+    assert "exists and is not a folder" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compare", "--strategies", ","], "--strategies ',': expected 'all' or strategy ids"),
+        (["compare", "--figure", "c.doc"], "unknown format '.doc'"),
+        (["compare", "--runs", "20000000"], "more than MAX_RUNS"),
+        (["run", "--figure", "/dev/null"], "unknown format"),
+        (["run", "--runs", "20000000"], "more than MAX_RUNS"),
+        (["calibrate", "--blue", "US Army"], "--blue 'US Army': expected an id"),
+        (["calibrate", "--bootstrap", "20000"], "more than MAX_BOOTSTRAP = 10000"),
+        (["validate", "--runs", "20000000"], "more than MAX_RUNS"),
+        (
+            [*FIT_ADVANTAGE, "--values", "1.2", "--runs", "20000000"],
+            "more than MAX_RUNS",
+        ),
+        (["calibrate", "--out", "/proc/b.toml"], "cannot write in the folder /proc"),
+        (["fit", "kursk-area", "--parameter", "combat.x", "--values", "nan"], "finite numbers"),
+        (["fit", "kursk-area", "--parameter", "combat.x", "--values", "1,inf"], "finite numbers"),
+        (
+            ["fit", "kursk-area", "--parameter", "combat.x", "--values", "1", "--figure", "f.x"],
+            "'.x'",
+        ),
+    ],
+)
+def test_bad_arguments_fail_in_a_second_with_exit_2(args, message):
+    result = runner.invoke(app, args)
+    _assert_clean_exit(result, 2)
+    assert message in result.output
+
+
+def test_an_internal_failure_is_one_line_and_exit_1(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert "internal error: ZeroDivisionError: a bug (please report it" in err
+    assert "Traceback" not in err
+
+
+def test_compare_with_no_outcome_that_varies_draws_no_figure_and_exits_0(toy_path, tmp_path):
+    figure = tmp_path / "c.png"
+    args = ["compare", str(toy_path), "--runs", "2", "--sampling", "nominal"]
+    result = runner.invoke(app, [*args, "--strategies", "steady", "--figure", str(figure)])
+    _assert_clean_exit(result, 0)
+    assert "no outcome differs between the strategies or runs: no figure drawn" in result.output
+    assert not figure.exists()
+    assert figure.with_suffix(".csv").exists()

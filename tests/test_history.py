@@ -175,3 +175,47 @@ def test_iwo_jima_without_the_reinforcement_column_is_a_data_error(tmp_path):
     _write_series(tmp_path, "iwo_jima_1945", "day,us_active_personnel\n0,\n", SOURCES)
     with pytest.raises(DataError, match="us_reinforcements_personnel"):
         iwo_jima(tmp_path)
+
+
+def _battle_csv(tmp_path, rows: str, meta: str = '[[sources]]\ntitle = "x"\n'):
+    from twofront.history import battle_from_csv
+
+    (tmp_path / "b.csv").write_text(
+        "day,blue_reinforcements,blue_personnel,red_personnel\n" + rows, encoding="utf-8"
+    )
+    (tmp_path / "b.meta.toml").write_text(meta, encoding="utf-8")
+    return lambda: battle_from_csv(tmp_path / "b.csv")
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("0,0,,100\n1,10,9,90\n1,0,8,80\n", "day 1 repeated"),
+        ("0,0,,100\n1.5,10,9,90\n", r"day 1\.5 \(line 3\); expected whole numbers of days >= 0"),
+        ("0,0,,100\n-1,10,9,90\n", r"day -1 \(line 3\)"),
+        ("0,0,,100\n1,10,-9,90\n", r"blue_personnel = -9 \(line 3\)"),
+        ("0,0,,100\n1,10,inf,90\n", r"blue_personnel = inf \(line 3\)"),
+        ("0,0,,100\n1,ten,9,90\n", r"blue_reinforcements = 'ten' \(line 3\)"),
+    ],
+)
+def test_battle_csv_problems_name_the_cell_and_what_was_expected(tmp_path, rows, message):
+    read = _battle_csv(tmp_path, rows)
+    with pytest.raises(DataError, match=message):
+        read()
+
+
+@pytest.mark.parametrize("initial", ["true", "1e300", "-5"])
+def test_red_initial_strength_must_be_a_sensible_number(tmp_path, initial):
+    read = _battle_csv(
+        tmp_path,
+        "0,0,,\n1,10,9,\n",
+        f'red_initial_personnel = {initial}\n[[sources]]\ntitle = "x"\n',
+    )
+    with pytest.raises(DataError, match="red's initial strength"):
+        read()
+
+
+def test_a_well_formed_battle_csv_reads(tmp_path):
+    battle, _ = _battle_csv(tmp_path, "0,0,,100\n1,10,9,90\n2,0,8,80\n")()
+    assert battle.red_initial == 100.0
+    assert battle.reinforcements.tolist() == [10.0, 0.0]

@@ -40,6 +40,32 @@ link                                   mutation (file: change)                  
 11 months to settlement                record: ``np.maximum(war_start, 0)`` clamp deleted      yes
 11 aggressor collapse boundary         bargaining: ``will_agg <= collapse`` -> ``<``           yes
 =====================================  =====================================================  ===
+
+The tests of the last section kill mutants that survived mutmut 3 on ``model/`` and
+``policy/``; each was checked the same way (mutation applied by hand, test failed: yes).
+
+=========================================================  ====================================
+mutation (file: change)                                    killed by test_...
+=========================================================  ====================================
+combat, manpower: ``np.clip(will, 0.0, 1.0)`` -> ``None``   will_never_falls_below_zero
+combat ``_power``: ``exponent == 0`` -> ``!= 0``            lanchester_exponents_and_an_empty...
+combat ``_power``: ``base**exponent`` -> ``base * e``       lanchester_exponents_and_an_empty...
+combat ``alive``: ``&`` -> ``|``; ``shooters >= 0``         lanchester_exponents_and_an_empty...
+combat ``lanchester_losses``: 0.0 -> 1.0 where not alive     lanchester_exponents_and_an_empty...
+combat ``advanced``: ``gain >= 0``, ``> 1``, ``<= 0``, ``< 1``  only_the_side_that_gained_ground...
+combat ``thin``: ``enemy < thin`` -> ``<=``                 surprise_needs_fewer_defenders...
+manpower: ``has_front = ... > 0`` -> ``>= 0``               an_actor_at_peace_keeps_its_reserves
+manpower: ``in_play = at_war & has_front`` -> ``|``         troops_facing_an_empty_enemy_stay...
+opportunism: ``after_war = SETTLED & can_recur`` -> ``|``   a_theater_that_may_recur_uses_its...
+opportunism: ``.max(axis=1, ...)`` -> ``.max(...)``         each_run_reads_the_opportunism...
+schedule ``observe``: stockpile / occupied / escalation None  policy_conditions_read_stocks...
+schedule ``aid_factor``: ``np.where(None, theater, 0)``     escalation_in_one_theater_leaves...
+schedule: ``starting[:, t] |= ...`` -> ``=``                escalation_in_one_theater_leaves...
+bargaining ``_spread``: ``np.where(None, ...)``             soil_conceded_at_settlement_is...
+bargaining ``_spread``: ``held >= 0``; ``area * area``      a_collapse_hands_over_soil_nobody...
+bargaining ``_settle``: aggressor_area ``|`` / ``on_def``   a_collapse_hands_over_soil_nobody...
+escalation: ``rng.uniform(...)`` without ``lanes``          each_theater_climbs_on_its_own_draw
+=========================================================  ====================================
 """
 
 from __future__ import annotations
@@ -49,6 +75,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tests.hand_world import fixed, hand_world, ladder, load_world
 from tests.model.worlds import actor, front, toy_world
@@ -57,6 +84,7 @@ from twofront.engine.loop import step
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.state import State, TheaterStatus, occupied_km2
+from twofront.model import manpower
 from twofront.scenario.schema import Scenario
 from twofront.simulation import PHASES, run
 
@@ -550,7 +578,8 @@ def test_a_war_opened_by_opportunism_is_fought_from_the_next_month(tmp_path: Pat
     forces(raw, "grey", lethality_per_month=0.05)
     params, _, states = months(load_world(raw, tmp_path), 2)
     plain, green = front(params, "plain"), actor(params, "green")
-    np.testing.assert_array_equal(states[0].theater_status[:, theater(params, "west")], 2)
+    # (It settles in the same month, on its hand-world aims.)
+    np.testing.assert_array_equal(states[0].wars_started[:, theater(params, "west")], 1)
     np.testing.assert_array_equal(states[0].casualties_per_month[:, plain], 0.0)
     np.testing.assert_allclose(states[1].casualties_per_month[:, plain], [[50.0, 0.0]] * 2)
     np.testing.assert_allclose(states[1].casualties_total[:, green], 50.0)
@@ -601,3 +630,281 @@ def test_aggressor_collapse_at_exactly_the_threshold_counts(tmp_path: Path) -> N
     np.testing.assert_array_equal(states[0].collapsed[:, t], AGGRESSOR)
     np.testing.assert_allclose(states[0].settlement_share[:, t], 0.9, rtol=1e-12)
     np.testing.assert_allclose(occupied_km2(states[0], params)[:, front(params, "home")], 100.0)
+
+
+# --- Mutants that survived mutmut on model/ and policy/, killed here ---------------------
+#
+# Each test below names the surviving mutants it kills (mutmut 3 names, see the report).
+
+
+def test_will_never_falls_below_zero(tmp_path: Path) -> None:
+    # Blue: 100 casualties at omega = 1,000 per 100k cost 1.0 > 0.5: will clipped at 0.
+    # Kills combat phase will clip ``np.clip(will, None, 1)`` (no ladder: combat's clip is
+    # the last one in the month). Manpower's own clip is then masked by combat's in the
+    # step, so it is checked on the phase: 10,000 mobilised at 10 per 100k cost 1.0.
+    raw = world()
+    forces(raw, "red", lethality_per_month=0.05)
+    forces(raw, "blue", will_loss_per_100k_casualties=1000)
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    np.testing.assert_array_equal(states[0].will[:, actor(params, "blue")], 0.0)
+
+    raw = world()
+    forces(raw, "blue", mobilisation_per_month=10_000, will_loss_per_100k_mobilised=10)
+    params, stream, state = toy_world(load_world(raw, tmp_path, "m.toml"), "none")
+    after = manpower.phase(state, params, stream)
+    np.testing.assert_array_equal(after.will[:, actor(params, "blue")], 0.0)
+
+
+@pytest.mark.parametrize(
+    ("shooter_exponent", "target_exponent", "lethality", "home_loss"),
+    [
+        # L = 0.5 * 10,000**0.5 * 1,000**0 = 0.5 * 100 = 50
+        (0.5, 0.0, 0.5, 50.0),
+        # L = 0.01 * 10,000**0 * 1,000**1 = 10
+        (0.0, 1.0, 0.01, 10.0),
+    ],
+)
+def test_lanchester_exponents_and_an_empty_side_inflict_the_hand_computed_losses(
+    tmp_path: Path,
+    shooter_exponent: float,
+    target_exponent: float,
+    lethality: float,
+    home_loss: float,
+) -> None:
+    # Red has 10,000 on home and nobody on the salient. Blue loses L on home and nothing
+    # on the salient, where nobody shoots at it (even with q = 0, where 0**0 = 1).
+    # Kills: combat _power ``exponent != 0`` and ``base * exponent``; lanchester_losses
+    # ``alive`` with ``|`` or ``shooters >= 0``, and 1.0 instead of 0.0 where not alive.
+    raw = world()
+    raw["combat"] |= {
+        "shooter_exponent": fixed(shooter_exponent),
+        "target_exponent": fixed(target_exponent),
+    }
+    raw["fronts"]["home"]["personnel"]["red"] = fixed(10_000)
+    raw["fronts"]["salient"]["personnel"]["red"] = fixed(0)
+    forces(raw, "red", lethality_per_month=lethality)
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    home, salient = front(params, "home"), front(params, "salient")
+    np.testing.assert_allclose(states[0].casualties_per_month[:, home, DEFENDER], home_loss)
+    np.testing.assert_array_equal(states[0].casualties_per_month[:, salient], 0.0)
+
+
+def test_only_the_side_that_gained_ground_takes_the_attacker_loss_multiplier(
+    tmp_path: Path,
+) -> None:
+    # d = 1, lambda = 2, both lethalities 0.05. Home: blue 2,000 against 1,000, r = 1 km²:
+    # blue gains 1 * ln 2 = 0.69 km² (less than 1), so blue's losses 0.05 * 1,000 = 50 are
+    # doubled to 100; red loses 0.05 * 2,000 = 100. Salient: nothing moves, 50 and 50.
+    # Kills combat ``advanced``: ``gain >= 0``, ``gain > 1``, ``gain <= 0``, ``gain < 1``.
+    raw = world()
+    raw["combat"] |= {"defence_advantage": fixed(1.0), "attacker_loss_multiplier": fixed(2.0)}
+    raw["fronts"]["home"]["personnel"]["blue"] = fixed(2000)
+    raw["fronts"]["home"]["advance_km2_per_month"] = fixed(1)
+    forces(raw, "red", lethality_per_month=0.05)
+    forces(raw, "blue", lethality_per_month=0.05)
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    home, salient = front(params, "home"), front(params, "salient")
+    np.testing.assert_allclose(
+        occupied_km2(states[0], params)[:, home], 300 - math.log(2), rtol=1e-12
+    )
+    np.testing.assert_allclose(states[0].casualties_per_month[:, home], [[100.0, 100.0]] * 2)
+    np.testing.assert_allclose(states[0].casualties_per_month[:, salient], [[50.0, 50.0]] * 2)
+
+
+@pytest.mark.parametrize(("blue", "red_gain"), [(1000.0, 0.0), (500.0, 100 * math.log(16))])
+def test_surprise_needs_fewer_defenders_than_the_thin_line(
+    tmp_path: Path, blue: float, red_gain: float
+) -> None:
+    # Home: thin line 1,000, surprise 8, d = 2, r = 100, red 2,000. Blue exactly 1,000 is
+    # not thin: ratio 1,000 / 2,000 = 1/2, inside the band, nothing moves. Blue 500 is:
+    # red's power x 8, ratio 500 / 16,000 = 1/32: red gains 100 (ln 32 - ln 2) = 100 ln 16.
+    # Kills combat ``thin = enemy <= thin_defence_personnel``.
+    raw = world()
+    raw["combat"]["surprise_multiplier"] = fixed(8.0)
+    raw["fronts"]["home"] |= {
+        "thin_defence_personnel": fixed(1000),
+        "advance_km2_per_month": fixed(100),
+        "personnel": {"blue": fixed(blue), "red": fixed(2000)},
+    }
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    np.testing.assert_allclose(
+        occupied_km2(states[0], params)[:, front(params, "home")], 300 + red_gain, rtol=1e-12
+    )
+
+
+def test_an_actor_at_peace_keeps_its_reserves_and_its_troops_in_place(tmp_path: Path) -> None:
+    # Green (west, at peace): 1,000 in reserve, deploys half and redeploys half a month,
+    # mobilises 100 a month while at war. At peace nothing moves: reserves 1,000,
+    # 1,000 on the plain. Kills manpower ``has_front >= 0`` and ``in_play`` with ``|``.
+    raw = world(with_west=True)
+    forces(
+        raw,
+        "green",
+        reserves_personnel=1000,
+        deploy_fraction_per_month=0.5,
+        redeploy_fraction_per_month=0.5,
+        mobilisation_per_month=100,
+    )
+    params, _, states = months(load_world(raw, tmp_path), 2)
+    np.testing.assert_array_equal(states[-1].reserves_personnel[:, actor(params, "green")], 1000)
+    np.testing.assert_array_equal(states[-1].personnel[:, front(params, "plain")], 1000)
+
+
+def test_troops_facing_an_empty_enemy_stay_where_they_are(tmp_path: Path) -> None:
+    # Blue has nobody at the fronts: red's weights (enemy personnel) are all 0, so it has
+    # no desired split and redeploys nothing (rate 0.5 would otherwise move its 1,000 a
+    # front toward 0 and lose them). Kills manpower ``in_play`` with ``|``.
+    raw = world()
+    for name in ("home", "salient"):
+        raw["fronts"][name]["personnel"]["blue"] = fixed(0)
+    forces(raw, "red", redeploy_fraction_per_month=0.5)
+    _, _, states = months(load_world(raw, tmp_path), 1)
+    np.testing.assert_array_equal(states[0].personnel[:, :, AGGRESSOR], 1000.0)
+
+
+def test_a_theater_that_may_recur_uses_its_first_readiness_before_any_war(
+    tmp_path: Path,
+) -> None:
+    # West may recur (readiness after war 0.2) but has had no war: month 0 uses
+    # r0 = 0.5, lambda = 0.01 * 0.5 * 2 * 1.5 = 0.015 (not r = 0.2 + 0.8 * 1/10 = 0.28).
+    # Kills opportunism ``after_war = SETTLED | can_recur``.
+    raw = world(with_west=True)
+    raw["theaters"]["west"]["opportunism"] = opportunism() | {"readiness_after_war": fixed(0.2)}
+    params, stream, states = months(load_world(raw, tmp_path), 1, runs=4000)
+    opened = states[0].theater_status[:, theater(params, "west")] == TheaterStatus.WAR
+    np.testing.assert_array_equal(opened, west_started(params, stream, 0, 1 - math.exp(-0.015)))
+
+
+def test_each_run_reads_the_opportunism_factor_of_its_own_escalation(tmp_path: Path) -> None:
+    # East climbs where its draw is below 1 - e^-1 (h_s = 20 per 1,000 km², 50 km² held);
+    # level 1's opportunism factor 10. West: lambda = 0.015 * 10 = 0.15 in the runs that
+    # climbed, 0.015 in the others. Kills opportunism ``max(axis=None)`` / no axis.
+    raw = world(with_west=True)
+    raw["theaters"]["west"]["opportunism"] = opportunism()
+    raw["theaters"]["east"]["escalation"] = ladder(
+        (0.0, 1.0, 1.0), (0.0, 1.0, 10.0), hazards=(0.0, 0.0, 20.0)
+    )
+    params, stream, states = months(load_world(raw, tmp_path), 1, runs=2000)
+    climbed = stream.uniform(0, "escalation", lanes=2)[:, 0] < 1 - math.exp(-1.0)
+    np.testing.assert_array_equal(states[0].escalation_level[:, 0], climbed)
+    probability = np.where(climbed, 1 - math.exp(-0.15), 1 - math.exp(-0.015))
+    u = stream.uniform(0, "opportunism", lanes=2)[:, theater(params, "west")]
+    opened = states[0].theater_status[:, theater(params, "west")] == TheaterStatus.WAR
+    np.testing.assert_array_equal(opened, u < probability)
+
+
+def test_policy_conditions_read_stocks_ground_and_escalation_as_the_phases_left_them(
+    tmp_path: Path,
+) -> None:
+    # Three donor -> blue lines of 100, on "stock.blue.shell < 1050", "occupied.home > 250",
+    # "escalation.east >= 1". Blue 4,000 on home, d = 2, r = 100: blue takes
+    # 100 (ln 4 - ln 2) = 69.3 km² in month 0 (red 300 -> 230.7); east climbs every month.
+    # Month 0 policy: stock 1,000, occupied 300, level 0 -> 100, 100, 0 (blue -> 1,200).
+    # Month 1 policy: stock 1,200, occupied 230.7, level 1 -> 0, 0, 100.
+    # Kills schedule ``observe`` with stockpile, occupied_km2 or escalation_level None.
+    raw = world()
+    raw["fronts"]["home"]["personnel"]["blue"] = fixed(4000)
+    raw["fronts"]["home"]["advance_km2_per_month"] = fixed(100)
+    raw["theaters"]["east"]["escalation"] = ladder(
+        (0.0, 1.0, 1.0), (0.0, 1.0, 1.0), hazards=CERTAIN_CLIMB
+    )
+    line = {"donor": "donor", "recipient": "blue", "munition": "shell", "per_month": fixed(100)}
+    whens = ("stock.blue.shell < 1050", "occupied.home > 250", "escalation.east >= 1")
+    raw["strategies"]["watch"] = {"title": "watch", "aid": [line | {"when": w} for w in whens]}
+    _, _, states = months(load_world(raw, tmp_path), 2, strategy="watch")
+    np.testing.assert_array_equal(
+        [s.aid_sent_per_month for s in states], [[[100, 100, 0]] * 2, [[0, 0, 100]] * 2]
+    )
+
+
+def test_escalation_in_one_theater_leaves_aid_to_another_theaters_defender_alone(
+    tmp_path: Path,
+) -> None:
+    # East climbs to level 1 (aid factor 0.5) in month 0; west has no ladder. The donor
+    # sends blue 100 then 50, green 100 and 100. Two start_war rules for west, the first
+    # true from month 0, the second never: west's war begins in month 0.
+    # Kills schedule aid_factor ``np.where(None, ...)`` (every line read as theater 0) and
+    # ``starting[:, theater] = ...`` (the second rule overwriting the first).
+    raw = world(with_west=True)
+    raw["theaters"]["east"]["escalation"] = ladder(
+        (0.0, 1.0, 1.0), (0.0, 0.5, 1.0), hazards=CERTAIN_CLIMB
+    )
+    lines = [
+        {"donor": "donor", "recipient": name, "munition": "shell", "per_month": fixed(100)}
+        for name in ("blue", "green")
+    ]
+    rules = [{"theater": "west", "when": "month >= 0"}, {"theater": "west", "when": "month > 9"}]
+    raw["strategies"]["both"] = {"title": "both", "aid": lines, "start_war": rules}
+    params, _, states = months(load_world(raw, tmp_path), 2, strategy="both")
+    np.testing.assert_array_equal(
+        [s.aid_sent_per_month for s in states], [[[100, 100]] * 2, [[50, 100]] * 2]
+    )
+    # (It settles in the same month, on its hand-world aims.)
+    np.testing.assert_array_equal(states[0].wars_started[:, theater(params, "west")], 1)
+
+
+def test_soil_conceded_at_settlement_is_spread_as_it_was_held(tmp_path: Path) -> None:
+    # A second front on blue's soil, north (1,000 km², red holds 100): D = 2,000, red holds
+    # 400, blue 50 of red's 200. x = (2000 - 400 + 2 * 50) / 2000 = 0.85, x_bar = 1.2.
+    # C_def = 0.24, C_agg = 0.15: range [0.61, 1.0], aims cut it to [0.61, 0.9],
+    # x* = 0.61 + 0.5 * 0.29 = 0.755; red keeps (1 - 0.755) * 2000 = 490 km², spread as
+    # held (300 : 100): home 367.5, north 122.5 (by area it would be 245 and 245).
+    # Kills bargaining _spread ``np.where(None, ...)`` (always by area).
+    raw = world(endless=False)
+    raw["fronts"]["north"] = raw["fronts"]["home"] | {"occupied_km2": fixed(100)}
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    t = theater(params, "east")
+    np.testing.assert_allclose(states[0].settlement_share[:, t], 0.755, rtol=1e-12)
+    occupied = occupied_km2(states[0], params)
+    np.testing.assert_allclose(occupied[:, front(params, "home")], 367.5, rtol=1e-12)
+    np.testing.assert_allclose(occupied[:, front(params, "north")], 122.5, rtol=1e-12)
+
+
+def test_a_collapse_hands_over_soil_nobody_held_in_proportion_to_area(tmp_path: Path) -> None:
+    # Defender collapse: red holds none of blue's soil, blue 50 of red's: x = 1.1; red's
+    # ceiling 0.9: x* = 0.9, red gets (1 - 0.9) * 1000 = 100 km² of home (the only front,
+    # by area). Aggressor collapse: blue holds none of red's soil, red 300 of blue's:
+    # x = 0.7; blue's floor 1.1: x* = 1.1, blue gets all its soil back and keeps
+    # (1.1 - 1) * 1000 / 2 = 50 km² of red's 200 (the salient, by area).
+    # Kills bargaining _spread ``held >= 0`` and ``area * theater_area``; _settle
+    # aggressor_area with ``|`` or ``on_def``.
+    raw = world(endless=False)
+    raw["bargaining"]["collapse_will"] = fixed(0.2)
+    raw["fronts"]["home"]["occupied_km2"] = fixed(0)
+    raw["actors"]["blue"]["will"] = fixed(0.1)
+    raw["theaters"]["east"]["defender_aim"] = "total"
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    t, home, salient = theater(params, "east"), front(params, "home"), front(params, "salient")
+    np.testing.assert_array_equal(states[0].collapsed[:, t], DEFENDER)
+    np.testing.assert_allclose(occupied_km2(states[0], params)[:, home], 100.0, rtol=1e-12)
+    np.testing.assert_array_equal(occupied_km2(states[0], params)[:, salient], 0.0)
+
+    raw = world(endless=False)
+    raw["bargaining"]["collapse_will"] = fixed(0.2)
+    raw["fronts"]["salient"]["occupied_km2"] = fixed(0)
+    raw["actors"]["red"]["will"] = fixed(0.1)
+    raw["aims"]["more"] = {"title": "more", "defender_share_at_least": fixed(1.1)}
+    raw["theaters"]["east"] |= {"defender_aim": "more", "aggressor_aim": "total"}
+    params, _, states = months(load_world(raw, tmp_path, "agg.toml"), 1)
+    np.testing.assert_array_equal(states[0].collapsed[:, t], AGGRESSOR)
+    np.testing.assert_allclose(states[0].settlement_share[:, t], 1.1, rtol=1e-12)
+    np.testing.assert_array_equal(occupied_km2(states[0], params)[:, home], 0.0)
+    np.testing.assert_allclose(occupied_km2(states[0], params)[:, salient], 50.0, rtol=1e-12)
+
+
+def test_each_theater_climbs_on_its_own_draw(tmp_path: Path) -> None:
+    # East and west (opened by the strategy in month 0) both have a ladder with
+    # h0 = 1: P = 1 - e^-1 each, decided by the theater's own lane of the month's draw.
+    # Kills escalation ``rng.uniform(...)`` without ``lanes`` (one draw for all theaters).
+    raw = world(with_west=True)
+    for name in ("east", "west"):
+        raw["theaters"][name]["escalation"] = ladder(
+            (0.0, 1.0, 1.0), (0.0, 1.0, 1.0), hazards=(1.0, 0.0, 0.0)
+        )
+    raw["strategies"]["open"] = {
+        "title": "open",
+        "start_war": [{"theater": "west", "when": "month >= 0"}],
+    }
+    _, stream, states = months(load_world(raw, tmp_path), 1, strategy="open", runs=200)
+    u = stream.uniform(0, "escalation", lanes=2)
+    np.testing.assert_array_equal(states[0].escalation_level, u < 1 - math.exp(-1.0))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import os
+import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -30,9 +34,10 @@ from twofront.analysis.compare import (
 )
 from twofront.analysis.summary import failed_runs, summarise
 from twofront.analysis.validation import CASES, CaseResult, Check
-from twofront.errors import ScenarioError, TwofrontError
+from twofront.errors import CalibrationError, ScenarioError, TwofrontError, UsageError
 from twofront.experiment import store
 from twofront.history import battle_from_csv, iwo_jima
+from twofront.outputs import check_file, check_folder
 from twofront.report import validation_report
 from twofront.report.console import (
     comparison_table,
@@ -40,10 +45,24 @@ from twofront.report.console import (
     summary_table,
     validation_table,
 )
-from twofront.report.figures import comparison_figure, profile_figure, run_figure
-from twofront.scenario.loader import load, read_raw, resolve, shipped_names
+from twofront.report.figures import (
+    comparison_figure,
+    figure_formats,
+    profile_figure,
+    run_figure,
+)
+from twofront.resources import check_fits
+from twofront.scenario.limits import MAX_BOOTSTRAP, MAX_GRID_VALUES
+from twofront.scenario.loader import (
+    load,
+    parse,
+    read_chain,
+    read_raw,
+    resolve,
+    shipped_names,
+)
 from twofront.scenario.schema import Scenario
-from twofront.scenario.sources import iter_params
+from twofront.scenario.sources import iter_params, origins
 from twofront.simulation import run as run_engine
 
 app = typer.Typer(
@@ -53,6 +72,11 @@ console = Console()
 errors = Console(stderr=True)
 
 DEFAULT_SCENARIO = "world-2024"
+VALIDATION_SCENARIOS = ("kursk-2024", "winter-war-1939", "polish-soviet-1920")
+"""The shipped scenarios the validation cases simulate (checked against memory first)."""
+LONG_RUN_SECONDS = 60.0
+"""Above this estimated time, a simulation says how long and how much memory it will take."""
+FORCE_HELP = "run even when the memory estimate says the runs will not fit"
 SAMPLING_HELP = (
     "mc: independent draws; sobol: scrambled Sobol' points (use powers of two); "
     "nominal: every number at its central value"
@@ -64,6 +88,24 @@ def _fail(err: TwofrontError) -> typer.Exit:
     for line in lines:
         errors.print(line, markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+def _check_figure(figure: Path | None, option: str = "--figure") -> None:
+    """Fail now, not after the simulation, if the figure cannot be written there."""
+    if figure is not None:
+        try:
+            check_file(figure, option, figure_formats())
+        except UsageError as err:
+            raise _fail(err) from None
+
+
+def _check_path(path: Path | None, option: str, folder: bool = False) -> None:
+    """Fail now if ``path`` cannot be written (as a folder, or as a file)."""
+    if path is not None:
+        try:
+            check_folder(path, option) if folder else check_file(path, option)
+        except UsageError as err:
+            raise _fail(err) from None
 
 
 def _progress() -> Progress:
@@ -78,19 +120,28 @@ def _progress() -> Progress:
 
 def _simulate(
     scenario: str,
-    strategies: Sequence[str | None],
+    cells: Sequence[tuple[str | None, str | None]],
     runs: int,
     seed: int,
     chunk_runs: int,
     sampling: str = "mc",
+    force: bool = False,
 ) -> tuple[Scenario, dict[str, xr.Dataset]]:
-    """Load ``scenario`` and run each strategy (None: the default) on the same seed."""
+    """Load ``scenario`` and run each (strategy, end state) cell on the same seed; a
+    strategy None is the scenario's default, an end state None the strategy's own aims.
+    Results are keyed by 'strategy' or 'strategy @ end state'.
+
+    Refuses, before any run, work whose memory estimate does not fit.
+    """
     try:
         spec = load(scenario)
+        needed = check_fits(spec, runs, len(cells), force)
+        if needed.seconds > LONG_RUN_SECONDS:
+            console.print(f"{runs:,} runs x {len(cells)}: {needed.describe()} (estimate)")
         results: dict[str, xr.Dataset] = {}
         with _progress() as progress:
-            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(strategies))
-            for name in strategies:
+            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(cells))
+            for name, end_state in cells:
                 result = run_engine(
                     spec,
                     runs=runs,
@@ -99,63 +150,33 @@ def _simulate(
                     chunk_runs=chunk_runs,
                     on_chunk=lambda n: progress.advance(task, n),
                     sampling=sampling,
+                    end_state=end_state,
                 )
-                results[str(result.attrs["strategy"])] = result
+                label = str(result.attrs["strategy"])
+                results[label if end_state is None else f"{label} @ {end_state}"] = result
     except TwofrontError as err:
         raise _fail(err) from None
     return spec, results
 
 
-def _simulate_grid(
-    spec: Scenario,
-    cells: Sequence[tuple[str, str | None]],
-    runs: int,
-    seed: int,
-    chunk_runs: int,
-    sampling: str,
-) -> dict[str, xr.Dataset]:
-    """Run each (strategy, end state) cell on the same seed; keys 'strategy' or
-    'strategy @ end state'."""
-    results: dict[str, xr.Dataset] = {}
-    try:
-        with _progress() as progress:
-            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(cells))
-            for strategy, end_state in cells:
-                label = strategy if end_state is None else f"{strategy} @ {end_state}"
-                results[label] = run_engine(
-                    spec,
-                    runs=runs,
-                    seed=seed,
-                    strategy=strategy,
-                    chunk_runs=chunk_runs,
-                    on_chunk=lambda n: progress.advance(task, n),
-                    sampling=sampling,
-                    end_state=end_state,
-                )
-    except TwofrontError as err:
-        raise _fail(err) from None
-    return results
-
-
 def _end_state_cells(
     spec: Scenario, names: list[str], end_states: str | None, base: str
-) -> tuple[list[tuple[str, str | None]], str]:
-    """The strategy x end-state grid and the baseline's label (the baseline strategy with
-    its own declared aims)."""
+) -> list[tuple[str | None, str | None]]:
+    """The strategy x end-state grid; the baseline strategy, labelled by its name alone,
+    keeps its own declared aims."""
     if end_states is None:
-        return [(n, None) for n in names], base
+        return [(n, None) for n in names]
     chosen = list(spec.end_states) if end_states == "all" else end_states.split(",")
     unknown = [e for e in chosen if e not in spec.end_states]
     if unknown or not chosen:
         raise _fail(
             TwofrontError(
-                f"--end-states: unknown {unknown}; {spec.scenario.name} has "
-                f"{list(spec.end_states)}"
+                f"--end-states: unknown {unknown}; {spec.scenario.name} has {list(spec.end_states)}"
             )
         )
-    cells: list[tuple[str, str | None]] = [(base, None)]
+    cells: list[tuple[str | None, str | None]] = [(base, None)]
     cells += [(n, e) for n in names for e in chosen]
-    return cells, base
+    return cells
 
 
 @app.command()
@@ -170,9 +191,14 @@ def run(
     figure: Annotated[Path | None, typer.Option(help="PNG of the fan charts")] = None,
     chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
     sampling: Annotated[str, typer.Option(help=SAMPLING_HELP)] = "mc",
+    force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
 ) -> None:
     """Simulate a scenario, print a summary of outcomes across runs and draw fan charts."""
-    spec, by_strategy = _simulate(scenario, [strategy], runs, seed, chunk_runs, sampling)
+    _check_figure(figure)
+    _check_path(out, "--out", folder=True)
+    spec, by_strategy = _simulate(
+        scenario, [(strategy, None)], runs, seed, chunk_runs, sampling, force
+    )
     results = next(iter(by_strategy.values()))
     title = (
         f"{spec.scenario.title} — strategy {results.attrs['strategy']}, {runs} runs, "
@@ -208,13 +234,23 @@ def compare(
             "(default: each strategy with its own declared aims)"
         ),
     ] = None,
+    force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
 ) -> None:
     """Run every strategy on the same random numbers; print means, 95% intervals and differences."""
+    _check_figure(figure)
+    if figure is not None:
+        _check_path(figure.with_suffix(".csv"), "--figure (its .csv table)")
     try:
         spec = load(scenario)
     except TwofrontError as err:
         raise _fail(err) from None
-    names = list(spec.strategies) if strategies == "all" else strategies.split(",")
+    names = (
+        list(spec.strategies)
+        if strategies == "all"
+        else [n.strip() for n in strategies.split(",") if n.strip()]
+    )
+    if not names:
+        raise _fail(UsageError(f"--strategies {strategies!r}: expected 'all' or strategy ids"))
     unknown = [n for n in names if n not in spec.strategies]
     if unknown:
         raise _fail(
@@ -225,8 +261,8 @@ def compare(
     base = baseline or spec.scenario.default_strategy
     if base not in names:
         names.insert(0, base)
-    cells, base = _end_state_cells(spec, names, end_states, base)
-    results = _simulate_grid(spec, cells, runs, seed, chunk_runs, sampling)
+    cells = _end_state_cells(spec, names, end_states, base)
+    spec, results = _simulate(scenario, cells, runs, seed, chunk_runs, sampling, force)
     outcomes = (
         standard_outcomes(results[base])
         + war_event_outcomes(spec)
@@ -240,6 +276,9 @@ def compare(
     to_frame(comparison).to_csv(table_path, index=False)
     console.print(f"table written to {table_path}")
     shown = [o.name for o in outcomes if varies(comparison, o.name)][:12]
+    if not shown:
+        console.print("no outcome differs between the strategies or runs: no figure drawn")
+        return
     comparison_figure(comparison, shown, path)
     console.print(f"figure written to {path}")
 
@@ -252,10 +291,16 @@ def validate(
     strict: Annotated[bool, typer.Option(help="exit 1 if any case fails")] = False,
 ) -> None:
     """Run every validation case against history and write an HTML report."""
+    _check_path(out, "--out", folder=True)
     names = case or list(CASES)
     unknown = [n for n in names if n not in CASES]
     if unknown:
         raise _fail(TwofrontError(f"unknown cases {unknown}; expected some of {list(CASES)}"))
+    try:
+        for name in VALIDATION_SCENARIOS:
+            check_fits(load(name), runs)
+    except TwofrontError as err:
+        raise _fail(err) from None
     results = []
     with _progress() as progress:
         task = progress.add_task("validation cases", total=len(names))
@@ -267,8 +312,31 @@ def validate(
     path = validation_report.write(results, runs, out / "report.html")
     passed = sum(r.passed for r in results)
     console.print(f"{passed} of {len(results)} cases pass; report written to {path}")
+    blocked = [r for r in results if _missing_data(r)]
+    for result in blocked:
+        errors.print(
+            f"{result.case}: could not be checked, data missing: {_reason(result)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if strict and passed < len(results):
         raise typer.Exit(code=1)
+    if blocked:
+        errors.print(
+            f"{len(blocked)} case(s) lack data; --strict makes this an error (exit 1)",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _missing_data(result: CaseResult) -> bool:
+    """A case that could not run, or says it is blocked by missing data."""
+    return result.description == "could not run" or "BLOCKED by data" in result.notes
+
+
+def _reason(result: CaseResult) -> str:
+    return result.notes or "; ".join(c.name for c in result.checks)
 
 
 def _run_case(name: str, runs: int) -> CaseResult:
@@ -302,7 +370,17 @@ def calibrate(
     out: Annotated[Path | None, typer.Option(help="write the fitted scenario block here")] = None,
 ) -> None:
     """Fit the generalised Lanchester law to a battle series; print and write the parameters."""
-    names = tuple(x.strip() for x in free.split(",") if x.strip())
+    _check_path(out, "--out")
+    for option, actor in (("--blue", blue), ("--red", red)):
+        if not _is_id(actor):
+            raise _fail(
+                UsageError(f"{option} {actor!r}: expected an id (a-z, 0-9, _ or -, from a letter)")
+            )
+    if bootstrap > MAX_BOOTSTRAP:
+        raise _fail(
+            UsageError(f"--bootstrap {bootstrap}: more than MAX_BOOTSTRAP = {MAX_BOOTSTRAP}")
+        )
+    names = tuple(dict.fromkeys(x.strip() for x in free.split(",") if x.strip()))
     bad = [n for n in names if n not in PARAMETERS]
     if bad or not names:
         raise _fail(TwofrontError(f"--free {free!r}: expected names from {list(PARAMETERS)}"))
@@ -325,12 +403,12 @@ def calibrate(
         )
     except TwofrontError as err:
         hint = (
-            " Engel's (1954) daily series is missing from the shipped data (see "
+            ". Engel's (1954) daily series is missing from the shipped data (see "
             "data/iwo_jima_1945.meta.toml [missing])."
             if series == "iwo-jima-1945"
             else ""
         )
-        raise _fail(TwofrontError(f"{err}.{hint}")) from None
+        raise _fail(TwofrontError(f"{err}{hint}")) from None
     table = Table(title=f"{battle.name}: {fit.method} fit (R² of US strength {fit.r2_blue:.4f})")
     for column in ("parameter", "value", "95% low", "95% high", "fixed?"):
         table.add_column(column)
@@ -344,8 +422,15 @@ def calibrate(
             "fixed" if fixed else "",
         )
     console.print(table)
-    block = calibration_block(fit, meta.citation(), blue, red)
+    try:
+        block = calibration_block(fit, meta.citation(), blue, red)
+    except CalibrationError as err:
+        raise _fail(err) from None
     _emit_block(block, out)
+
+
+def _is_id(text: str) -> bool:
+    return bool(re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", text))
 
 
 def _emit_block(block: str, out: Path | None) -> None:
@@ -373,6 +458,8 @@ def fit(
     figure: Annotated[Path | None, typer.Option(help="PNG of the fit profile")] = None,
 ) -> None:
     """Fit one scenario number to an observed monthly series by simulation (grid search)."""
+    _check_path(out, "--out")
+    _check_figure(figure)
     if target not in TARGETS:
         raise _fail(TwofrontError(f"unknown target {target!r}; expected one of {list(TARGETS)}"))
     try:
@@ -383,10 +470,17 @@ def fit(
         ) from None
     if not grid:
         raise _fail(TwofrontError("--values: give at least one number"))
+    if not all(math.isfinite(v) for v in grid) or len(grid) > MAX_GRID_VALUES:
+        raise _fail(
+            UsageError(
+                f"--values {values!r}: expected at most MAX_GRID_VALUES = {MAX_GRID_VALUES} "
+                "finite numbers"
+            )
+        )
     try:
         path = resolve(scenario)
         raw = read_raw(path, chain=())
-        set_parameter(raw, parameter, grid[0], "check")
+        check_fits(parse(set_parameter(raw, parameter, grid[0], "check"), str(path)), runs)
         with _progress() as progress:
             task = progress.add_task(f"fitting {parameter}", total=len(grid))
             table = profile(
@@ -403,7 +497,13 @@ def fit(
     except (TwofrontError, ValueError) as err:
         raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
     console.print(profile_table(table, parameter, target, runs, seed))
-    best = float(table["value"].to_numpy()[np.argmin(table["mae"].to_numpy())])
+    if not table["mae"].notna().any():
+        raise _fail(
+            CalibrationError(
+                f"no simulated month overlaps the observed {target} series: no value to fit"
+            )
+        )
+    best = float(table["value"].to_numpy()[np.nanargmin(table["mae"].to_numpy())])
     series, _ = observed_for(TARGETS[target], [])
     block = fitted_block(
         parameter,
@@ -442,17 +542,43 @@ def sources(
     """List every number in a scenario with its value or distribution and its source."""
     try:
         spec = load(scenario)
+        chain = [(path, raw) for path, raw, _ in read_chain(resolve(scenario))]
     except TwofrontError as err:
         raise _fail(err) from None
+    params = list(iter_params(spec))
+    where = origins(chain, [path for path, _ in params])
     table = Table(title=f"Sources of {spec.scenario.name}", show_lines=False)
     table.add_column("parameter", overflow="fold")
     table.add_column("value / distribution", overflow="fold")
     table.add_column("source or assumption", overflow="fold")
-    for path, param in iter_params(spec):
-        table.add_row(path, param.describe(), param.provenance)
+    table.add_column("set in (file:line)", overflow="fold")
+    shipped = f"{resolve(DEFAULT_SCENARIO).parent}{os.sep}"
+    for path, param in params:
+        place = where.get(path, "").removeprefix(shipped)
+        table.add_row(path, param.describe(), param.provenance, place)
     console.print(table)
 
 
 def main() -> None:
-    """Entry point for ``python -m twofront``."""
-    app()
+    """Entry point for ``python -m twofront``: no Python traceback reaches a user.
+
+    Bad input exits 2 with a message (in the commands); a failure inside
+    exits 1 with one line asking for a report (``TWOFRONT_DEBUG=1`` shows
+    the traceback).
+    """
+    try:
+        app()
+    except MemoryError:
+        errors.print("out of memory: use fewer --runs or a smaller scenario", markup=False)
+        sys.exit(1)
+    except Exception as err:  # the last line of defence: any bug becomes one message
+        if os.environ.get("TWOFRONT_DEBUG"):
+            raise
+        errors.print(
+            f"internal error: {type(err).__name__}: {err} (please report it; "
+            "TWOFRONT_DEBUG=1 shows the traceback)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)

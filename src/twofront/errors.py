@@ -33,3 +33,12 @@ class CalibrationError(TwofrontError):
 class ExperimentError(TwofrontError):
     """An experiment asked for with impossible settings (run count, chunk size, design,
     strategy, seed) or an analysis asked of results that cannot answer it."""
+
+
+class UsageError(TwofrontError):
+    """A command-line argument that cannot be used (a path, a number, a list of values),
+    found before any work starts."""
+
+
+class ResourceError(TwofrontError):
+    """Work that would not fit the machine (memory), refused before it starts."""

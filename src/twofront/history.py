@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from twofront.errors import DataError
+from twofront.scenario.limits import MAX_BATTLE_DAYS, MAX_FILE_BYTES, MAX_STRENGTH_PERSONNEL
 
 F64 = NDArray[np.float64]
 
@@ -67,19 +68,37 @@ def load_series(name: str, folder: Path | None = None) -> Series:
     folder = folder or data_dir()
     csv, meta_path = folder / f"{name}.csv", folder / f"{name}.meta.toml"
     for path in (csv, meta_path):
-        if not path.is_file():
+        try:
+            size = path.stat().st_size if path.is_file() else None
+        except (OSError, ValueError) as err:
+            raise DataError(f"{path}: cannot be read: {err}") from None
+        if size is None:
             raise DataError(f"{path}: missing (historical series {name!r})")
+        if size > MAX_FILE_BYTES:
+            raise DataError(f"{path}: {size} bytes; larger than MAX_FILE_BYTES = {MAX_FILE_BYTES}")
     try:
         meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as err:
         raise DataError(f"{meta_path}: not valid TOML: {err}") from None
     try:
         table = pd.read_csv(csv, comment=None)
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{csv}: empty; expected a header row and data rows") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
         raise DataError(f"{csv}: not a readable CSV: {err}") from None
-    if not meta.get("sources"):
-        raise DataError(f"{meta_path}: sources: at least one source is required")
+    _check_sources(meta.get("sources"), meta_path)
     return Series(name, table, meta)
+
+
+def _check_sources(sources: object, meta_path: Path) -> None:
+    """``sources`` must be a non-empty array of tables, each with a title or an author."""
+    if not sources:
+        raise DataError(f"{meta_path}: sources: at least one source is required")
+    if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
+        raise DataError(
+            f"{meta_path}: sources = {sources!r:.60}; expected an array of tables: "
+            '[[sources]] with title = "...", publisher = "...", date = "..."'
+        )
 
 
 def require_columns(series: Series, columns: tuple[str, ...]) -> None:
@@ -121,7 +140,10 @@ def battle_series(series: Series, columns: dict[str, str], name: str) -> BattleS
     ``red_initial_personnel`` / ``japanese_initial_personnel``.
     """
     require_columns(series, ("day", columns["blue_reinforcements"], columns["blue_personnel"]))
-    table = series.table.sort_values("day")
+    table = _checked_days(series).sort_values("day")
+    for column in columns.values():
+        if column in table.columns:
+            _check_strengths(series, table[column], column)
     days = int(table["day"].max())
     reinforcements = np.zeros(days)
     blue = np.full(days + 1, np.nan)
@@ -135,7 +157,12 @@ def battle_series(series: Series, columns: dict[str, str], name: str) -> BattleS
     initial = series.meta.get(
         "red_initial_personnel", series.meta.get("japanese_initial_personnel", red[0])
     )
-    red_initial = _number(initial, np.nan)
+    red_initial = np.nan if isinstance(initial, bool) else _number(initial, np.nan)
+    if np.isfinite(red_initial) and not 0 < red_initial <= MAX_STRENGTH_PERSONNEL:
+        raise DataError(
+            f"{series.name}: red's initial strength {red_initial:g}; expected personnel in "
+            f"(0, {MAX_STRENGTH_PERSONNEL:g}]"
+        )
     if not np.isfinite(red_initial):
         raise DataError(
             f"{series.name}: red's initial strength is missing (day-0 row of "
@@ -144,6 +171,50 @@ def battle_series(series: Series, columns: dict[str, str], name: str) -> BattleS
     blue[0] = np.nan
     red[0] = np.nan
     return BattleSeries(name, reinforcements, blue, red, red_initial)
+
+
+def _checked_days(series: Series) -> pd.DataFrame:
+    """The table with whole, distinct days in [0, MAX_BATTLE_DAYS]; at least two rows."""
+    table = series.table
+    if len(table) < 2:
+        raise DataError(
+            f"{series.name}.csv: {len(table)} data row(s); expected the day-0 row and at "
+            "least one day"
+        )
+    days = pd.to_numeric(table["day"], errors="coerce")
+    bad = table["day"][~(days.notna() & (days % 1 == 0) & (days >= 0))]
+    if len(bad):
+        raise DataError(
+            f"{series.name}.csv: day {_shown(bad.iloc[0])} (line {bad.index[0] + 2}); "
+            "expected whole numbers of days >= 0"
+        )
+    if days.max() > MAX_BATTLE_DAYS:
+        raise DataError(
+            f"{series.name}.csv: day {days.max():g}; longer than MAX_BATTLE_DAYS = "
+            f"{MAX_BATTLE_DAYS} (ten years of daily rows)"
+        )
+    if days.duplicated().any():
+        raise DataError(f"{series.name}.csv: day {days[days.duplicated()].iloc[0]:g} repeated")
+    return table.assign(day=days.astype(int))
+
+
+def _check_strengths(series: Series, column: pd.Series, name: str) -> None:
+    """Personnel values: empty (not observed) or numbers in [0, MAX_STRENGTH_PERSONNEL]."""
+    values = pd.to_numeric(column, errors="coerce")
+    bad = column[
+        (values.isna() & column.notna())
+        | ~((values >= 0) & (values <= MAX_STRENGTH_PERSONNEL)) & values.notna()
+    ]
+    if len(bad):
+        raise DataError(
+            f"{series.name}.csv: {name} = {_shown(bad.iloc[0])} (line {bad.index[0] + 2}); "
+            f"expected personnel in [0, {MAX_STRENGTH_PERSONNEL:g}] or an empty cell"
+        )
+
+
+def _shown(value: object) -> str:
+    """A CSV cell as a user wrote it: numbers plainly, text quoted."""
+    return repr(value) if isinstance(value, str) else f"{float(value):g}"  # type: ignore[arg-type]
 
 
 def _number(value: object, missing: float) -> float:

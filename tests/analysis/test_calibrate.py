@@ -134,3 +134,58 @@ def test_fits_refuse_a_series_without_enough_observed_days():
         fit_least_squares(series, bootstrap=0)
     with pytest.raises(CalibrationError, match="need at least 4"):
         fit_likelihood(series)
+
+
+def _fit(values, low, high, r2=0.9):
+    from twofront.analysis.calibrate import Fit
+
+    return Fit("least squares", values, low, high, 1.0, r2)
+
+
+VALUES = {"a": 0.05, "b": 0.01, "p": 0.0, "q": 1.0}
+
+
+def test_block_is_valid_toml_with_uniform_priors_from_the_intervals():
+    import tomllib
+
+    from twofront.analysis.calibrate import DAYS_PER_MONTH, calibration_block
+
+    fit = _fit(VALUES, {"a": 0.04, "b": 0.008}, {"a": 0.06, "b": 0.012})
+    block = tomllib.loads(calibration_block(fit, 'A "quoted" title', "us", "japan"))
+    japan = block["actors"]["japan"]["forces"]["lethality_per_month"]
+    assert japan["dist"] == "uniform"
+    assert japan["low"] == pytest.approx(0.04 * DAYS_PER_MONTH)
+    assert japan["high"] == pytest.approx(0.06 * DAYS_PER_MONTH)
+    assert 'A "quoted" title' in japan["source"]
+    assert block["combat"]["shooter_exponent"]["value"] == 1.0
+
+
+def test_a_fit_outside_its_own_interval_is_never_written_as_a_prior():
+    from twofront.analysis.calibrate import calibration_block
+    from twofront.errors import CalibrationError
+
+    fit = _fit(VALUES, {"a": 0.06, "b": 0.008}, {"a": 0.07, "b": 0.012})
+    with pytest.raises(
+        CalibrationError, match=r"fitted a = 0\.05 lies outside its own 95% interval"
+    ):
+        calibration_block(fit, "x", "us", "japan")
+
+
+def test_an_interval_below_zero_is_cut_at_zero_and_says_so():
+    import tomllib
+
+    from twofront.analysis.calibrate import calibration_block
+
+    values = {**VALUES, "p": 0.05}
+    fit = _fit(values, {"a": 0.04, "b": 0.008, "p": -0.1}, {"a": 0.06, "b": 0.012, "p": 0.2})
+    target = tomllib.loads(calibration_block(fit, "x", "us", "japan"))["combat"]["target_exponent"]
+    assert (target["low"], target["high"]) == (0.0, 0.2)
+    assert "cut at 0" in target["source"]
+
+
+def test_a_fit_with_a_non_finite_r2_writes_no_block():
+    from twofront.analysis.calibrate import calibration_block
+    from twofront.errors import CalibrationError
+
+    with pytest.raises(CalibrationError, match="R2 is nan"):
+        calibration_block(_fit(VALUES, {}, {}, r2=float("nan")), "x", "us", "japan")

@@ -174,3 +174,65 @@ def test_a_file_extending_itself_is_a_circular_chain(tmp_path):
     path = _child(tmp_path, 'extends = "child.toml"\n')
     (line,) = _problems(path)
     assert line == f"{path}: scenario.extends: circular chain through {path}"
+
+
+def test_a_value_over_a_distribution_replaces_the_whole_number(tmp_path):
+    path = _child(
+        tmp_path,
+        f'extends = "{_toy_relative_to(tmp_path)}"\n',
+        '[actors.blue.industry.shell]\nstockpile = { value = 5.0, assumption = "child value" }\n',
+    )
+    stockpile = load(str(path)).actors["blue"].industry["shell"].stockpile
+    assert (stockpile.dist, stockpile.value, stockpile.low, stockpile.high) == (
+        "fixed",
+        5.0,
+        None,
+        None,
+    )
+    assert stockpile.provenance == "assumption: child value"
+
+
+def test_a_source_may_replace_an_assumption(tmp_path):
+    path = _child(
+        tmp_path,
+        f'extends = "{_toy_relative_to(tmp_path)}"\n',
+        '[combat]\ndefence_advantage = { value = 2.5, source = "A report, RAND, 2024" }\n',
+    )
+    advantage = load(str(path)).combat.defence_advantage
+    assert (advantage.source, advantage.assumption) == ("A report, RAND, 2024", None)
+
+
+def test_a_table_that_is_not_a_number_still_merges_key_by_key(tmp_path):
+    path = _child(
+        tmp_path,
+        f'extends = "{_toy_relative_to(tmp_path)}"\n',
+        '[actors.blue]\ntitle = "Renamed"\n',
+    )
+    spec = load(str(path))
+    assert spec.actors["blue"].title == "Renamed"
+    assert "shell" in spec.actors["blue"].industry
+
+
+def test_a_nul_byte_in_extends_is_refused(tmp_path):
+    (line,) = _problems(_child(tmp_path, 'extends = "a\\u0000b"\n'))
+    assert line.endswith("scenario.extends: a path must not contain a NUL byte")
+
+
+def test_an_extends_symlink_loop_is_refused(tmp_path):
+    (tmp_path / "loop.toml").symlink_to("loop.toml")
+    (line,) = _problems(_child(tmp_path, 'extends = "loop.toml"\n'))
+    assert "scenario.extends = 'loop.toml': no such file" in line
+
+
+def test_a_chain_longer_than_the_limit_is_refused(tmp_path):
+    for i in range(20):
+        _write(tmp_path / f"p{i}.toml", f'[scenario]\nextends = "p{i + 1}.toml"\n')
+    (line,) = _problems(tmp_path / "p0.toml")
+    assert line.endswith("scenario.extends: chain longer than MAX_EXTENDS_DEPTH = 16 files")
+
+
+def test_a_chain_through_a_symlink_to_itself_is_circular(tmp_path):
+    child = _child(tmp_path, 'extends = "alias.toml"\n')
+    (tmp_path / "alias.toml").symlink_to(child)
+    (line,) = _problems(child)
+    assert "circular chain" in line

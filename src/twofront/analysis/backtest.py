@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import tomli_w
 import xarray as xr
 
 from twofront.analysis.summary import ok_runs
@@ -204,8 +205,9 @@ def profile(
 
 
 def fitted_block(path: str, value: float, source: str) -> str:
-    """TOML lines that set the number at dotted ``path`` to ``value`` with its source."""
+    """TOML that sets the number at dotted ``path`` to ``value`` with its source."""
     *tables, key = path.split(".")
-    header = f"[{'.'.join(tables)}]\n" if tables else ""
-    text = source.replace("\\", "\\\\").replace('"', '\\"')
-    return f'{header}{key} = {{ value = {value:g}, source = "{text}" }}\n'
+    block: dict[str, Any] = {key: {"value": value, "source": source}}
+    for table in reversed(tables):
+        block = {table: block}
+    return tomli_w.dumps(block)

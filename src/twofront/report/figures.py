@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 
 from twofront.analysis.compare import Comparison
@@ -119,6 +120,14 @@ def _fan(ax: Axes, x: np.ndarray, values: np.ndarray, color: str) -> None:
     low, median, high = np.percentile(values, [5, 50, 95], axis=0)
     ax.fill_between(x, low, high, color=color, alpha=0.25, linewidth=0)
     ax.plot(x, median, color=color)
+
+
+def figure_formats() -> frozenset[str]:
+    """File extensions a figure can be saved as (png, pdf, svg, ...).
+
+    What matplotlib offers, less ``pgf``, which needs a LaTeX installation.
+    """
+    return frozenset(FigureCanvasBase.get_supported_filetypes()) - {"pgf"}
 
 
 def _save(fig: Figure, path: Path, dpi: int = 110) -> Path:

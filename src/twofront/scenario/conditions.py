@@ -33,9 +33,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Lark, Token, Transformer, UnexpectedInput
+from lark import Lark, Token, Transformer, Tree, UnexpectedInput
 
 from twofront.errors import ConditionError
+from twofront.scenario.limits import MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH
 
 THEATER_STATUSES: tuple[str, ...] = ("peace", "crisis", "war", "settled")
 """Theater statuses in the order of their integer codes."""
@@ -155,8 +156,29 @@ class _Compile(Transformer):
         return ("escalation", self._index(self.theaters, items[0], "theater"))
 
 
+def tree_depth(tree: Tree | Token) -> int:
+    """Levels of a parse tree, counted without recursion."""
+    deepest = 0
+    stack: list[tuple[Tree | Token, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, Tree):
+            stack.extend((child, depth + 1) for child in node.children)
+    return deepest
+
+
 def compile_condition(text: str, names: Names) -> Condition:
-    """Parse ``text`` and resolve its names; raises :class:`ConditionError`."""
+    """Parse ``text`` and resolve its names; raises :class:`ConditionError`.
+
+    The text is at most ``MAX_CONDITION_CHARS`` long and nests at most
+    ``MAX_CONDITION_DEPTH`` levels (checked before the compiler recurses).
+    """
+    if len(text) > MAX_CONDITION_CHARS:
+        raise ConditionError(
+            f"condition of {len(text)} characters; longer than MAX_CONDITION_CHARS = "
+            f"{MAX_CONDITION_CHARS}"
+        )
     try:
         tree = _PARSER.parse(text)
     except UnexpectedInput as err:
@@ -164,6 +186,12 @@ def compile_condition(text: str, names: Names) -> Condition:
             f"cannot parse {text!r} at column {err.column}: expected a condition such as "
             "'theater.europe.settled or date >= 2026-01'"
         ) from None
+    depth = tree_depth(tree)
+    if depth > MAX_CONDITION_DEPTH:
+        raise ConditionError(
+            f"condition nested {depth} levels deep (not, and, or, parentheses); deeper than "
+            f"MAX_CONDITION_DEPTH = {MAX_CONDITION_DEPTH}: {text[:60]!r}..."
+        )
     try:
         compiled = _Compile(names).transform(tree)
     except Exception as err:  # lark wraps transformer errors in VisitError

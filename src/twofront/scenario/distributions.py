@@ -22,8 +22,10 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StrictFloat, model_validator
 from scipy import stats
+
+from twofront.scenario.limits import MAX_MAGNITUDE, MAX_PERSONNEL, MAX_TEXT_CHARS, MIN_POSITIVE
 
 Dist = Literal["fixed", "uniform", "triangular", "normal", "lognormal", "beta"]
 
@@ -58,16 +60,16 @@ class Param(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     dist: Dist = "fixed"
-    value: float | None = None
-    low: float | None = None
-    high: float | None = None
-    mode: float | None = None
-    mean: float | None = None
-    sd: float | None = None
-    median: float | None = None
-    sigma: float | None = None
-    alpha: float | None = None
-    beta: float | None = None
+    value: StrictFloat | None = None
+    low: StrictFloat | None = None
+    high: StrictFloat | None = None
+    mode: StrictFloat | None = None
+    mean: StrictFloat | None = None
+    sd: StrictFloat | None = None
+    median: StrictFloat | None = None
+    sigma: StrictFloat | None = None
+    alpha: StrictFloat | None = None
+    beta: StrictFloat | None = None
     source: str | None = None
     assumption: str | None = None
     note: str | None = None
@@ -98,6 +100,11 @@ class Param(BaseModel):
             v = getattr(self, f)
             if v is not None and not math.isfinite(v):
                 raise ValueError(f"{f} = {v!r}; must be a finite number")
+            if v is not None and abs(v) > MAX_MAGNITUDE:
+                raise ValueError(
+                    f"{f} = {v!r}; larger than MAX_MAGNITUDE = {MAX_MAGNITUDE:g} "
+                    "(10x world GDP in USD; numbers are stored as float32)"
+                )
         if (self.source is None) == (self.assumption is None):
             raise ValueError(
                 'needs exactly one of source = "title, publisher, date" or '
@@ -106,6 +113,12 @@ class Param(BaseModel):
         text = self.source if self.source is not None else self.assumption
         if not text or not text.strip():
             raise ValueError("source/assumption must not be empty")
+        for f in ("source", "assumption", "note"):
+            words = getattr(self, f)
+            if words is not None and len(words) > MAX_TEXT_CHARS:
+                raise ValueError(
+                    f"{f} has {len(words)} characters; more than MAX_TEXT_CHARS = {MAX_TEXT_CHARS}"
+                )
         self._check_shape()
         return self
 
@@ -229,4 +242,8 @@ def _bounded(lo: float, hi: float, what: str) -> AfterValidator:
 NonNegative = Annotated[Param, _bounded(0.0, math.inf, "a value >= 0")]
 Fraction = Annotated[Param, _bounded(0.0, 1.0, "a fraction in [0, 1]")]
 AtLeastOne = Annotated[Param, _bounded(1.0, math.inf, "a multiplier >= 1")]
-Positive = Annotated[Param, _bounded(1e-12, math.inf, "a value > 0")]
+Positive = Annotated[Param, _bounded(MIN_POSITIVE, math.inf, "a value > 0")]
+Personnel = Annotated[
+    Param,
+    _bounded(0.0, MAX_PERSONNEL, f"personnel in [0, MAX_PERSONNEL = {MAX_PERSONNEL:g}]"),
+]

@@ -10,11 +10,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from twofront.errors import ConditionError
 from twofront.scenario.conditions import Names, compile_condition
-from twofront.scenario.distributions import AtLeastOne, Fraction, NonNegative, Positive
+from twofront.scenario.distributions import (
+    AtLeastOne,
+    Fraction,
+    NonNegative,
+    Personnel,
+    Positive,
+)
+from twofront.scenario.limits import (
+    MAX_ACTORS,
+    MAX_AID_LINES,
+    MAX_AIMS,
+    MAX_CONDITION_CHARS,
+    MAX_FRONTS,
+    MAX_HORIZON_MONTHS,
+    MAX_LIST_ITEMS,
+    MAX_MUNITIONS,
+    MAX_STRATEGIES,
+    MAX_TEXT_CHARS,
+    MAX_THEATERS,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -22,6 +41,8 @@ if TYPE_CHECKING:
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 TheaterStatusName = Literal["peace", "crisis", "war", "settled"]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+ConditionText = Annotated[str, StringConstraints(max_length=MAX_CONDITION_CHARS)]
 
 
 class _Strict(BaseModel):
@@ -32,18 +53,18 @@ class Meta(_Strict):
     """``[scenario]``: name, start month and horizon."""
 
     name: Id
-    title: str
-    description: str = ""
+    title: Text
+    description: Text = ""
     start: Month
-    horizon_months: Annotated[int, Field(ge=1, le=600)]
+    horizon_months: Annotated[StrictInt, Field(ge=1, le=MAX_HORIZON_MONTHS)]
     default_strategy: Id
 
 
 class Munition(_Strict):
     """``[munitions.<id>]``: a class of munition counted in ``unit``."""
 
-    title: str
-    unit: str = "rounds"
+    title: Text
+    unit: Text = "rounds"
 
 
 class Production(_Strict):
@@ -67,8 +88,8 @@ class Production(_Strict):
 class Forces(_Strict):
     """``[actors.<id>.forces]``: manpower outside the fronts and how it moves."""
 
-    reserves_personnel: NonNegative
-    mobilisation_per_month: NonNegative
+    reserves_personnel: Personnel
+    mobilisation_per_month: Personnel
     deploy_fraction_per_month: Fraction
     redeploy_fraction_per_month: Fraction
     own_soil_priority: AtLeastOne
@@ -96,14 +117,14 @@ class Actor(_Strict):
     :mod:`twofront.model.bargaining`.
     """
 
-    title: str
+    title: Text
     gdp_usd_per_year: NonNegative
     defence_budget_usd_per_year: NonNegative
     will: Fraction
     war_cost_share_per_month: NonNegative | None = None
     leader_stickiness: Fraction | None = None
     territory_km2: Positive | None = None
-    industry: dict[Id, Production] = Field(default_factory=dict)
+    industry: dict[Id, Production] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
     forces: Forces | None = None
     fires: Fires | None = None
 
@@ -125,7 +146,7 @@ class Opportunism(_Strict):
     readiness_ramp_months: Positive
     readiness_after_war: Fraction | None = None
     revisionism: NonNegative | None = None
-    deterrent_stock_reference: dict[Id, Positive]
+    deterrent_stock_reference: dict[Id, Positive] = Field(max_length=MAX_MUNITIONS)
     deterrence_elasticity: NonNegative
     busy_multiplier: AtLeastOne
 
@@ -133,7 +154,7 @@ class Opportunism(_Strict):
 class EscalationLevel(_Strict):
     """One rung of ``[[theaters.<id>.escalation.levels]]``, level 0 first."""
 
-    title: str
+    title: Text
     patron_will_loss_per_month: NonNegative
     aid_factor: Fraction
     opportunism_factor: NonNegative
@@ -145,7 +166,7 @@ class Escalation(_Strict):
     base_hazard_per_month: Fraction
     restrictions_hazard_per_month: Fraction
     soil_hazard_per_1000km2: NonNegative
-    levels: list[EscalationLevel] = Field(min_length=2)
+    levels: list[EscalationLevel] = Field(min_length=2, max_length=MAX_LIST_ITEMS)
 
 
 class Theater(_Strict):
@@ -155,13 +176,15 @@ class Theater(_Strict):
     defender's may be overridden by the strategy's declared end state.
     """
 
-    title: str
+    title: Text
     status: TheaterStatusName
     defender: Id
     aggressor: Id
-    patrons: list[Id] = Field(default_factory=list)
-    mud_months: list[Annotated[int, Field(ge=1, le=12)]] = Field(default_factory=list)
-    mud_months_source: str = ""
+    patrons: list[Id] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    mud_months: list[Annotated[StrictInt, Field(ge=1, le=12)]] = Field(
+        default_factory=list, max_length=12
+    )
+    mud_months_source: Text = ""
     mud_advance_factor: Fraction
     war_began: Month | None = None
     defender_aim: Id
@@ -183,7 +206,7 @@ class Aim(_Strict):
     ``total`` admits no settlement short of the opponent's collapse.
     """
 
-    title: str
+    title: Text
     total: bool = False
     defender_share_at_least: NonNegative | None = None
     defender_share_at_most: NonNegative | None = None
@@ -230,14 +253,14 @@ class Front(_Strict):
     the owner holds the rest of ``area_km2``.
     """
 
-    title: str
+    title: Text
     theater: Id
     soil_of: Id
     area_km2: Positive
     occupied_km2: NonNegative
-    personnel: dict[Id, NonNegative]
+    personnel: dict[Id, Personnel] = Field(max_length=2)
     advance_km2_per_month: NonNegative
-    thin_defence_personnel: NonNegative
+    thin_defence_personnel: Personnel
     settlements: NonNegative | None = None
 
 
@@ -266,14 +289,14 @@ class AidLine(_Strict):
     per_month: NonNegative
     start: Month | None = None
     end: Month | None = None
-    when: str | None = None
+    when: ConditionText | None = None
 
 
 class StartWar(_Strict):
     """``[[strategies.<id>.start_war]]``: open a theater's war when a condition holds."""
 
     theater: Id
-    when: str
+    when: ConditionText
 
 
 class Strategy(_Strict):
@@ -286,14 +309,14 @@ class Strategy(_Strict):
     end state is chosen apart from it (see :class:`EndState`).
     """
 
-    title: str
-    description: str = ""
-    aid: list[AidLine] = Field(default_factory=list)
-    mobilise_industry: list[Id] = Field(default_factory=list)
-    mobilise_when: str | None = None
-    restrictions_lifted_when: str | None = None
-    aims: dict[Id, Id] = Field(default_factory=dict)
-    start_war: list[StartWar] = Field(default_factory=list)
+    title: Text
+    description: Text = ""
+    aid: list[AidLine] = Field(default_factory=list, max_length=MAX_AID_LINES)
+    mobilise_industry: list[Id] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    mobilise_when: ConditionText | None = None
+    restrictions_lifted_when: ConditionText | None = None
+    aims: dict[Id, Id] = Field(default_factory=dict, max_length=MAX_THEATERS)
+    start_war: list[StartWar] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
 
 class EndState(_Strict):
@@ -303,9 +326,9 @@ class EndState(_Strict):
     an end state, every strategy declares these aims instead of its own.
     """
 
-    title: str
-    description: str = ""
-    aims: dict[Id, Id]
+    title: Text
+    description: Text = ""
+    aims: dict[Id, Id] = Field(max_length=MAX_THEATERS)
 
 
 class Scenario(_Strict):
@@ -314,16 +337,18 @@ class Scenario(_Strict):
     scenario: Meta
     combat: Combat
     bargaining: Bargaining
-    aims: dict[Id, Aim]
-    munitions: dict[Id, Munition]
-    actors: dict[Id, Actor]
-    theaters: dict[Id, Theater]
-    fronts: dict[Id, Front]
-    supply: list[AidLine] = Field(default_factory=list)
+    aims: Annotated[dict[Id, Aim], Field(max_length=MAX_AIMS)]
+    munitions: Annotated[dict[Id, Munition], Field(max_length=MAX_MUNITIONS)]
+    actors: Annotated[dict[Id, Actor], Field(max_length=MAX_ACTORS)]
+    theaters: Annotated[dict[Id, Theater], Field(max_length=MAX_THEATERS)]
+    fronts: Annotated[dict[Id, Front], Field(max_length=MAX_FRONTS)]
+    supply: list[AidLine] = Field(default_factory=list, max_length=MAX_AID_LINES)
     """Third-party supply that is part of the world (e.g. North Korean shells to Russia):
     the same lines, sampled once per run, under every strategy."""
-    strategies: dict[Id, Strategy]
-    end_states: dict[Id, EndState] = Field(default_factory=dict)
+    strategies: Annotated[dict[Id, Strategy], Field(max_length=MAX_STRATEGIES)]
+    end_states: Annotated[dict[Id, EndState], Field(max_length=MAX_STRATEGIES)] = Field(
+        default_factory=dict
+    )
 
 
 def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
@@ -368,6 +393,12 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
             one_of(p, s.actors, f"theaters.{t_id}.patrons[{i}]", "actor")
         for role in ("defender_aim", "aggressor_aim"):
             one_of(getattr(t, role), s.aims, f"theaters.{t_id}.{role}", "aim")
+        need(
+            t.war_began is None or t.war_began <= s.scenario.start,
+            f"theaters.{t_id}.war_began",
+            f"{t.war_began} is after the scenario's start {s.scenario.start}; a war under "
+            "way must have begun by then",
+        )
         need(
             (t.status == "war") == (t.war_began is not None),
             f"theaters.{t_id}.war_began",
