@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from twofront.simulation import run
 from typer.testing import CliRunner
 
 from twofront.cli import app
@@ -37,6 +36,7 @@ from twofront.engine.record import TRAJECTORIES
 from twofront.errors import TwofrontError
 from twofront.scenario.conditions import Names, compile_condition
 from twofront.scenario.loader import load
+from twofront.simulation import run
 
 CATEGORIES = (
     "accepted",
