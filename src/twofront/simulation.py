@@ -33,6 +33,7 @@ from twofront.errors import ExperimentError
 from twofront.model import aid, bargaining, combat, escalation, industry, manpower, opportunism
 from twofront.model.aid import AidParams
 from twofront.policy import schedule
+from twofront.scenario.limits import MAX_RUNS
 from twofront.scenario.schema import Scenario, with_end_state
 
 MECHANISMS: tuple[ModuleType, ...] = (
@@ -88,6 +89,8 @@ def check_request(
     """The strategy name to run; raises :class:`ExperimentError` on impossible settings."""
     if runs < 1:
         raise ExperimentError(f"runs = {runs}; must be >= 1")
+    if runs > MAX_RUNS:
+        raise ExperimentError(f"runs = {runs}: more than MAX_RUNS = {MAX_RUNS:,} per call")
     if chunk_runs < 1:
         raise ExperimentError(f"chunk_runs = {chunk_runs}; must be >= 1")
     if sampling not in DESIGNS:

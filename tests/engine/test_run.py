@@ -263,3 +263,16 @@ def test_guard_catches_nan_in_every_float_field_except_those_where_nan_means_not
     guarded = guard(before, replace(before, **{name: broken}))
     expected = RunStatus.OK if name in NAN_MEANS_NOT_YET else RunStatus.NON_FINITE
     assert guarded.status.tolist() == [RunStatus.OK, expected]
+
+
+def test_guard_marks_a_value_too_large_for_the_float32_record(toy):
+    _, states = simulate_by_hand(toy, "steady", seed=0, runs=3)
+    stockpile = states[2].stockpile.copy()
+    stockpile[2, 0, 0] = 1e39  # finite in float64, inf once recorded as float32
+    guarded = guard(states[1], replace(states[2], stockpile=stockpile))
+    assert guarded.status.tolist() == [RunStatus.OK, RunStatus.OK, RunStatus.NON_FINITE]
+
+
+def test_the_python_api_refuses_more_runs_than_the_limit(toy):
+    with pytest.raises(ExperimentError, match="more than MAX_RUNS"):
+        run(toy, 10**9, seed=0)

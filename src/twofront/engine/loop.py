@@ -34,18 +34,25 @@ def checked_fields(state: State) -> tuple[str, ...]:
     )
 
 
+F32_MAX = float(np.finfo(np.float32).max)
+"""Trajectories are stored as float32: a larger value would be stored as inf."""
+
+
 def guard(before: State, after: State) -> State:
-    """Freeze runs whose new state is not finite and mark them NON_FINITE.
+    """Freeze runs whose new state is not finite, or too large to record, and mark them
+    NON_FINITE.
 
     A failure inside one run is data: the other runs go on untouched.
     """
     total = np.zeros(after.status.shape)
+    too_large = np.zeros(after.status.shape, dtype=np.bool_)
     # A sum is NaN or infinite iff a term is (or inf - inf gives NaN): one pass per field.
     with np.errstate(invalid="ignore", over="ignore"):
         for name in checked_fields(after):
-            value = getattr(after, name)
-            total += value.reshape(value.shape[0], -1).sum(axis=1)
-    bad = ~np.isfinite(total)
+            flat = getattr(after, name).reshape(after.status.shape[0], -1)
+            total += flat.sum(axis=1)
+            too_large |= (np.abs(flat) > F32_MAX).any(axis=1)
+    bad = ~np.isfinite(total) | too_large
     if not bad.any():
         return after
     frozen: dict[str, Any] = {}
