@@ -78,6 +78,26 @@ class Sampler:
         """(run, actor) draws at ``actors.<id>.<suffix>``."""
         return self.per_key(self.scenario.actors, get, lambda a: f"actors.{a}.{suffix}", absent)
 
+    def per_actor_in(self, section: str, name: str, absent: float = 0.0) -> F64:
+        """(run, actor) draws at ``actors.<id>.<section>.<name>``; ``absent`` for an actor
+        without that section (e.g. no ``forces``)."""
+
+        def get(actor: Actor) -> Param | None:
+            block = getattr(actor, section)
+            return None if block is None else getattr(block, name)
+
+        return self.per_actor(get, f"{section}.{name}", absent)
+
+    def per_theater_in(self, section: str, name: str, absent: float = 0.0) -> F64:
+        """(run, theater) draws at ``theaters.<id>.<section>.<name>``; ``absent`` for a
+        theater without that section (e.g. no ``escalation``)."""
+
+        def get(theater: Theater) -> Param | None:
+            block = getattr(theater, section)
+            return None if block is None else getattr(block, name)
+
+        return self.per_theater(get, f"{section}.{name}", absent)
+
     def per_front(self, name: str) -> F64:
         """(run, front) draws of each front's field ``name``."""
         return self.per_key(

@@ -106,14 +106,10 @@ def sample_params(
         mud[i, [m - 1 for m in t.mud_months]] = True
 
     def forces(name: str) -> F64:
-        return sampler.per_actor(
-            lambda a: getattr(a.forces, name) if a.forces else None, f"forces.{name}"
-        )
+        return sampler.per_actor_in("forces", name)
 
     def fires(name: str, absent: float) -> F64:
-        return sampler.per_actor(
-            lambda a: getattr(a.fires, name) if a.fires else None, f"fires.{name}", absent
-        )
+        return sampler.per_actor_in("fires", name, absent)
 
     def law(name: str) -> F64:
         return sampler.draw(getattr(scenario.combat, name), f"combat.{name}")

@@ -62,9 +62,7 @@ def sample_params(
     levels = max((len(t.escalation.levels) for t in theaters.values() if t.escalation), default=1)
 
     def hazard(name: str) -> F64:
-        return sampler.per_theater(
-            lambda t: getattr(t.escalation, name) if t.escalation else None, f"escalation.{name}"
-        )
+        return sampler.per_theater_in("escalation", name)
 
     def per_level(name: str, absent: float) -> F64:
         out = np.full((sampler.runs, len(theaters), levels), absent)

@@ -68,9 +68,7 @@ def sample_params(
     """Draw every actor's manpower parameters."""
 
     def forces(name: str) -> F64:
-        return sampler.per_actor(
-            lambda a: getattr(a.forces, name) if a.forces else None, f"forces.{name}"
-        )
+        return sampler.per_actor_in("forces", name)
 
     return ManpowerParams(
         mobilisation_per_month=forces("mobilisation_per_month"),

@@ -123,11 +123,7 @@ def sample_params(
     )
 
     def block(name: str, absent: float = 0.0) -> F64:
-        return sampler.per_theater(
-            lambda t: getattr(t.opportunism, name) if t.opportunism else None,
-            f"opportunism.{name}",
-            absent,
-        )
+        return sampler.per_theater_in("opportunism", name, absent)
 
     return OpportunismParams(
         has_block=np.array([t.opportunism is not None for t in theaters.values()], dtype=bool),
