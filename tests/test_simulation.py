@@ -65,6 +65,15 @@ bargaining ``_spread``: ``np.where(None, ...)``             soil_conceded_at_set
 bargaining ``_spread``: ``held >= 0``; ``area * area``      a_collapse_hands_over_soil_nobody...
 bargaining ``_settle``: aggressor_area ``|`` / ``on_def``   a_collapse_hands_over_soil_nobody...
 escalation: ``rng.uniform(...)`` without ``lanes``          each_theater_climbs_on_its_own_draw
+bargaining: trend ``(1 - s)`` -> ``(1 + s)``, ``(2 - s)``      the_trend_remembers_earlier_months
+bargaining: ``p = clip(x + h trend)`` -> ``x - h trend``     a_rising_trend_is_projected_and...
+bargaining: ``bargaining_range`` without ``h`` / ``top``     discounting_values_the_stake_over...
+bargaining: tolerance ``x - tol`` -> ``x + tol`` (and ceiling) declared_aims_cut_the_range_as...
+bargaining: absent floor 0.0 -> 1.0; tolerance role None    declared_aims_cut_the_range_as...
+bargaining: ``low <= high`` -> ``<``; strategy aim ``!=``     declared_aims_cut_the_range_as...
+bargaining: ``np.clip(terms, 0.0, top)`` -> ``None`` top     terms_never_exceed_the_whole_stake
+bargaining ``_settle``: ``collapsed`` None; ``astype(None)``  escalation_in_one_theater_leaves...
+combat: ``munition = np.where(None, ...)``                  fires_come_out_of_the_munition...
 =========================================================  ====================================
 """
 
@@ -578,8 +587,8 @@ def test_a_war_opened_by_opportunism_is_fought_from_the_next_month(tmp_path: Pat
     forces(raw, "grey", lethality_per_month=0.05)
     params, _, states = months(load_world(raw, tmp_path), 2)
     plain, green = front(params, "plain"), actor(params, "green")
-    # (It settles in the same month, on its hand-world aims.)
-    np.testing.assert_array_equal(states[0].wars_started[:, theater(params, "west")], 1)
+    west = theater(params, "west")
+    np.testing.assert_array_equal(states[0].theater_status[:, west], TheaterStatus.WAR)
     np.testing.assert_array_equal(states[0].casualties_per_month[:, plain], 0.0)
     np.testing.assert_allclose(states[1].casualties_per_month[:, plain], [[50.0, 0.0]] * 2)
     np.testing.assert_allclose(states[1].casualties_total[:, green], 50.0)
@@ -841,6 +850,11 @@ def test_escalation_in_one_theater_leaves_aid_to_another_theaters_defender_alone
     )
     # (It settles in the same month, on its hand-world aims.)
     np.testing.assert_array_equal(states[0].wars_started[:, theater(params, "west")], 1)
+    # Settling west leaves east's record alone. Kills bargaining _settle
+    # ``collapsed=np.where(settling, collapsed, None)`` and ``.astype(None)``.
+    np.testing.assert_array_equal(states[0].collapsed, -1)
+    assert states[0].collapsed.dtype == np.int64
+    assert states[0].theater_status.dtype == np.int8
 
 
 def test_soil_conceded_at_settlement_is_spread_as_it_was_held(tmp_path: Path) -> None:
@@ -908,3 +922,138 @@ def test_each_theater_climbs_on_its_own_draw(tmp_path: Path) -> None:
     _, stream, states = months(load_world(raw, tmp_path), 1, strategy="open", runs=200)
     u = stream.uniform(0, "escalation", lanes=2)
     np.testing.assert_array_equal(states[0].escalation_level, u < 1 - math.exp(-1.0))
+
+
+# Bargaining survivors: the trend's memory, its projection, discounting, aims, the clip.
+#
+# Blue 4,000 on home against 1,000, d = 2, r = 100: blue takes 100 (ln 4 - ln 2) =
+# 69.31 km² a month, so x rises by Delta = 0.06931 a month (D = 1,000).
+
+DELTA = 100 * math.log(2) / 1000
+
+
+def advancing(raw: Raw) -> Raw:
+    """Blue advances 69.31 km² a month on home."""
+    raw["fronts"]["home"]["personnel"]["blue"] = fixed(4000)
+    raw["fronts"]["home"]["advance_km2_per_month"] = fixed(100)
+    return raw
+
+
+def test_the_trend_remembers_earlier_months(tmp_path: Path) -> None:
+    # s = 0.5. Month 0: no earlier position, trend 0. Month 1: 0.5 * 0 + 0.5 Delta.
+    # Month 2: 0.5 * 0.5 Delta + 0.5 Delta = 0.75 Delta.
+    # Kills bargaining ``(1 - s) * trend`` -> ``(1 + s)``, ``(2 - s)``.
+    params, _, states = months(load_world(advancing(world()), tmp_path), 3)
+    t = theater(params, "east")
+    np.testing.assert_allclose(
+        [s.trend_share_per_month[:, t] for s in states],
+        [[0.0] * 2, [0.5 * DELTA] * 2, [0.75 * DELTA] * 2],
+        rtol=1e-9,
+        atol=1e-15,
+    )
+
+
+def test_a_rising_trend_is_projected_and_brings_settlement(tmp_path: Path) -> None:
+    # Blue's aim: at least 0.95; red's: at most 1.4 (= x_bar); red's cost 0.001 a month:
+    # C_agg = 0.001 / 0.8 * 12 = 0.015, C_def = 0.24.
+    # Month 0: x = (1000 - 230.69 + 100) / 1000 = 0.86931, trend 0: high = 0.88431 < 0.95.
+    # Month 1: x = 0.93863, trend 0.5 Delta = 0.034657, p = x + 12 * 0.034657 = 1.35452;
+    #   low = max(1.35452 - 0.24, 0.95) = 1.11452, high = 1.36952: x* = 1.24202.
+    # Kills bargaining ``p = clip(x - h * trend)``.
+    raw = advancing(world(endless=False))
+    raw["actors"]["red"]["war_cost_share_per_month"] = fixed(0.001)
+    raw["aims"]["most"] = {"title": "most", "defender_share_at_least": fixed(0.95)}
+    raw["aims"]["all"] = {"title": "all", "defender_share_at_most": fixed(1.4)}
+    raw["theaters"]["east"] |= {"defender_aim": "most", "aggressor_aim": "all"}
+    params, _, states = months(load_world(raw, tmp_path), 2)
+    t = theater(params, "east")
+    np.testing.assert_array_equal(states[0].theater_status[:, t], TheaterStatus.WAR)
+    x1 = 0.8 + 2 * DELTA
+    p = x1 + 12 * 0.5 * DELTA
+    expected = (p - 0.24) + 0.5 * ((p + 0.015) - (p - 0.24))
+    np.testing.assert_array_equal(states[1].settled_month[:, t], 1)
+    np.testing.assert_allclose(states[1].settlement_share[:, t], expected, rtol=1e-9)
+
+
+def test_discounting_values_the_stake_over_the_horizon(tmp_path: Path) -> None:
+    # delta = 0.5, h = 2: annuity (1 - 0.25) / 0.5 = 1.5, delta^h = 0.25;
+    # C_def = 0.01 / 0.5 * 1.5 = 0.03, C_agg = 0.01 / 0.8 * 1.5 = 0.01875.
+    # V_def = 0.25 * 0.8 - 0.03 = 0.17; V_agg = 0.25 * (1.4 - 0.8) - 0.01875 = 0.13125,
+    # high = 1.4 - 0.13125 = 1.26875. Aims cut nothing (at least 0, at most 1.4):
+    # x* = 0.17 + 0.5 * (1.26875 - 0.17) = 0.719375.
+    # Kills bargaining ``bargaining_range(...)`` without ``h`` or without ``top``.
+    raw = world(endless=False)
+    raw["bargaining"] |= {"discount_per_month": fixed(0.5), "horizon_months": fixed(2)}
+    raw["aims"]["any"] = {"title": "any", "defender_share_at_least": fixed(0.0)}
+    raw["aims"]["all"] = {"title": "all", "defender_share_at_most": fixed(1.4)}
+    raw["theaters"]["east"] |= {"defender_aim": "any", "aggressor_aim": "all"}
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    t = theater(params, "east")
+    np.testing.assert_allclose(states[0].settlement_share[:, t], 0.719375, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("aims", "strategy_aim", "terms"),
+    [
+        # Freeze the lines: blue within 0.05, red within 0.1 of x = 0.8: range [0.56, 0.95]
+        # cut to [0.75, 0.9], x* = 0.825. Kills ``x + tolerance`` for the floor and
+        # ``x - tolerance`` for the ceiling, a floor of 1 where the aim has none, and
+        # the defender's tolerance read from the aggressor's aim.
+        ({"blue": {"lines_tolerance": 0.05}, "red": {"lines_tolerance": 0.1}}, None, 0.825),
+        # Floor = ceiling = 0.85: the range is one point and still agreed (low <= high).
+        (
+            {"blue": {"defender_share_at_least": 0.85}, "red": {"defender_share_at_most": 0.85}},
+            None,
+            0.85,
+        ),
+        # The strategy replaces blue's aim (not red's) with "at least 0.7": [0.7, 0.9],
+        # x* = 0.8.
+        ({}, 0.7, 0.8),
+    ],
+)
+def test_declared_aims_cut_the_range_as_stated(
+    tmp_path: Path, aims: dict[str, dict[str, float]], strategy_aim: float | None, terms: float
+) -> None:
+    raw = world(endless=False)
+    for name, bounds in aims.items():
+        raw["aims"][name] = {"title": name} | {k: fixed(v) for k, v in bounds.items()}
+        raw["theaters"]["east"][f"{'defender' if name == 'blue' else 'aggressor'}_aim"] = name
+    strategy = "none"
+    if strategy_aim is not None:
+        raw["aims"]["more"] = {"title": "more", "defender_share_at_least": fixed(strategy_aim)}
+        raw["strategies"]["more"] = {"title": "more", "aims": {"east": "more"}}
+        strategy = "more"
+    params, _, states = months(load_world(raw, tmp_path), 1, strategy=strategy)
+    t = theater(params, "east")
+    np.testing.assert_array_equal(states[0].theater_status[:, t], TheaterStatus.SETTLED)
+    np.testing.assert_allclose(states[0].settlement_share[:, t], terms, rtol=1e-12)
+
+
+def test_terms_never_exceed_the_whole_stake(tmp_path: Path) -> None:
+    # Red's will 0.05: C_agg = 0.01 / 0.05 * 12 = 2.4, high = 0.8 + 2.4 = 3.2; no ceiling
+    # (red's aim: at least 0); x* = 0.56 + 0.5 * (3.2 - 0.56) = 1.88 -> clipped to 1.4:
+    # blue recovers all its soil and keeps (1.4 - 1) * 1000 / 2 = 200 km², all of red's.
+    # Kills bargaining ``np.clip(terms, 0.0, None)``.
+    raw = world(endless=False)
+    raw["actors"]["red"]["will"] = fixed(0.05)
+    raw["aims"]["any"] = {"title": "any", "defender_share_at_least": fixed(0.0)}
+    raw["theaters"]["east"]["aggressor_aim"] = "any"
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    t = theater(params, "east")
+    np.testing.assert_allclose(states[0].settlement_share[:, t], 1.4, rtol=1e-12)
+    np.testing.assert_allclose(occupied_km2(states[0], params)[:, front(params, "salient")], 200)
+
+
+def test_fires_come_out_of_the_munition_the_actor_fires(tmp_path: Path) -> None:
+    # Blue fires rockets (its second munition, stock 100), demand 10 a month: rockets
+    # 100 -> 90, shells untouched. Kills combat ``munition = np.where(None, ...)``.
+    raw = world()
+    raw["munitions"]["rocket"] = {"title": "rocket"}
+    shell = raw["actors"]["blue"]["industry"]["shell"]
+    raw["actors"]["blue"]["industry"]["rocket"] = shell | {"stockpile": fixed(100)}
+    raw["actors"]["blue"]["fires"] |= {"munition": "rocket", "demand_per_month": fixed(10)}
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    blue, rocket = actor(params, "blue"), params.index.munitions.index("rocket")
+    np.testing.assert_allclose(states[0].stockpile[:, blue, rocket], 90.0)
+    np.testing.assert_allclose(states[0].stockpile[:, blue, 1 - rocket], 1000.0)
+    np.testing.assert_allclose(states[0].fired_per_month[:, blue], 10.0)
