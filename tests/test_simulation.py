@@ -74,6 +74,9 @@ bargaining: ``low <= high`` -> ``<``; strategy aim ``!=``     declared_aims_cut_
 bargaining: ``np.clip(terms, 0.0, top)`` -> ``None`` top     terms_never_exceed_the_whole_stake
 bargaining ``_settle``: ``collapsed`` None; ``astype(None)``  escalation_in_one_theater_leaves...
 combat: ``munition = np.where(None, ...)``                  fires_come_out_of_the_munition...
+combat sample_params: mud month ``m - 1`` -> ``m - 2``      mud_months_slow_the_advance...
+opportunism sample_params: ``shares ... > 0`` -> ``>= 0``   only_wars_that_share_a_patron...
+escalation sample_params: ``continue`` -> ``break``         a_ladder_after_a_theater_without...
 =========================================================  ====================================
 """
 
@@ -1057,3 +1060,48 @@ def test_fires_come_out_of_the_munition_the_actor_fires(tmp_path: Path) -> None:
     np.testing.assert_allclose(states[0].stockpile[:, blue, rocket], 90.0)
     np.testing.assert_allclose(states[0].stockpile[:, blue, 1 - rocket], 1000.0)
     np.testing.assert_allclose(states[0].fired_per_month[:, blue], 10.0)
+
+
+def test_mud_months_slow_the_advance_in_their_calendar_month(tmp_path: Path) -> None:
+    # East's mud month is January (the start), factor 0.5: blue gains 0.5 * 69.31 in
+    # month 0 (January) and 69.31 in month 1 (February).
+    # Kills combat sample_params ``mud[i, [m - 2 ...]]`` (months shifted by one).
+    raw = advancing(world())
+    raw["theaters"]["east"] |= {
+        "mud_months": [1],
+        "mud_months_source": "test",
+        "mud_advance_factor": fixed(0.5),
+    }
+    params, _, states = months(load_world(raw, tmp_path), 2)
+    home = front(params, "home")
+    gain = 100 * math.log(2)
+    np.testing.assert_allclose(
+        [occupied_km2(s, params)[:, home] for s in states],
+        [[300 - 0.5 * gain] * 2, [300 - 1.5 * gain] * 2],
+        rtol=1e-12,
+    )
+
+
+def test_only_wars_that_share_a_patron_make_a_new_war_likelier(tmp_path: Path) -> None:
+    # West without patrons: holders green alone, D = 400 / 1,800, D^-1 = 4.5; east's war
+    # does not involve any patron of west: n = 0, lambda = 0.01 * 0.5 * 4.5 = 0.0225
+    # (0.03375 if east's war counted). Kills opportunism sample_params ``shares >= 0``.
+    raw = world(with_west=True)
+    raw["theaters"]["west"] |= {"patrons": [], "opportunism": opportunism()}
+    params, stream, states = months(load_world(raw, tmp_path), 1, runs=4000)
+    opened = states[0].theater_status[:, theater(params, "west")] == TheaterStatus.WAR
+    np.testing.assert_array_equal(opened, west_started(params, stream, 0, 1 - math.exp(-0.0225)))
+
+
+def test_a_ladder_after_a_theater_without_one_still_applies(tmp_path: Path) -> None:
+    # East has no ladder; west (opened by the strategy in month 0) has one whose level 0
+    # costs its patron 0.1 a month: the donor's will 0.6 -> 0.5.
+    # Kills escalation sample_params ``continue`` -> ``break`` (later ladders unread).
+    raw = world(with_west=True)
+    raw["theaters"]["west"]["escalation"] = ladder((0.1, 1.0, 1.0), (0.1, 1.0, 1.0))
+    raw["strategies"]["open"] = {
+        "title": "open",
+        "start_war": [{"theater": "west", "when": "month >= 0"}],
+    }
+    params, _, states = months(load_world(raw, tmp_path), 1, strategy="open")
+    np.testing.assert_allclose(states[0].will[:, actor(params, "donor")], 0.5, rtol=1e-12)
