@@ -206,3 +206,41 @@ def test_levels_climb_one_rung_at_most_only_at_war_and_never_fall(random_ladders
     highest = results["max_escalation_level"].values
     np.testing.assert_array_equal(highest, level.max(axis=1))
     assert (highest >= level[:, -1]).all()
+
+
+def _clash_world(tmp_path, clash: bool, descend: float | None = None):
+    # East never settles; Blue holds 50 km2 of Red's soil, and a soil hazard of 1,000 per
+    # 1,000 km2 makes the climb certain: rate 50, P = 1 - e^-50.
+    raw = hand_world()
+    raw["theaters"]["east"]["defender_aim"] = "total"
+    table = ladder((0.0, 1.0, 1.0), (0.0, 1.0, 1.0), hazards=(0.0, 0.0, 1000.0))
+    table["levels"][1]["patrons_at_war"] = clash
+    if descend is not None:
+        table["descend_hazard_per_month"] = fixed(descend)
+    raw["theaters"]["east"]["escalation"] = table
+    return load_world(raw, tmp_path)
+
+
+def test_a_clash_with_the_patrons_counts_as_a_second_war(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    clash = run(_clash_world(tmp_path / "a", clash=True), 2, seed=0)
+    plain = run(_clash_world(tmp_path / "b", clash=False), 2, seed=0)
+    assert clash["max_escalation_level"].sel(theater="east").values.tolist() == [1, 1]
+    assert clash["max_wars_at_once"].values.tolist() == [2, 2]
+    assert clash["two_wars_at_once"].values.all()
+    assert plain["max_wars_at_once"].values.tolist() == [1, 1]
+
+
+def test_rungs_step_down_where_the_descent_draw_falls_under_its_probability(tmp_path):
+    # No climb possible at the top rung; from level 1, step down with P = 1 - e^-0.7 = 0.5034.
+    params, stream, state = toy_world(_clash_world(tmp_path, True, descend=0.7), "none", runs=40)
+    east = params.index.theaters.index("east")
+    level = state.escalation_level.copy()
+    level[:, east] = 1
+    after = phase(replace(state, escalation_level=level), params, stream)
+    down = stream.uniform(state.month, "escalation-down", lanes=1)[:, 0] < -math.expm1(-0.7)
+    np.testing.assert_array_equal(after.escalation_level[:, east], np.where(down, 0, 1))
+    assert 0 < down.sum() < 40  # both outcomes occur
+    # The clash ends with the step down.
+    np.testing.assert_array_equal(after.patrons_at_war[:, east], ~down)

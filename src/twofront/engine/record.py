@@ -30,8 +30,14 @@ TRAJECTORIES: dict[str, tuple[str, ...]] = {
     "theater_status": ("theater",),
     "escalation_level": ("theater",),
     "fought_this_month": ("theater",),
+    "patrons_at_war": ("theater",),
 }
-INTEGER_TRAJECTORIES = ("theater_status", "escalation_level", "fought_this_month")
+INTEGER_TRAJECTORIES = (
+    "theater_status",
+    "escalation_level",
+    "fought_this_month",
+    "patrons_at_war",
+)
 
 
 class WarEnding(IntEnum):
@@ -126,7 +132,7 @@ class Recorder:
         # month's end (an aggressor's war opened at the end of the month).
         wars = ((status == TheaterStatus.WAR) | (self.snapshots["fought_this_month"] > 0)).sum(
             axis=2
-        )
+        ) + (self.snapshots["patrons_at_war"] > 0).sum(axis=2)
         started = np.maximum(state.war_start_month, 0)
         settled = state.theater_status == TheaterStatus.SETTLED
         months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)

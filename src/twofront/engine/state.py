@@ -69,6 +69,8 @@ class State:
     restrictions_lifted: NDArray[np.bool_]  # (run,) set by policy
     mobilising: NDArray[np.bool_]  # (run, actor) set by policy
     escalation_level: NDArray[np.int64]  # (run, theater)
+    patrons_at_war: NDArray[np.bool_]  # (run, theater) the aggressor fights the defender's
+    # patrons directly this month (a war of its own)
     max_escalation_level: NDArray[np.int64]  # (run, theater)
     war_months: NDArray[np.int64]  # (run, theater) months the theater has been at war
     position_share: F64  # (run, theater) defender's bargaining position x
@@ -141,6 +143,7 @@ def initial_state(params: Params, aid_lines: int) -> State:
         restrictions_lifted=np.zeros(runs, dtype=np.bool_),
         mobilising=np.zeros((runs, n_actors), dtype=np.bool_),
         escalation_level=np.zeros((runs, n_theaters), dtype=np.int64),
+        patrons_at_war=np.zeros((runs, n_theaters), dtype=np.bool_),
         max_escalation_level=np.zeros((runs, n_theaters), dtype=np.int64),
         war_months=np.broadcast_to(index.war_months0, (runs, n_theaters)).copy(),
         position_share=np.full((runs, n_theaters), np.nan),

@@ -13,7 +13,11 @@ proportional-hazards form, Cox (1972), JRSS B 34(2):187-220). Each rung
 :math:`\ell` has effects while the war lasts: patrons of the defender lose
 will :math:`\omega_\ell` a month, their aid is scaled by :math:`a_\ell`, and
 the hazard that other aggressors open new wars is scaled by :math:`o_\ell`
-(see :mod:`twofront.model.opportunism`). The ladder is a simplification of
+(see :mod:`twofront.model.opportunism`). A rung may mark a direct clash with
+the defender's patrons (``patrons_at_war``): while the war stands on it, that
+clash is a war of its own among the wars at once. Rungs can also come back
+down: with ``descend_hazard_per_month`` :math:`h_d` a theater that did not
+climb steps down one rung with probability :math:`1 - e^{-h_d}`. The ladder is a simplification of
 Kahn (1965), *On Escalation: Metaphors and Scenarios*, Praeger.
 Example: h0 = 0.01, h_r = 0.02, R = 1, 1,000 km² held, h_s = 0.03 →
 P = 1 − e^(−0.06) = 0.0582.
@@ -52,6 +56,8 @@ class EscalationParams:
     patron_will_loss: F64  # (run, theater, level) omega_l per month
     aid_factor: F64  # (run, theater, level) a_l, read by the policy's aid orders
     opportunism_factor: F64  # (run, theater, level) o_l, read by opportunism
+    patrons_at_war: NDArray[np.bool_]  # (theater, level) the rung is a clash with patrons
+    descend_hazard: F64  # (run, theater) h_d per month; 0: rungs only go up
 
 
 def sample_params(
@@ -77,6 +83,12 @@ def sample_params(
             out[:, j, n:] = out[:, j, n - 1 : n]
         return out
 
+    clash = np.zeros((len(theaters), levels), dtype=np.bool_)
+    for j, t in enumerate(theaters.values()):
+        if t.escalation is not None:
+            flags = [level.patrons_at_war for level in t.escalation.levels]
+            clash[j, : len(flags)] = flags
+            clash[j, len(flags) :] = flags[-1]
     return EscalationParams(
         has_ladder=np.array([t.escalation is not None for t in theaters.values()], dtype=np.bool_),
         top_level=np.array(
@@ -89,6 +101,8 @@ def sample_params(
         patron_will_loss=per_level("patron_will_loss_per_month", 0.0),
         aid_factor=per_level("aid_factor", 1.0),
         opportunism_factor=per_level("opportunism_factor", 1.0),
+        patrons_at_war=clash,
+        descend_hazard=hazard("descend_hazard_per_month"),
     )
 
 
@@ -115,7 +129,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     index, p = params.index, params.of(EscalationParams)
     at_war = (state.theater_status == TheaterStatus.WAR) & p.has_ladder[None, :]
     if not at_war.any():
-        return state
+        if not state.patrons_at_war.any():
+            return state
+        return replace(state, patrons_at_war=np.zeros_like(state.patrons_at_war))
     held = sum_over(occupied_km2(state, params), index.aggressor_soil)
     probability = climb_probability(
         p.base_hazard,
@@ -127,11 +143,15 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     u = rng.uniform(state.month, "escalation", lanes=len(index.theaters))
     climbs = at_war & (u < probability) & (state.escalation_level < p.top_level[None, :])
     level = state.escalation_level + climbs
+    if (p.descend_hazard > 0).any():
+        down = rng.uniform(state.month, "escalation-down", lanes=len(index.theaters))
+        level = level - (at_war & ~climbs & (level > 0) & (down < -np.expm1(-p.descend_hazard)))
     will_loss = level_effect(p.patron_will_loss, level) * at_war
     patron_loss = sum_over(will_loss, index.theater_patron)
     return replace(
         state,
         escalation_level=level,
         max_escalation_level=np.maximum(state.max_escalation_level, level),
+        patrons_at_war=at_war & p.patrons_at_war[np.arange(level.shape[1])[None, :], level],
         will=np.clip(state.will - patron_loss, 0.0, 1.0),
     )

@@ -158,6 +158,9 @@ class EscalationLevel(_Strict):
     patron_will_loss_per_month: NonNegative
     aid_factor: Fraction
     opportunism_factor: NonNegative
+    patrons_at_war: bool = False
+    """At this rung the aggressor fights the defender's patrons directly (a NATO-Russia
+    clash): a war of its own, counted among the wars at once."""
 
 
 class Escalation(_Strict):
@@ -166,6 +169,8 @@ class Escalation(_Strict):
     base_hazard_per_month: Fraction
     restrictions_hazard_per_month: Fraction
     soil_hazard_per_1000km2: NonNegative
+    descend_hazard_per_month: Fraction | None = None
+    """Monthly hazard of stepping one rung back down (absent: rungs only go up)."""
     levels: list[EscalationLevel] = Field(min_length=2, max_length=MAX_LIST_ITEMS)
 
 
