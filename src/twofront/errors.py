@@ -33,3 +33,8 @@ class CalibrationError(TwofrontError):
 class ExperimentError(TwofrontError):
     """An experiment asked for with impossible settings (run count, chunk size, design,
     strategy, seed) or an analysis asked of results that cannot answer it."""
+
+
+class StoreError(TwofrontError):
+    """A result folder that cannot be written or read: in use, incomplete, of another
+    experiment, or not a result folder at all."""
