@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Annotated
 
@@ -27,9 +28,12 @@ from twofront.analysis.compare import (
 )
 from twofront.analysis.summary import failed_runs, summarise
 from twofront.analysis.validation import CASES, CaseResult, Check
+from twofront.engine.run import concat_runs
 from twofront.engine.run import run as run_engine
 from twofront.errors import ScenarioError, TwofrontError
 from twofront.experiment import store
+from twofront.experiment.evaluators import EVALUATORS, Evaluator
+from twofront.experiment.runner import Experiment, run_experiment
 from twofront.history import battle_from_csv, iwo_jima
 from twofront.report import validation_report
 from twofront.report.console import (
@@ -40,6 +44,7 @@ from twofront.report.console import (
 )
 from twofront.report.figures import comparison_figure, profile_figure, run_figure
 from twofront.scenario.loader import load, read_raw, resolve, shipped_names
+from twofront.scenario.overrides import SYNTAX, load_with, sweep_values
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params
 
@@ -50,6 +55,11 @@ console = Console()
 errors = Console(stderr=True)
 
 DEFAULT_SCENARIO = "world-2024"
+SET_HELP = f"change a scenario number, checked like the file (repeatable): {SYNTAX}"
+KEEP_HELP = (
+    "monthly trajectories to store: none, territory, stocks, forces, all, or names "
+    "(comma-separated)"
+)
 SAMPLING_HELP = (
     "mc: independent draws; sobol: scrambled Sobol' points (use powers of two); "
     "nominal: every number at its central value"
@@ -63,13 +73,13 @@ def _fail(err: TwofrontError) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _progress() -> Progress:
+def _progress(stderr: bool = False) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=errors if stderr else console,
     )
 
 
@@ -80,10 +90,12 @@ def _simulate(
     seed: int,
     chunk_runs: int,
     sampling: str = "mc",
+    sets: list[str] | None = None,
 ) -> tuple[Scenario, dict[str, xr.Dataset]]:
-    """Load ``scenario`` and run each strategy (None: the default) on the same seed."""
+    """Load ``scenario`` (with ``--set`` changes) and run each strategy (None: the
+    default) on the same seed."""
     try:
-        spec = load(scenario)
+        spec = load_with(scenario, sets)
         results: dict[str, xr.Dataset] = {}
         with _progress() as progress:
             task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(strategies))
@@ -115,10 +127,23 @@ def run(
     figure: Annotated[Path | None, typer.Option(help="PNG of the fan charts")] = None,
     chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
     sampling: Annotated[str, typer.Option(help=SAMPLING_HELP)] = "mc",
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    keep: Annotated[str, typer.Option(help=KEEP_HELP)] = store.DEFAULT_KEEP,
+    force: Annotated[bool, typer.Option(help="replace an experiment already in --out")] = False,
 ) -> None:
-    """Simulate a scenario, print a summary of outcomes across runs and draw fan charts."""
-    spec, by_strategy = _simulate(scenario, [strategy], runs, seed, chunk_runs, sampling)
-    results = next(iter(by_strategy.values()))
+    """Simulate a scenario, print a summary of outcomes across runs and draw fan charts.
+
+    With ``--out`` the runs are streamed chunk by chunk to the result store
+    (see ``twofront experiment``); only what the summary and the figure need
+    is kept in memory.
+    """
+    if out is None:
+        spec, by_strategy = _simulate(scenario, [strategy], runs, seed, chunk_runs, sampling, set_)
+        results = next(iter(by_strategy.values()))
+    else:
+        spec, results = _run_stored(
+            scenario, set_, strategy, runs, seed, chunk_runs, sampling, keep, out, force
+        )
     title = (
         f"{spec.scenario.title} — strategy {results.attrs['strategy']}, {runs} runs, "
         f"seed {seed}, horizon {spec.scenario.horizon_months} months"
@@ -130,8 +155,61 @@ def run(
     picture = run_figure(results, figure or Path("out") / f"run-{spec.scenario.name}.png")
     console.print(f"figure written to {picture}")
     if out is not None:
-        paths = store.write(results, out)
-        console.print(f"results written to {out} ({len(paths)} files, DuckDB: {paths[-2].name})")
+        console.print(f"results written to {out} (Parquet files, DuckDB: {store.DATABASE})")
+
+
+def _run_stored(
+    scenario: str,
+    sets: list[str] | None,
+    strategy: str | None,
+    runs: int,
+    seed: int,
+    chunk_runs: int,
+    sampling: str,
+    keep: str,
+    out: Path,
+    force: bool,
+) -> tuple[Scenario, xr.Dataset]:
+    """Stream one strategy's runs into the store at ``out``; return what the summary needs."""
+    parts: list[xr.Dataset] = []
+    try:
+        spec = load_with(scenario, sets)
+        name = strategy or spec.scenario.default_strategy
+        experiment = Experiment(
+            (spec,),
+            (name,),
+            runs,
+            seed,
+            chunk_runs,
+            sampling,
+            store.parse_keep(keep),
+            overrides=tuple(sets or ()),
+        )
+        with _progress() as progress:
+            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs)
+            run_experiment(
+                experiment,
+                out,
+                mode="force" if force else "new",
+                on_chunk=lambda n: progress.advance(task, n),
+                collect=lambda chunk: parts.append(_for_summary(chunk)),
+            )
+    except TwofrontError as err:
+        raise _fail(err) from None
+    results = parts[0] if len(parts) == 1 else concat_runs(parts)
+    return spec, results.assign_attrs(
+        scenario=spec.scenario.name, strategy=name, seed=seed, runs=runs, sampling=sampling
+    )
+
+
+def _for_summary(chunk: xr.Dataset) -> xr.Dataset:
+    """The variables the run summary and figure read, stocks summed over munitions."""
+    names = [
+        "run_status", "war_began", "settled", "months_to_settlement", "two_wars_at_once",
+        "final_occupied_km2", "casualties_total", "occupied_km2", "theater_status", "will",
+    ]  # fmt: skip
+    total = chunk["stockpile"].sum("munition").expand_dims(munition=["all"], axis=-1)
+    return chunk[names].assign(stockpile=total)
 
 
 @app.command()
@@ -146,10 +224,11 @@ def compare(
     figure: Annotated[Path | None, typer.Option(help="PNG path for the figure")] = None,
     chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
     sampling: Annotated[str, typer.Option(help=SAMPLING_HELP)] = "mc",
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """Run every strategy on the same random numbers; print means, 95% intervals and differences."""
     try:
-        spec = load(scenario)
+        spec = load_with(scenario, set_)
     except TwofrontError as err:
         raise _fail(err) from None
     names = list(spec.strategies) if strategies == "all" else strategies.split(",")
@@ -163,7 +242,7 @@ def compare(
     base = baseline or spec.scenario.default_strategy
     if base not in names:
         names.insert(0, base)
-    spec, results = _simulate(scenario, names, runs, seed, chunk_runs, sampling)
+    spec, results = _simulate(scenario, names, runs, seed, chunk_runs, sampling, set_)
     outcomes = standard_outcomes(results[base]) + deterrent_stock_outcomes(spec, results[base])
     comparison = compare_results(results, outcomes, base)
     console.print(comparison_table(comparison, runs, seed))
@@ -175,6 +254,97 @@ def compare(
     shown = [o.name for o in outcomes if varies(comparison, o.name)][:12]
     comparison_figure(comparison, shown, path)
     console.print(f"figure written to {path}")
+
+
+@app.command()
+def experiment(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
+    out: Annotated[Path, typer.Option(help="experiment folder (Parquet files + DuckDB views)")],
+    runs: Annotated[int, typer.Option(min=1, help="runs per strategy and sweep value")] = 10000,
+    seed: Annotated[int, typer.Option(min=0, help="root seed (shared: common random numbers)")] = 0,
+    strategies: Annotated[
+        str | None, typer.Option(help="'all' or comma-separated ids (default: the scenario's)")
+    ] = None,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk (bounds memory)")] = 10000,
+    sampling: Annotated[str, typer.Option(help=SAMPLING_HELP)] = "mc",
+    keep: Annotated[str, typer.Option(help=KEEP_HELP)] = store.DEFAULT_KEEP,
+    evaluator: Annotated[str, typer.Option(help=f"one of {', '.join(EVALUATORS)}")] = "pool",
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="processes (default: every core)")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT (with --evaluator dask)")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="continue the experiment in --out")] = False,
+    force: Annotated[bool, typer.Option(help="replace the experiment in --out")] = False,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    sweep: Annotated[
+        list[str] | None,
+        typer.Option(help="PATH=V1,V2,...: one grid point per value, same seed (repeatable: grid)"),
+    ] = None,
+) -> None:
+    """Run many runs chunk by chunk into a result folder, on every core or a Dask cluster.
+
+    Each finished chunk is written at once; after a crash, the same command
+    with --resume finishes it without losing or repeating a run.
+    """
+    try:
+        if resume and force:
+            raise TwofrontError("--resume and --force: expected at most one of them")
+        plan = _experiment_plan(
+            scenario, set_, sweep, strategies, runs, seed, chunk_runs, sampling, keep
+        )
+        chosen = Evaluator(evaluator, workers, scheduler)
+        mode = "resume" if resume else "force" if force else "new"
+        total = runs * len(plan.strategies) * len(plan.scenarios)
+        with _progress(stderr=True) as progress:
+            task = progress.add_task(f"{plan.scenarios[0].scenario.name}: runs", total=total)
+            manifest = run_experiment(
+                plan, out, chosen, mode, on_chunk=lambda n: progress.advance(task, n)
+            )
+    except TwofrontError as err:
+        raise _fail(err) from None
+    console.print(
+        f"{manifest['runs_stored']} runs in {len(manifest['chunks'])} chunks stored in {out} "
+        f"({manifest['bytes'] / 2**20:.1f} MiB); query with DuckDB: {out / store.DATABASE}"
+    )
+
+
+def _experiment_plan(
+    scenario: str,
+    sets: list[str] | None,
+    sweeps: list[str] | None,
+    strategies: str | None,
+    runs: int,
+    seed: int,
+    chunk_runs: int,
+    sampling: str,
+    keep: str,
+) -> Experiment:
+    """The experiment asked for on the command line, every grid point validated."""
+    grid = [sweep_values(text) for text in sweeps or []]
+    points = [dict(zip([p for p, _ in grid], values, strict=True)) for values in
+              itertools.product(*(v for _, v in grid))]  # fmt: skip
+    scenarios = tuple(
+        load_with(scenario, sets, [f"{path}={value}" for path, value in point.items()])
+        for point in points
+    )
+    spec = scenarios[0]
+    if strategies == "all":
+        names = tuple(spec.strategies)
+    else:
+        names = tuple(strategies.split(",")) if strategies else (spec.scenario.default_strategy,)
+    return Experiment(
+        scenarios,
+        names,
+        runs,
+        seed,
+        chunk_runs,
+        sampling,
+        store.parse_keep(keep),
+        tuple(points),
+        tuple(sets or ()),
+    )
 
 
 @app.command()
