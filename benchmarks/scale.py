@@ -86,6 +86,7 @@ def main() -> None:
     parser.add_argument("--chunk-runs", type=int, default=10_000)
     parser.add_argument("--keep", default="territory")
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--keep-output", type=Path, help="leave the experiment folders here")
     args = parser.parse_args()
     cells = [
         (int(size), int(p)) for size in args.sizes.split(",") for p in args.processes.split(",")

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -106,6 +107,11 @@ def _pool(tasks: Sequence[Task], workers: int, on_done: Done) -> None:
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     on_done(future.result())
+        except BrokenProcessPool:
+            raise ExperimentError(
+                "a worker process died (killed, or out of memory: try a smaller --chunk-runs "
+                "or fewer --workers); the finished chunks are kept, continue with --resume"
+            ) from None
         except BaseException:
             for future in running:
                 future.cancel()

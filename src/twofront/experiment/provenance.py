@@ -30,8 +30,9 @@ def version() -> str:
 
 @cache
 def commit() -> str:
-    """The git commit of the twofront source (``+dirty`` if edited), or ``"unknown"``."""
-    here = Path(__file__).resolve().parent
+    """The git commit of the twofront source (``+dirty`` if the package's files are
+    edited), or ``"unknown"`` when not run from a git checkout."""
+    here = Path(__file__).resolve().parents[1]
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10
