@@ -94,15 +94,17 @@ def main() -> None:
     if args.million:
         cells.append((1_000_000, 2))
     rows = []
-    scratch = Path(tempfile.mkdtemp(prefix="twofront-scale-"))
+    scratch = args.keep_output or Path(tempfile.mkdtemp(prefix="twofront-scale-"))
     try:
         for runs, processes in cells:
             folder = scratch / f"{runs}-{processes}"
             rows.append(measure(args.scenario, runs, processes, args.chunk_runs, args.keep, folder))
-            shutil.rmtree(folder)
+            if args.keep_output is None:
+                shutil.rmtree(folder)
             print(json.dumps(rows[-1]), file=sys.stderr)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if args.keep_output is None:
+            shutil.rmtree(scratch, ignore_errors=True)
     print(
         f"scenario {args.scenario}, chunk_runs {args.chunk_runs}, keep {args.keep}, "
         "storing included (outcomes + sampled inputs + kept trajectories)"
