@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from twofront.experiment import store
@@ -114,3 +115,27 @@ def test_killed_force_leaves_the_old_or_the_new_experiment_never_a_mix(toy, toy_
         for relative in files:
             assert store.file_provenance(out / relative)["seed"] == seed
     assert 1 in seen
+
+
+def test_pool_workers_exit_when_their_parent_is_killed_and_resume_finishes(toy_path, tmp_path):
+    out = tmp_path / "x"
+    command = _command(toy_path, out, "--evaluator", "pool", "--workers", "2")
+    command.remove("inprocess")
+    command.remove("--evaluator")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    while _markers(out) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    workers = parent.children(recursive=True)
+    process.kill()  # the parent alone, as the kernel's OOM killer would
+    process.wait()
+    _gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, f"orphaned workers still running: {alive}"
+    done = subprocess.run([*command, "--resume"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with store.connect(out) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT run) FROM outcomes").fetchone() == (
+            RUNS,
+            RUNS,
+        )

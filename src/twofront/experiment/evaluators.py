@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -94,9 +96,26 @@ def _single_threaded_children() -> Iterator[None]:
                 os.environ[name] = value
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In a pool worker: exit at once when the parent process is gone (e.g. ``kill -9``).
+
+    Without this, workers of a killed parent live on as orphans, holding memory.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="twofront-parent-watch").start()
+
+
 def _pool(tasks: Sequence[Task], workers: int, on_done: Done) -> None:
     context = multiprocessing.get_context("spawn")
-    with _single_threaded_children(), ProcessPoolExecutor(workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+    )
+    with _single_threaded_children(), pool:
         # Keep at most two tasks per worker in flight: pending tasks hold a scenario each.
         queue = list(reversed(tasks))
         running: set[Future[dict[str, Any]]] = set()
