@@ -137,3 +137,11 @@ def test_impossible_settings_fail_before_any_file_is_written(toy, tmp_path):
     with pytest.raises(ExperimentError, match="chunk_runs = 0"):
         run_experiment(_experiment(toy, chunk_runs=0), tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_an_out_inside_a_file_is_refused_before_any_work(toy, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="expected a writable parent"):
+        run_experiment(_experiment(toy), tmp_path / "file" / "x")
+    with pytest.raises(StoreError, match="is a file"):
+        run_experiment(_experiment(toy), tmp_path / "file")

@@ -249,9 +249,11 @@ def _sibling(folder: Path, what: str) -> Path:
 @contextmanager
 def _lock(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``folder`` (a sibling lock file; freed if the holder dies)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"{folder}: is a file; expected a folder for the experiment")
     path = _sibling(folder, "lock")
     try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
         handle = path.open("a")
     except OSError as err:
         raise StoreError(
