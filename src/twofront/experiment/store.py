@@ -57,6 +57,10 @@ KEEP_ALIASES: dict[str, tuple[str, ...]] = {
     "all": tuple(TRAJECTORIES),
 }
 DEFAULT_KEEP = "territory"
+EXPERIMENT_COLUMNS = (
+    "scenario", "scenario_hash", "strategy", "point", "sweep", "run_start", "run_stop",
+    "seed", "sampling", "overrides", "version", "commit", "created",
+)  # fmt: skip
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
@@ -225,13 +229,12 @@ def _views(con: duckdb.DuckDBPyConnection, folder: Path, manifest: Mapping[str, 
             f'CREATE OR REPLACE VIEW "{view}" AS SELECT * FROM read_parquet([{listed}], '
             "hive_partitioning = true, union_by_name = true)"
         )
-    rows = [
-        {
-            **{k: v for k, v in c["provenance"].items() if k != "sweep"},
-            "sweep": json.dumps(c["provenance"].get("sweep", {}), sort_keys=True),
-        }
-        for c in manifest["chunks"]
-    ]
+    rows = []
+    for chunk in manifest["chunks"]:
+        about = dict(chunk["provenance"])
+        about["sweep"] = json.dumps(about.get("sweep", {}), sort_keys=True)
+        first = [k for k in EXPERIMENT_COLUMNS if k in about]
+        rows.append({k: about[k] for k in [*first, *sorted(set(about) - set(first))]})
     experiments = pa.Table.from_pylist(rows)
     con.register("experiments_arrow", experiments)
     con.execute("CREATE OR REPLACE TABLE experiments AS SELECT * FROM experiments_arrow")
