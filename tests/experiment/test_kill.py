@@ -36,7 +36,11 @@ def _command(toy_path: Path, out: Path, *extra: str) -> list[str]:
 
 
 def _markers(folder: Path) -> int:
-    return len(list((folder / store.MARKERS).rglob("*.json"))) if folder.is_dir() else 0
+    """Complete chunks in ``folder`` (0 if it is gone, e.g. swapped away by --force)."""
+    try:
+        return sum(1 for _ in (folder / store.MARKERS).rglob("*.json"))
+    except OSError:
+        return 0
 
 
 def _kill_after(command: list[str], watched: Path, chunks: int, delay_s: float) -> int | None:
