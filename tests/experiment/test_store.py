@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 
+import duckdb
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
@@ -120,8 +122,6 @@ def test_experiments_table_lists_each_chunk_with_its_run_range(folder):
 
 
 def test_results_duckdb_file_has_the_views(folder):
-    import duckdb
-
     with duckdb.connect(str(folder / store.DATABASE), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM outcomes").fetchone() == (RUNS,)
 
@@ -145,8 +145,6 @@ def test_a_folder_without_manifest_is_refused_with_the_reason(folder, tmp_path):
 
 def test_a_manifest_naming_a_missing_file_is_refused(folder, tmp_path):
     copy = tmp_path / "copy"
-    import shutil
-
     shutil.copytree(folder, copy)
     next(copy.rglob("chunk-000001.parquet")).unlink()
     with pytest.raises(StoreError, match="missing"):
