@@ -5,7 +5,8 @@ subprocess that writes a real experiment folder (outcomes, sampled inputs,
 ``--keep`` trajectories). Peak memory is the largest sum of the resident
 memory of that subprocess and its workers, sampled every 50 ms with psutil
 (so the peaks of two cells never mix). One process is the in-process
-evaluator; two are a process pool of two workers.
+evaluator; two are a process pool of two workers. Chunks default to a
+quarter of the runs (at most 10,000), so two workers have work to share.
 
     python benchmarks/scale.py [--sizes 1000,10000,100000] [--million] [--keep territory]
 """
@@ -69,6 +70,7 @@ def measure(
     return {
         "runs": runs,
         "processes": processes,
+        "chunk_runs": chunk_runs,
         "seconds": seconds,
         "run_months_per_second": runs * months / seconds,
         "peak_rss_mib": peak / 2**20,
@@ -83,7 +85,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--million", action="store_true", help="add 1,000,000 runs (2 processes)")
     parser.add_argument("--processes", default="1,2")
-    parser.add_argument("--chunk-runs", type=int, default=10_000)
+    parser.add_argument(
+        "--chunk-runs", type=int, default=0, help="runs per chunk (default: N/4, at most 10,000)"
+    )
     parser.add_argument("--keep", default="territory")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument("--keep-output", type=Path, help="leave the experiment folders here")
@@ -98,7 +102,8 @@ def main() -> None:
     try:
         for runs, processes in cells:
             folder = scratch / f"{runs}-{processes}"
-            rows.append(measure(args.scenario, runs, processes, args.chunk_runs, args.keep, folder))
+            chunk_runs = args.chunk_runs or min(10_000, -(-runs // 4))
+            rows.append(measure(args.scenario, runs, processes, chunk_runs, args.keep, folder))
             if args.keep_output is None:
                 shutil.rmtree(folder)
             print(json.dumps(rows[-1]), file=sys.stderr)
@@ -106,16 +111,16 @@ def main() -> None:
         if args.keep_output is None:
             shutil.rmtree(scratch, ignore_errors=True)
     print(
-        f"scenario {args.scenario}, chunk_runs {args.chunk_runs}, keep {args.keep}, "
+        f"scenario {args.scenario}, keep {args.keep}, "
         "storing included (outcomes + sampled inputs + kept trajectories)"
     )
     print(
-        f"{'runs':>9} {'procs':>5} {'seconds':>8} {'run-months/s':>13} "
+        f"{'runs':>9} {'procs':>5} {'chunk':>6} {'seconds':>8} {'run-months/s':>13} "
         f"{'peak MiB':>9} {'bytes/run':>10} {'disk MiB':>9}"
     )
     for r in rows:
         print(
-            f"{r['runs']:>9,} {r['processes']:>5} {r['seconds']:>8.1f} "
+            f"{r['runs']:>9,} {r['processes']:>5} {r['chunk_runs']:>6} {r['seconds']:>8.1f} "
             f"{r['run_months_per_second']:>13,.0f} {r['peak_rss_mib']:>9,.0f} "
             f"{r['bytes_per_run']:>10,.0f} {r['disk_mib']:>9,.1f}"
         )
