@@ -43,7 +43,7 @@ def test_run_prints_a_summary_table_and_writes_results(toy_path, tmp_path, wide_
         assert heading in result.output
     assert "20 runs" in result.output
     assert (out / "results.duckdb").is_file()
-    assert (out / "outcomes.parquet").is_file()
+    assert (out / "manifest.json").is_file()
 
 
 def test_run_with_an_unknown_strategy_fails_cleanly(toy_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -34,8 +35,11 @@ from twofront.analysis.compare import (
 )
 from twofront.analysis.summary import failed_runs, summarise
 from twofront.analysis.validation import CASES, CaseResult, Check
+from twofront.engine.loop import concat_runs
 from twofront.errors import CalibrationError, ScenarioError, TwofrontError, UsageError
 from twofront.experiment import store
+from twofront.experiment.evaluators import EVALUATORS, Evaluator
+from twofront.experiment.runner import Experiment, run_experiment
 from twofront.history import battle_from_csv, iwo_jima
 from twofront.outputs import check_file, check_folder
 from twofront.report import validation_report
@@ -61,6 +65,7 @@ from twofront.scenario.loader import (
     resolve,
     shipped_names,
 )
+from twofront.scenario.overrides import SYNTAX, load_with, sweep_values
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params, origins
 from twofront.simulation import run as run_engine
@@ -77,6 +82,11 @@ VALIDATION_SCENARIOS = ("kursk-2024", "winter-war-1939", "polish-soviet-1920")
 LONG_RUN_SECONDS = 60.0
 """Above this estimated time, a simulation says how long and how much memory it will take."""
 FORCE_HELP = "run even when the memory estimate says the runs will not fit"
+SET_HELP = f"change a scenario number, checked like the file (repeatable): {SYNTAX}"
+KEEP_HELP = (
+    "monthly trajectories to store: none, territory, stocks, forces, all, or names "
+    "(comma-separated)"
+)
 SAMPLING_HELP = (
     "mc: independent draws; sobol: scrambled Sobol' points (use powers of two); "
     "nominal: every number at its central value"
@@ -108,13 +118,13 @@ def _check_path(path: Path | None, option: str, folder: bool = False) -> None:
             raise _fail(err) from None
 
 
-def _progress() -> Progress:
+def _progress(stderr: bool = False) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=errors if stderr else console,
     )
 
 
@@ -126,15 +136,16 @@ def _simulate(
     chunk_runs: int,
     sampling: str = "mc",
     force: bool = False,
+    sets: list[str] | None = None,
 ) -> tuple[Scenario, dict[str, xr.Dataset]]:
-    """Load ``scenario`` and run each (strategy, end state) cell on the same seed; a
-    strategy None is the scenario's default, an end state None the strategy's own aims.
-    Results are keyed by 'strategy' or 'strategy @ end state'.
+    """Load ``scenario`` (with ``--set`` changes) and run each (strategy, end state) cell
+    on the same seed; a strategy None is the scenario's default, an end state None the
+    strategy's own aims. Results are keyed by 'strategy' or 'strategy @ end state'.
 
     Refuses, before any run, work whose memory estimate does not fit.
     """
     try:
-        spec = load(scenario)
+        spec = load_with(scenario, sets)
         needed = check_fits(spec, runs, len(cells), force)
         if needed.seconds > LONG_RUN_SECONDS:
             console.print(f"{runs:,} runs x {len(cells)}: {needed.describe()} (estimate)")
@@ -191,15 +202,33 @@ def run(
     figure: Annotated[Path | None, typer.Option(help="PNG of the fan charts")] = None,
     chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 10000,
     sampling: Annotated[str, typer.Option(help=SAMPLING_HELP)] = "mc",
-    force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    keep: Annotated[str, typer.Option(help=KEEP_HELP)] = store.DEFAULT_KEEP,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="replace an experiment already in --out; without --out, run even when the "
+            "memory estimate says the runs will not fit"
+        ),
+    ] = False,
 ) -> None:
-    """Simulate a scenario, print a summary of outcomes across runs and draw fan charts."""
+    """Simulate a scenario, print a summary of outcomes across runs and draw fan charts.
+
+    With ``--out`` the runs are streamed chunk by chunk to the result store
+    (see ``twofront experiment``); only what the summary and the figure need
+    is kept in memory.
+    """
     _check_figure(figure)
     _check_path(out, "--out", folder=True)
-    spec, by_strategy = _simulate(
-        scenario, [(strategy, None)], runs, seed, chunk_runs, sampling, force
-    )
-    results = next(iter(by_strategy.values()))
+    if out is None:
+        spec, by_strategy = _simulate(
+            scenario, [(strategy, None)], runs, seed, chunk_runs, sampling, force, set_
+        )
+        results = next(iter(by_strategy.values()))
+    else:
+        spec, results = _run_stored(
+            scenario, set_, strategy, runs, seed, chunk_runs, sampling, keep, out, force
+        )
     title = (
         f"{spec.scenario.title} — strategy {results.attrs['strategy']}, {runs} runs, "
         f"seed {seed}, horizon {spec.scenario.horizon_months} months"
@@ -211,8 +240,61 @@ def run(
     picture = run_figure(results, figure or Path("out") / f"run-{spec.scenario.name}.png")
     console.print(f"figure written to {picture}")
     if out is not None:
-        paths = store.write(results, out)
-        console.print(f"results written to {out} ({len(paths)} files, DuckDB: {paths[-2].name})")
+        console.print(f"results written to {out} (Parquet files, DuckDB: {store.DATABASE})")
+
+
+def _run_stored(
+    scenario: str,
+    sets: list[str] | None,
+    strategy: str | None,
+    runs: int,
+    seed: int,
+    chunk_runs: int,
+    sampling: str,
+    keep: str,
+    out: Path,
+    force: bool,
+) -> tuple[Scenario, xr.Dataset]:
+    """Stream one strategy's runs into the store at ``out``; return what the summary needs."""
+    parts: list[xr.Dataset] = []
+    try:
+        spec = load_with(scenario, sets)
+        name = strategy or spec.scenario.default_strategy
+        experiment = Experiment(
+            (spec,),
+            (name,),
+            runs,
+            seed,
+            chunk_runs,
+            sampling,
+            store.parse_keep(keep),
+            overrides=tuple(sets or ()),
+        )
+        with _progress() as progress:
+            task = progress.add_task(f"{spec.scenario.name}: runs", total=runs)
+            run_experiment(
+                experiment,
+                out,
+                mode="force" if force else "new",
+                on_chunk=lambda n: progress.advance(task, n),
+                collect=lambda chunk: parts.append(_for_summary(chunk)),
+            )
+    except TwofrontError as err:
+        raise _fail(err) from None
+    results = parts[0] if len(parts) == 1 else concat_runs(parts)
+    return spec, results.assign_attrs(
+        scenario=spec.scenario.name, strategy=name, seed=seed, runs=runs, sampling=sampling
+    )
+
+
+def _for_summary(chunk: xr.Dataset) -> xr.Dataset:
+    """The variables the run summary and figure read, stocks summed over munitions."""
+    names = [
+        "run_status", "war_began", "settled", "months_to_settlement", "two_wars_at_once",
+        "final_occupied_km2", "casualties_total", "occupied_km2", "theater_status", "will",
+    ]  # fmt: skip
+    total = chunk["stockpile"].sum("munition").expand_dims(munition=["all"], axis=-1)
+    return chunk[names].assign(stockpile=total)
 
 
 @app.command()
@@ -235,13 +317,14 @@ def compare(
         ),
     ] = None,
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """Run every strategy on the same random numbers; print means, 95% intervals and differences."""
     _check_figure(figure)
     if figure is not None:
         _check_path(figure.with_suffix(".csv"), "--figure (its .csv table)")
     try:
-        spec = load(scenario)
+        spec = load_with(scenario, set_)
     except TwofrontError as err:
         raise _fail(err) from None
     names = (
@@ -262,7 +345,7 @@ def compare(
     if base not in names:
         names.insert(0, base)
     cells = _end_state_cells(spec, names, end_states, base)
-    spec, results = _simulate(scenario, cells, runs, seed, chunk_runs, sampling, force)
+    spec, results = _simulate(scenario, cells, runs, seed, chunk_runs, sampling, force, set_)
     outcomes = (
         standard_outcomes(results[base])
         + war_event_outcomes(spec)
@@ -281,6 +364,97 @@ def compare(
         return
     comparison_figure(comparison, shown, path)
     console.print(f"figure written to {path}")
+
+
+@app.command()
+def experiment(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
+    out: Annotated[Path, typer.Option(help="experiment folder (Parquet files + DuckDB views)")],
+    runs: Annotated[int, typer.Option(min=1, help="runs per strategy and sweep value")] = 10000,
+    seed: Annotated[int, typer.Option(min=0, help="root seed (shared: common random numbers)")] = 0,
+    strategies: Annotated[
+        str | None, typer.Option(help="'all' or comma-separated ids (default: the scenario's)")
+    ] = None,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="runs per chunk (bounds memory)")] = 10000,
+    sampling: Annotated[str, typer.Option(help=SAMPLING_HELP)] = "mc",
+    keep: Annotated[str, typer.Option(help=KEEP_HELP)] = store.DEFAULT_KEEP,
+    evaluator: Annotated[str, typer.Option(help=f"one of {', '.join(EVALUATORS)}")] = "pool",
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="processes (default: every core)")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT (with --evaluator dask)")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="continue the experiment in --out")] = False,
+    force: Annotated[bool, typer.Option(help="replace the experiment in --out")] = False,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    sweep: Annotated[
+        list[str] | None,
+        typer.Option(help="PATH=V1,V2,...: one grid point per value, same seed (repeatable: grid)"),
+    ] = None,
+) -> None:
+    """Run many runs chunk by chunk into a result folder, on every core or a Dask cluster.
+
+    Each finished chunk is written at once; after a crash, the same command
+    with --resume finishes it without losing or repeating a run.
+    """
+    try:
+        if resume and force:
+            raise TwofrontError("--resume and --force: expected at most one of them")
+        plan = _experiment_plan(
+            scenario, set_, sweep, strategies, runs, seed, chunk_runs, sampling, keep
+        )
+        chosen = Evaluator(evaluator, workers, scheduler)
+        mode = "resume" if resume else "force" if force else "new"
+        total = runs * len(plan.strategies) * len(plan.scenarios)
+        with _progress(stderr=True) as progress:
+            task = progress.add_task(f"{plan.scenarios[0].scenario.name}: runs", total=total)
+            manifest = run_experiment(
+                plan, out, chosen, mode, on_chunk=lambda n: progress.advance(task, n)
+            )
+    except TwofrontError as err:
+        raise _fail(err) from None
+    console.print(
+        f"{manifest['runs_stored']} runs in {len(manifest['chunks'])} chunks stored in {out} "
+        f"({manifest['bytes'] / 2**20:.1f} MiB); query with DuckDB: {out / store.DATABASE}"
+    )
+
+
+def _experiment_plan(
+    scenario: str,
+    sets: list[str] | None,
+    sweeps: list[str] | None,
+    strategies: str | None,
+    runs: int,
+    seed: int,
+    chunk_runs: int,
+    sampling: str,
+    keep: str,
+) -> Experiment:
+    """The experiment asked for on the command line, every grid point validated."""
+    grid = [sweep_values(text) for text in sweeps or []]
+    points = [dict(zip([p for p, _ in grid], values, strict=True)) for values in
+              itertools.product(*(v for _, v in grid))]  # fmt: skip
+    scenarios = tuple(
+        load_with(scenario, sets, [f"{path}={value}" for path, value in point.items()])
+        for point in points
+    )
+    spec = scenarios[0]
+    if strategies == "all":
+        names = tuple(spec.strategies)
+    else:
+        names = tuple(strategies.split(",")) if strategies else (spec.scenario.default_strategy,)
+    return Experiment(
+        scenarios,
+        names,
+        runs,
+        seed,
+        chunk_runs,
+        sampling,
+        store.parse_keep(keep),
+        tuple(points),
+        tuple(sets or ()),
+    )
 
 
 @app.command()

@@ -42,3 +42,8 @@ class UsageError(TwofrontError):
 
 class ResourceError(TwofrontError):
     """Work that would not fit the machine (memory), refused before it starts."""
+
+
+class StoreError(TwofrontError):
+    """A result folder that cannot be written or read: in use, incomplete, of another
+    experiment, or not a result folder at all."""

@@ -1,93 +1,170 @@
-"""The store: Parquet tables plus a DuckDB database that read back what was written."""
+"""The streaming store: wide Parquet per chunk that reads back what the engine computed."""
 
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 from twofront.engine.record import TRAJECTORIES
-from twofront.experiment.store import outcome_names, read_outcomes, write
-from twofront.simulation import run
+from twofront.errors import StoreError
+from twofront.experiment import provenance, store
+from twofront.experiment.runner import Experiment, run_experiment
+from twofront.simulation import run_chunk
+
+RUNS = 23
 
 
 @pytest.fixture(scope="module")
-def results(toy):
-    return run(toy, 5, seed=7)
+def chunk(toy):
+    return run_chunk(toy, "steady", 7, 0, RUNS)
 
 
 @pytest.fixture(scope="module")
-def stored(results, tmp_path_factory):
-    out = tmp_path_factory.mktemp("store") / "results"
-    return out, write(results, out)
+def folder(toy, tmp_path_factory):
+    out = tmp_path_factory.mktemp("store") / "experiment"
+    experiment = Experiment((toy,), ("steady",), RUNS, 7, chunk_runs=10, keep=tuple(TRAJECTORIES))
+    run_experiment(experiment, out)
+    return out
 
 
-def test_every_listed_file_exists_and_no_temporary_is_left(stored):
-    out, paths = stored
-    assert all(p.is_file() for p in paths)
-    names = {p.name for p in paths}
-    assert {"outcomes.parquet", "results.duckdb", "attrs.json"} <= names
-    assert {f"{t}.parquet" for t in TRAJECTORIES} <= names
-    assert not list(out.glob("*.tmp"))
+def test_outcome_columns_hold_every_outcome_and_label(chunk):
+    results = chunk.results
+    table = store.outcome_table(results)
+    for name in store.outcome_names(results):
+        var = results[name]
+        dims = [d for d in var.dims if d != "run"]
+        for index in np.ndindex(*(var.sizes[d] for d in dims)):
+            labels = [str(results[d].values[i]) for d, i in zip(dims, index, strict=True)]
+            column = store.SEPARATOR.join([name, *labels])
+            expected = var.transpose("run", *dims).values[(slice(None), *index)]
+            np.testing.assert_array_equal(table[column].to_numpy(zero_copy_only=False), expected)
+    assert table["run"].to_pylist() == list(range(RUNS))
 
 
-def test_outcomes_round_trip_through_duckdb(results, stored):
-    out, _ = stored
-    table = read_outcomes(out)
-    names = outcome_names(results)
-    assert {"final_occupied_km2", "settled", "months_to_settlement"} <= set(names)
-    for name in names:
-        expected = results[name]
-        rows = table[table["variable"] == name]
-        assert len(rows) == expected.size, name
-        for row in rows.itertuples(index=False):
-            labels = {d: getattr(row, d) for d in expected.dims if d != "run"}
-            value = expected.sel(run=row.run, **labels).item()
-            assert row.value == pytest.approx(float(value), rel=1e-12, nan_ok=True), (name, labels)
+def test_settled_column_is_named_by_theater(chunk):
+    table = store.outcome_table(chunk.results)
+    theater = str(chunk.results["theater"].values[0])
+    assert table[f"settled__{theater}"].type == "bool"
 
 
-def test_outcomes_are_ordered_by_variable_then_run(stored):
-    table = read_outcomes(stored[0])
-    keys = list(zip(table["variable"], table["run"], strict=True))
-    assert keys == sorted(keys)
+def test_trajectory_lists_hold_every_month_in_float32(chunk):
+    results = chunk.results
+    table = store.trajectory_table(results, "occupied_km2")
+    for front in results["front"].values:
+        got = np.stack(table[str(front)].to_numpy(zero_copy_only=False))
+        np.testing.assert_array_equal(got, results["occupied_km2"].sel(front=front).values)
+        assert got.dtype == np.float32
 
 
-def test_duckdb_has_a_table_for_every_trajectory(results, stored):
-    out, _ = stored
-    with duckdb.connect(str(out / "results.duckdb"), read_only=True) as con:
-        tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
-        assert set(TRAJECTORIES) | {"outcomes"} <= tables
+def test_inputs_round_trip_through_duckdb(toy, folder):
+    expected = run_chunk(toy, "steady", 7, 0, RUNS).inputs
+    assert expected, "the toy scenario samples at least one input"
+    with store.connect(folder) as con:
+        for path, values in expected.items():
+            got = con.execute(f'SELECT "{path}" FROM inputs ORDER BY run').fetchnumpy()[path]
+            np.testing.assert_array_equal(got, values)
+
+
+def test_outcomes_read_back_equal_the_engine(chunk, folder):
+    table = store.read_outcomes(folder)
+    expected = store.outcome_table(chunk.results)
+    assert table.column_names == expected.column_names
+    for name in expected.column_names:
+        np.testing.assert_array_equal(
+            table[name].to_numpy(zero_copy_only=False),
+            expected[name].to_numpy(zero_copy_only=False),
+        )
+
+
+def test_every_trajectory_view_has_one_row_per_run(folder):
+    with store.connect(folder) as con:
+        views = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+        assert set(TRAJECTORIES) | {"outcomes", "inputs", "experiments"} <= views
         for name in TRAJECTORIES:
-            (count,) = con.execute(f"SELECT count(*) FROM {name}").fetchone()
-            assert count == results[name].size, name
+            assert con.execute(f"SELECT count(DISTINCT run) FROM {name}").fetchone() == (RUNS,)
 
 
-def test_trajectory_values_round_trip(results, stored):
-    out, _ = stored
-    with duckdb.connect(str(out / "results.duckdb"), read_only=True) as con:
+def test_every_file_carries_its_provenance(toy, folder):
+    manifest = store.read_manifest(folder)
+    for chunk_entry in manifest["chunks"]:
+        for relative in chunk_entry["files"].values():
+            about = store.file_provenance(folder / relative)
+            assert about["scenario"] == "toy"
+            assert about["scenario_hash"] == provenance.scenario_hash(toy)
+            assert about["strategy"] == "steady"
+            assert about["seed"] == 7
+            assert about["sampling"] == "mc"
+            assert (about["run_start"], about["run_stop"]) == (
+                chunk_entry["start"],
+                chunk_entry["stop"],
+            )
+            assert about["version"] == provenance.version()
+            assert about["commit"] == provenance.commit()
+            rows = pq.read_metadata(folder / relative).num_rows
+            assert rows == chunk_entry["stop"] - chunk_entry["start"]
+
+
+def test_experiments_table_lists_each_chunk_with_its_run_range(folder):
+    with store.connect(folder) as con:
         rows = con.execute(
-            "SELECT run, month, value FROM stockpile WHERE actor = 'blue' AND munition = 'shell' "
-            "ORDER BY run, month"
+            "SELECT run_start, run_stop, seed, strategy, scenario FROM experiments ORDER BY 1"
         ).fetchall()
-    expected = results["stockpile"].sel(actor="blue", munition="shell")
-    got = np.array([r[2] for r in rows]).reshape(expected.shape)
-    np.testing.assert_array_equal(got.astype(np.float32), expected.values)
+    assert rows == [
+        (0, 10, 7, "steady", "toy"),
+        (10, 20, 7, "steady", "toy"),
+        (20, 23, 7, "steady", "toy"),
+    ]
 
 
-def test_attrs_are_written_as_json(results, stored):
-    out, _ = stored
-    attrs = json.loads((out / "attrs.json").read_text())
-    assert attrs["seed"] == 7
-    assert attrs["runs"] == 5
-    assert attrs["scenario"] == "toy"
-    assert attrs["strategy"] == results.attrs["strategy"]
+def test_results_duckdb_file_has_the_views(folder):
+    with duckdb.connect(str(folder / store.DATABASE), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM outcomes").fetchone() == (RUNS,)
 
 
-def test_writing_again_replaces_the_previous_result(toy, tmp_path):
-    write(run(toy, 2, seed=1), tmp_path)
-    write(run(toy, 3, seed=2), tmp_path)
-    table = read_outcomes(tmp_path)
-    assert sorted(table["run"].unique()) == [0, 1, 2]
-    assert json.loads((tmp_path / "attrs.json").read_text())["seed"] == 2
+def test_manifest_names_every_file_and_no_temporary_is_left(folder):
+    manifest = json.loads((folder / store.MANIFEST).read_text())
+    named = {f for c in manifest["chunks"] for f in c["files"].values()}
+    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*.parquet")}
+    assert named == on_disk
+    assert not list(folder.rglob("*.tmp-*"))
+    assert manifest["runs_stored"] == RUNS
+
+
+def test_a_folder_without_manifest_is_refused_with_the_reason(folder, tmp_path):
+    (tmp_path / store.PLAN).write_text("{}")
+    with pytest.raises(StoreError, match="interrupted or is still running; continue it with"):
+        store.connect(tmp_path)
+    with pytest.raises(StoreError, match="no such folder"):
+        store.connect(tmp_path / "nothing")
+
+
+def test_a_manifest_naming_a_missing_file_is_refused(folder, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    next(copy.rglob("chunk-000001.parquet")).unlink()
+    with pytest.raises(StoreError, match="missing"):
+        store.read_outcomes(copy)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("none", ()),
+        ("territory", ("occupied_km2",)),
+        ("stocks,territory", ("occupied_km2", "stockpile")),
+        ("all", tuple(TRAJECTORIES)),
+        ("will", ("will",)),
+    ],
+)
+def test_keep_names_and_aliases(text, expected):
+    assert store.parse_keep(text) == expected
+
+
+def test_keep_rejects_unknown_names():
+    with pytest.raises(StoreError, match="unknown trajectory 'bogus'"):
+        store.parse_keep("territory,bogus")

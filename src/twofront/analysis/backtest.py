@@ -17,7 +17,6 @@ error of the median (a simulated-method-of-moments grid search; McFadden
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +27,9 @@ import tomli_w
 import xarray as xr
 
 from twofront.analysis.summary import ok_runs
-from twofront.errors import TwofrontError
 from twofront.history import Series, load_series, require_columns
 from twofront.scenario.loader import parse
+from twofront.scenario.overrides import replace_param
 from twofront.simulation import run
 
 F64 = np.ndarray
@@ -153,18 +152,7 @@ def scores(simulated: F64, observed: F64) -> Scores:
 
 def set_parameter(raw: dict[str, Any], path: str, value: float, why: str) -> dict[str, Any]:
     """A copy of a raw scenario table with the number at ``path`` fixed to ``value``."""
-    changed = copy.deepcopy(raw)
-    *parents, last = path.split(".")
-    node: Any = changed
-    for key in parents:
-        if not isinstance(node, dict) or key not in node:
-            raise TwofrontError(f"--parameter {path}: no table {key!r} in the scenario")
-        node = node[key]
-    entry = node.get(last) if isinstance(node, dict) else None
-    if not isinstance(entry, dict) or not {"value", "dist"} & entry.keys():
-        raise TwofrontError(f"--parameter {path}: not a number of the scenario")
-    node[last] = {"value": float(value), "assumption": why}
-    return changed
+    return replace_param(raw, path, {"value": float(value), "assumption": why}, "--parameter")
 
 
 def profile(
