@@ -77,6 +77,7 @@ combat: ``munition = np.where(None, ...)``                  fires_come_out_of_th
 combat sample_params: mud month ``m - 1`` -> ``m - 2``      mud_months_slow_the_advance...
 opportunism sample_params: ``shares ... > 0`` -> ``>= 0``   only_wars_that_share_a_patron...
 escalation sample_params: ``continue`` -> ``break``         a_ladder_after_a_theater_without...
+bargaining sample_params: ``uniform(..., lanes=2)`` -> 1   each_side_bargains_with_its_own...
 =========================================================  ====================================
 """
 
@@ -88,13 +89,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from tests.hand_world import fixed, hand_world, ladder, load_world
 from tests.model.worlds import actor, front, toy_world
 from twofront.engine.index import AGGRESSOR, DEFENDER
 from twofront.engine.loop import step
 from twofront.engine.params import Params
-from twofront.engine.rng import Stream
+from twofront.engine.rng import SAMPLING_MONTH, Stream
 from twofront.engine.state import State, TheaterStatus, occupied_km2
 from twofront.model import manpower
 from twofront.scenario.schema import Scenario
@@ -1105,3 +1107,24 @@ def test_a_ladder_after_a_theater_without_one_still_applies(tmp_path: Path) -> N
     }
     params, _, states = months(load_world(raw, tmp_path), 1, strategy="open")
     np.testing.assert_allclose(states[0].will[:, actor(params, "donor")], 0.5, rtol=1e-12)
+
+
+def test_each_side_bargains_with_its_own_belief_error(tmp_path: Path) -> None:
+    # sigma_0 = 0.1, month 0 of the war: sigma = 0.1. p_def = 0.8 + 0.1 z_def,
+    # p_agg = 0.8 - 0.1 z_agg; aims cut nothing: low = p_def - 0.24, high = p_agg + 0.15,
+    # x* = (low + high) / 2 = 0.755 + 0.05 (z_def - z_agg) where low <= high, i.e.
+    # 0.1 (z_def + z_agg) <= 0.39. z are the two lanes of the "belief:east" draw.
+    # Kills bargaining sample_params ``uniform(..., lanes=2)`` -> one lane for both sides.
+    raw = world(endless=False)
+    raw["bargaining"]["belief_error_sd"] = fixed(0.1)
+    raw["aims"]["any"] = {"title": "any", "defender_share_at_least": fixed(0.0)}
+    raw["aims"]["all"] = {"title": "all", "defender_share_at_most": fixed(1.4)}
+    raw["theaters"]["east"] |= {"defender_aim": "any", "aggressor_aim": "all"}
+    params, stream, states = months(load_world(raw, tmp_path), 1, runs=50)
+    z = stats.norm.ppf(stream.uniform(SAMPLING_MONTH, "belief:east", lanes=2))
+    agree = 0.1 * (z[:, 0] + z[:, 1]) <= 0.39
+    assert agree.any() and (z[:, 0] != z[:, 1]).all()
+    t = theater(params, "east")
+    np.testing.assert_allclose(
+        states[0].settlement_share[agree, t], 0.755 + 0.05 * (z[agree, 0] - z[agree, 1]), rtol=1e-9
+    )
