@@ -32,5 +32,10 @@ bench: $(STAMP)
 bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/scale.py
 
+mutation: $(STAMP)
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,mutation]'
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
