@@ -15,6 +15,7 @@ from tests.model.worlds import actor, changed, toy_world
 from twofront.model.industry import (
     IndustryParams,
     budget_output_per_month,
+    lag_decay,
     lag_toward,
     mobilised_funding,
     phase,
@@ -31,18 +32,18 @@ ramps = st.floats(0.1, 120.0)
 def test_lag_toward_matches_the_docstring_example():
     # c' = T + (c - T) e^(-dt/tau) = 100,000 - 60,000 e^(-1/12)
     #    = 100,000 - 60,000 * 0.9200444 = 100,000 - 55,202.66 = 44,797.34
-    c = lag_toward(np.array([40_000.0]), np.array([100_000.0]), np.array([12.0]))
+    c = lag_toward(np.array([40_000.0]), np.array([100_000.0]), lag_decay(np.array([12.0])))
     assert c[0] == pytest.approx(44_797.34, abs=0.01)
 
 
 def test_lag_toward_ramps_down_as_well_as_up():
     # 40,000 + (100,000 - 40,000) e^(-1/12) = 40,000 + 55,202.66 = 95,202.66
-    c = lag_toward(np.array([100_000.0]), np.array([40_000.0]), np.array([12.0]))
+    c = lag_toward(np.array([100_000.0]), np.array([40_000.0]), lag_decay(np.array([12.0])))
     assert c[0] == pytest.approx(95_202.66, abs=0.01)
 
 
 def test_capacity_at_its_target_stays_there():
-    c = lag_toward(np.array([5e4]), np.array([5e4]), np.array([3.0]))
+    c = lag_toward(np.array([5e4]), np.array([5e4]), lag_decay(np.array([3.0])))
     assert c[0] == 5e4
 
 
@@ -50,14 +51,17 @@ def test_capacity_at_its_target_stays_there():
 @given(c=amounts, target=amounts, tau=ramps, dt=st.floats(0.01, 24.0))
 def test_two_half_steps_equal_one_full_step(c, target, tau, dt):
     c, target, tau = np.array([c]), np.array([target]), np.array([tau])
-    halves = lag_toward(lag_toward(c, target, tau, dt / 2), target, tau, dt / 2)
-    np.testing.assert_allclose(halves, lag_toward(c, target, tau, dt), rtol=1e-9, atol=1e-6)
+    half = lag_decay(tau, dt / 2)
+    halves = lag_toward(lag_toward(c, target, half), target, half)
+    np.testing.assert_allclose(
+        halves, lag_toward(c, target, lag_decay(tau, dt)), rtol=1e-9, atol=1e-6
+    )
 
 
 @settings(max_examples=50, deadline=None)
 @given(c=amounts, target=amounts, tau=ramps)
 def test_capacity_moves_toward_its_target_without_overshooting(c, target, tau):
-    new = lag_toward(np.array([c]), np.array([target]), np.array([tau]))[0]
+    new = lag_toward(np.array([c]), np.array([target]), lag_decay(np.array([tau])))[0]
     assert min(c, target) - 1e-6 <= new <= max(c, target) + 1e-6
     assert abs(new - target) <= abs(c - target) + 1e-6
 

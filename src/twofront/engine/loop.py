@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from twofront.engine.params import Params
-from twofront.engine.record import Recorder
+from twofront.engine.record import INTEGER_TRAJECTORIES, TRAJECTORIES, Recorder
 from twofront.engine.rng import Stream
 from twofront.engine.state import NAN_MEANS_NOT_YET, RunStatus, State
 
@@ -37,6 +37,13 @@ def checked_fields(state: State) -> tuple[str, ...]:
 F32_MAX = float(np.finfo(np.float32).max)
 """Trajectories are stored as float32: a larger value would be stored as inf."""
 
+RECORDED_AS_FLOAT32 = frozenset(
+    "held_km2" if name == "occupied_km2" else name
+    for name in TRAJECTORIES
+    if name not in INTEGER_TRAJECTORIES
+)
+"""State fields whose values the recorder stores as float32 (occupied km2 from held_km2)."""
+
 
 def guard(before: State, after: State) -> State:
     """Freeze runs whose new state is not finite, or too large to record, and mark them
@@ -51,7 +58,8 @@ def guard(before: State, after: State) -> State:
         for name in checked_fields(after):
             flat = getattr(after, name).reshape(after.status.shape[0], -1)
             total += flat.sum(axis=1)
-            too_large |= (np.abs(flat) > F32_MAX).any(axis=1)
+            if name in RECORDED_AS_FLOAT32:
+                too_large |= (np.abs(flat) > F32_MAX).any(axis=1)
     bad = ~np.isfinite(total) | too_large
     if not bad.any():
         return after

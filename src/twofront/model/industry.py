@@ -21,7 +21,7 @@ T = 100,000, tau = 12 → c' = 100,000 − 60,000·e^(−1/12) = 44,797.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,7 +38,11 @@ F64 = NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class IndustryParams:
-    """Production lines, run axis first; 0 capacity and budget where an actor has no line."""
+    """Production lines, run axis first; 0 capacity and budget where an actor has no line.
+
+    The per-month constants below the inputs are derived on construction (also by
+    ``dataclasses.replace``), so they can never go stale beside their inputs.
+    """
 
     has_line: NDArray[np.bool_]  # (actor, munition) the actor has a production line
     planned_capacity_per_month: F64  # (run, actor, munition) target in peacetime policy
@@ -46,6 +50,22 @@ class IndustryParams:
     ramp_months: F64  # (run, actor, munition) time constant tau of the lag (1 without a line)
     unit_cost_usd: F64  # (run, actor, munition) (1 without a line)
     budget_usd_per_year: F64  # (run, actor, munition)
+    decay_per_month: F64 = field(init=False)  # exp(-1 / tau)
+    budget_cap_per_month: F64 = field(init=False)  # B / 12 / p; 0 without a line
+    mobilised_budget_cap_per_month: F64 = field(init=False)  # scaled by mobilised_funding
+
+    def __post_init__(self) -> None:
+        cap = np.where(
+            self.has_line,
+            budget_output_per_month(self.budget_usd_per_year, self.unit_cost_usd),
+            0.0,
+        )
+        scale = mobilised_funding(
+            self.planned_capacity_per_month, self.mobilised_capacity_per_month
+        )
+        object.__setattr__(self, "decay_per_month", lag_decay(self.ramp_months))
+        object.__setattr__(self, "budget_cap_per_month", cap)
+        object.__setattr__(self, "mobilised_budget_cap_per_month", cap * scale)
 
 
 def sample_params(
@@ -65,9 +85,15 @@ def sample_params(
     )
 
 
-def lag_toward(capacity: F64, target: F64, ramp_months: F64, dt_months: float = 1.0) -> F64:
-    """Capacity after ``dt_months`` of first-order lag toward ``target`` (any shape)."""
-    return target + (capacity - target) * np.exp(-dt_months / ramp_months)
+def lag_decay(ramp_months: F64, dt_months: float = 1.0) -> F64:
+    """e^(-dt / tau): the share of the gap to the target left after ``dt_months``."""
+    return np.exp(-dt_months / ramp_months)
+
+
+def lag_toward(capacity: F64, target: F64, decay: F64) -> F64:
+    """Capacity after a step of first-order lag toward ``target`` (any shape):
+    T + (c - T) * decay, with ``decay`` from :func:`lag_decay`."""
+    return target + (capacity - target) * decay
 
 
 def budget_output_per_month(budget_usd_per_year: F64, unit_cost_usd: F64) -> F64:
@@ -85,15 +111,11 @@ def mobilised_funding(planned_per_month: F64, mobilised_per_month: F64) -> F64:
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Ramp capacity, produce what the budget buys, add output to stockpiles, count spending."""
     p = params.of(IndustryParams)
-    capacity = lag_toward(state.capacity_per_month, state.capacity_target_per_month, p.ramp_months)
-    budget_cap = np.where(
-        p.has_line, budget_output_per_month(p.budget_usd_per_year, p.unit_cost_usd), 0.0
+    capacity = lag_toward(
+        state.capacity_per_month, state.capacity_target_per_month, p.decay_per_month
     )
     budget_cap = np.where(
-        state.mobilising[:, :, None],
-        budget_cap
-        * mobilised_funding(p.planned_capacity_per_month, p.mobilised_capacity_per_month),
-        budget_cap,
+        state.mobilising[:, :, None], p.mobilised_budget_cap_per_month, p.budget_cap_per_month
     )
     produced = np.minimum(capacity, budget_cap)
     return replace(
