@@ -5,13 +5,17 @@ from __future__ import annotations
 import pandas as pd
 from rich.table import Table
 
-from twofront.analysis.compare import Comparison
+from twofront.analysis.compare import Comparison, varies
 from twofront.analysis.summary import Row
 from twofront.analysis.validation import CaseResult
 
 
 def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
-    """Rich table: per outcome and strategy, the mean [95%] and the paired difference."""
+    """Rich table: per outcome and strategy, the mean [95%] and the paired difference.
+
+    Outcomes equal under every strategy are left out of the table (the CSV has them all)
+    and counted in its caption.
+    """
     dropped = {s: n for s, n in comparison.dropped.items() if n}
     note = (
         "; runs left out (status not OK): " + ", ".join(f"{s} {n}" for s, n in dropped.items())
@@ -38,8 +42,12 @@ def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
             justify="left" if column in ("outcome", "strategy") else "right",
             overflow="fold",
         )
+    same = 0
     for outcome in comparison.outcomes:
         if not any(comparison.estimates[s, outcome.name].n for s in comparison.strategies):
+            continue
+        if len(comparison.strategies) > 1 and not varies(comparison, outcome.name):
+            same += 1
             continue
         for k, strategy in enumerate(comparison.strategies):
             e = comparison.estimates[strategy, outcome.name]
@@ -55,6 +63,8 @@ def comparison_table(comparison: Comparison, runs: int, seed: int) -> Table:
                 _shares(comparison, strategy, outcome.name) if paired else "",
                 end_section=k == len(comparison.strategies) - 1,
             )
+    if same:
+        table.caption = f"{same} outcome(s) equal under every strategy are not shown (see the CSV)"
     return table
 
 
