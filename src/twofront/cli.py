@@ -128,24 +128,30 @@ def _progress(stderr: bool = False) -> Progress:
     )
 
 
+def _load(scenario: str, sets: list[str] | None) -> Scenario:
+    """The scenario with ``--set`` changes applied; a bad one is a clean failure."""
+    try:
+        return load_with(scenario, sets)
+    except TwofrontError as err:
+        raise _fail(err) from None
+
+
 def _simulate(
-    scenario: str,
+    spec: Scenario,
     cells: Sequence[tuple[str | None, str | None]],
     runs: int,
     seed: int,
     chunk_runs: int,
     sampling: str = "mc",
     force: bool = False,
-    sets: list[str] | None = None,
-) -> tuple[Scenario, dict[str, xr.Dataset]]:
-    """Load ``scenario`` (with ``--set`` changes) and run each (strategy, end state) cell
-    on the same seed; a strategy None is the scenario's default, an end state None the
-    strategy's own aims. Results are keyed by 'strategy' or 'strategy @ end state'.
+) -> dict[str, xr.Dataset]:
+    """Run each (strategy, end state) cell of ``spec`` on the same seed; a strategy None
+    is the scenario's default, an end state None the strategy's own aims. Results are
+    keyed by 'strategy' or 'strategy @ end state'.
 
     Refuses, before any run, work whose memory estimate does not fit.
     """
     try:
-        spec = load_with(scenario, sets)
         needed = check_fits(spec, runs, len(cells), force)
         if needed.seconds > LONG_RUN_SECONDS:
             console.print(f"{runs:,} runs x {len(cells)}: {needed.describe()} (estimate)")
@@ -167,7 +173,7 @@ def _simulate(
                 results[label if end_state is None else f"{label} @ {end_state}"] = result
     except TwofrontError as err:
         raise _fail(err) from None
-    return spec, results
+    return results
 
 
 def _end_state_cells(
@@ -220,14 +226,13 @@ def run(
     """
     _check_figure(figure)
     _check_path(out, "--out", folder=True)
+    spec = _load(scenario, set_)
     if out is None:
-        spec, by_strategy = _simulate(
-            scenario, [(strategy, None)], runs, seed, chunk_runs, sampling, force, set_
-        )
+        by_strategy = _simulate(spec, [(strategy, None)], runs, seed, chunk_runs, sampling, force)
         results = next(iter(by_strategy.values()))
     else:
-        spec, results = _run_stored(
-            scenario, set_, strategy, runs, seed, chunk_runs, sampling, keep, out, force
+        results = _run_stored(
+            spec, set_, strategy, runs, seed, chunk_runs, sampling, keep, out, force
         )
     title = (
         f"{spec.scenario.title} — strategy {results.attrs['strategy']}, {runs} runs, "
@@ -244,7 +249,7 @@ def run(
 
 
 def _run_stored(
-    scenario: str,
+    spec: Scenario,
     sets: list[str] | None,
     strategy: str | None,
     runs: int,
@@ -254,11 +259,11 @@ def _run_stored(
     keep: str,
     out: Path,
     force: bool,
-) -> tuple[Scenario, xr.Dataset]:
-    """Stream one strategy's runs into the store at ``out``; return what the summary needs."""
+) -> xr.Dataset:
+    """Stream one strategy's runs of ``spec`` (with ``sets`` recorded as its overrides) into
+    the store at ``out``; return what the summary needs."""
     parts: list[xr.Dataset] = []
     try:
-        spec = load_with(scenario, sets)
         name = strategy or spec.scenario.default_strategy
         experiment = Experiment(
             (spec,),
@@ -282,7 +287,7 @@ def _run_stored(
     except TwofrontError as err:
         raise _fail(err) from None
     results = parts[0] if len(parts) == 1 else concat_runs(parts)
-    return spec, results.assign_attrs(
+    return results.assign_attrs(
         scenario=spec.scenario.name, strategy=name, seed=seed, runs=runs, sampling=sampling
     )
 
@@ -323,10 +328,7 @@ def compare(
     _check_figure(figure)
     if figure is not None:
         _check_path(figure.with_suffix(".csv"), "--figure (its .csv table)")
-    try:
-        spec = load_with(scenario, set_)
-    except TwofrontError as err:
-        raise _fail(err) from None
+    spec = _load(scenario, set_)
     names = (
         list(spec.strategies)
         if strategies == "all"
@@ -345,7 +347,7 @@ def compare(
     if base not in names:
         names.insert(0, base)
     cells = _end_state_cells(spec, names, end_states, base)
-    spec, results = _simulate(scenario, cells, runs, seed, chunk_runs, sampling, force, set_)
+    results = _simulate(spec, cells, runs, seed, chunk_runs, sampling, force)
     outcomes = (
         standard_outcomes(results[base])
         + war_event_outcomes(spec)
@@ -668,8 +670,8 @@ def fit(
                 strategy,
                 on_value=lambda: progress.advance(task),
             )
-    except (TwofrontError, ValueError) as err:
-        raise _fail(err if isinstance(err, TwofrontError) else TwofrontError(str(err))) from None
+    except TwofrontError as err:
+        raise _fail(err) from None
     console.print(profile_table(table, parameter, target, runs, seed))
     if not table["mae"].notna().any():
         raise _fail(
