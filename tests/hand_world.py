@@ -160,6 +160,22 @@ def hand_world(with_west: bool = False) -> dict[str, Any]:
     return raw
 
 
+def opportunism_block(
+    base: float = 0.01, reference: float = 1800.0, busy: float = 1.5
+) -> dict[str, Any]:
+    """An opportunism table on shells: readiness 0.5 at month 0 ramping to 1 over 10
+    months, deterrence elasticity 1, busy multiplier ``busy``."""
+    return {
+        "base_hazard_per_month": fixed(base),
+        "readiness_start": fixed(0.5),
+        "readiness_end": fixed(1.0),
+        "readiness_ramp_months": fixed(10),
+        "deterrent_stock_reference": {"shell": fixed(reference)},
+        "deterrence_elasticity": fixed(1.0),
+        "busy_multiplier": fixed(busy),
+    }
+
+
 def ladder(*levels: tuple[float, float, float], hazards=(0.0, 0.0, 0.0)) -> dict[str, Any]:
     """An escalation table: levels as (patron will loss, aid factor, opportunism factor)."""
     base, restrictions, soil = hazards

@@ -91,7 +91,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tests.hand_world import fixed, hand_world, ladder, load_world
+from tests.hand_world import fixed, hand_world, ladder, load_world, opportunism_block
 from tests.model.worlds import actor, front, toy_world
 from twofront.engine.index import AGGRESSOR, DEFENDER
 from twofront.engine.loop import step
@@ -337,19 +337,6 @@ def test_escalation_scales_the_next_months_aid_orders(tmp_path: Path) -> None:
     np.testing.assert_allclose(states[-1].stockpile[:, actor(params, "donor"), 0], 325.0)
 
 
-def opportunism(base: float = 0.01, reference: float = 1800.0) -> Raw:
-    """West's opportunism block: readiness 0.5 at month 0, eta = 1, beta = 1.5."""
-    return {
-        "base_hazard_per_month": fixed(base),
-        "readiness_start": fixed(0.5),
-        "readiness_end": fixed(1.0),
-        "readiness_ramp_months": fixed(10),
-        "deterrent_stock_reference": {"shell": fixed(reference)},
-        "deterrence_elasticity": fixed(1.0),
-        "busy_multiplier": fixed(1.5),
-    }
-
-
 def west_started(params: Params, stream: Stream, month: int, probability: float) -> np.ndarray:
     """Runs whose opportunism draw for west in ``month`` is below ``probability``."""
     u = stream.uniform(month, "opportunism", lanes=len(params.index.theaters))
@@ -362,7 +349,7 @@ def test_escalation_this_month_multiplies_the_hazard_of_a_new_war(tmp_path: Path
     # n = 1, beta^n = 1.5. East climbs to level 1 (opportunism factor 4) in month 0's
     # escalation phase, before opportunism: lambda = 0.01 * 0.5 * 2 * 1.5 * 4 = 0.06.
     raw = world(with_west=True)
-    raw["theaters"]["west"]["opportunism"] = opportunism()
+    raw["theaters"]["west"]["opportunism"] = opportunism_block()
     raw["theaters"]["east"]["escalation"] = ladder(
         (0.0, 1.0, 1.0), (0.0, 1.0, 4.0), hazards=CERTAIN_CLIMB
     )
@@ -487,7 +474,7 @@ def test_production_deters_a_new_war_and_its_absence_invites_one(tmp_path: Path)
     hazard = {}
     for capacity in (600.0, 0.0):
         raw = world(with_west=True)
-        raw["theaters"]["west"]["opportunism"] = opportunism(base=0.2, reference=1500.0)
+        raw["theaters"]["west"]["opportunism"] = opportunism_block(base=0.2, reference=1500.0)
         raw["actors"]["green"]["industry"]["shell"] |= {
             "capacity_per_month": fixed(capacity),
             "planned_capacity_per_month": fixed(capacity),
@@ -588,7 +575,7 @@ def test_a_war_opened_by_opportunism_is_fought_from_the_next_month(tmp_path: Pat
     # war opens at the end of month 0. Grey's k = 0.05: green loses 0 in month 0,
     # 0.05 * 1,000 = 50 on the plain in month 1.
     raw = world(with_west=True)
-    raw["theaters"]["west"]["opportunism"] = opportunism(base=1.0, reference=1e9)
+    raw["theaters"]["west"]["opportunism"] = opportunism_block(base=1.0, reference=1e9)
     forces(raw, "grey", lethality_per_month=0.05)
     params, _, states = months(load_world(raw, tmp_path), 2)
     plain, green = front(params, "plain"), actor(params, "green")
@@ -783,7 +770,8 @@ def test_a_theater_that_may_recur_uses_its_first_readiness_before_any_war(
     # r0 = 0.5, lambda = 0.01 * 0.5 * 2 * 1.5 = 0.015 (not r = 0.2 + 0.8 * 1/10 = 0.28).
     # Kills opportunism ``after_war = SETTLED | can_recur``.
     raw = world(with_west=True)
-    raw["theaters"]["west"]["opportunism"] = opportunism() | {"readiness_after_war": fixed(0.2)}
+    after = {"readiness_after_war": fixed(0.2)}
+    raw["theaters"]["west"]["opportunism"] = opportunism_block() | after
     params, stream, states = months(load_world(raw, tmp_path), 1, runs=4000)
     opened = states[0].theater_status[:, theater(params, "west")] == TheaterStatus.WAR
     np.testing.assert_array_equal(opened, west_started(params, stream, 0, 1 - math.exp(-0.015)))
@@ -794,7 +782,7 @@ def test_each_run_reads_the_opportunism_factor_of_its_own_escalation(tmp_path: P
     # level 1's opportunism factor 10. West: lambda = 0.015 * 10 = 0.15 in the runs that
     # climbed, 0.015 in the others. Kills opportunism ``max(axis=None)`` / no axis.
     raw = world(with_west=True)
-    raw["theaters"]["west"]["opportunism"] = opportunism()
+    raw["theaters"]["west"]["opportunism"] = opportunism_block()
     raw["theaters"]["east"]["escalation"] = ladder(
         (0.0, 1.0, 1.0), (0.0, 1.0, 10.0), hazards=(0.0, 0.0, 20.0)
     )
@@ -1089,7 +1077,7 @@ def test_only_wars_that_share_a_patron_make_a_new_war_likelier(tmp_path: Path) -
     # does not involve any patron of west: n = 0, lambda = 0.01 * 0.5 * 4.5 = 0.0225
     # (0.03375 if east's war counted). Kills opportunism sample_params ``shares >= 0``.
     raw = world(with_west=True)
-    raw["theaters"]["west"] |= {"patrons": [], "opportunism": opportunism()}
+    raw["theaters"]["west"] |= {"patrons": [], "opportunism": opportunism_block()}
     params, stream, states = months(load_world(raw, tmp_path), 1, runs=4000)
     opened = states[0].theater_status[:, theater(params, "west")] == TheaterStatus.WAR
     np.testing.assert_array_equal(opened, west_started(params, stream, 0, 1 - math.exp(-0.0225)))

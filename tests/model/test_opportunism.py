@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.hand_world import fixed, hand_world, ladder, load_world
+from tests.hand_world import fixed, hand_world, ladder, load_world, opportunism_block
 from tests.model.worlds import toy_world
 from twofront.engine.state import NEVER, TheaterStatus
 from twofront.model.opportunism import (
@@ -119,21 +119,9 @@ def test_more_stock_deters_and_busier_patrons_invite(h0, ready, stock, more_stoc
 #   lambda = 0.01 * 0.7 * 0.5^-1 * 1.5^1 * 1 = 0.021;  P = 1 - e^-0.021 = 0.020781
 
 
-def _opportunism(base=0.01, reference=1800.0, busy=1.5):
-    return {
-        "base_hazard_per_month": fixed(base),
-        "readiness_start": fixed(0.5),
-        "readiness_end": fixed(1.0),
-        "readiness_ramp_months": fixed(10),
-        "deterrent_stock_reference": {"shell": fixed(reference)},
-        "deterrence_elasticity": fixed(1.0),
-        "busy_multiplier": fixed(busy),
-    }
-
-
 def _west(tmp_path, east_ladder=None, east_aim=None, **opportunism):
     raw = hand_world(with_west=True)
-    raw["theaters"]["west"]["opportunism"] = _opportunism(**opportunism)
+    raw["theaters"]["west"]["opportunism"] = opportunism_block(**opportunism)
     if east_aim is not None:
         raw["theaters"]["east"]["defender_aim"] = east_aim
     if east_ladder is not None:
@@ -287,7 +275,7 @@ def test_deterrence_of_holders_equals_the_dense_geometric_mean():
 def _recurring_west(tmp_path, after=0.2, **opportunism):
     raw = hand_world(with_west=True)
     raw["theaters"]["west"]["opportunism"] = {
-        **_opportunism(**opportunism),
+        **opportunism_block(**opportunism),
         "readiness_after_war": fixed(after),
     }
     return load_world(raw, tmp_path)
@@ -358,7 +346,7 @@ def test_a_defender_without_patrons_is_busy_while_it_fights_elsewhere(tmp_path):
     raw = hand_world(with_west=True)
     raw["theaters"]["west"]["patrons"] = []
     raw["theaters"]["east"]["patrons"] = ["donor", "green"]
-    raw["theaters"]["west"]["opportunism"] = _opportunism(base=0.01, reference=400.0, busy=2.0)
+    raw["theaters"]["west"]["opportunism"] = opportunism_block(base=0.01, reference=400.0, busy=2.0)
     params, _, state = toy_world(load_world(raw, tmp_path), "none")
     west = params.index.theaters.index("west")
     # Month 0: readiness 0.5; D = green's 400 shells / 400 = 1; one busy war: 2^1; o = 1:
@@ -372,7 +360,7 @@ def test_a_defender_without_patrons_is_busy_while_it_fights_elsewhere(tmp_path):
 def _guarded_west(tmp_path, guarantee: float, revisionism: float):
     raw = hand_world(with_west=True)
     raw["theaters"]["west"]["opportunism"] = {
-        **_opportunism(base=0.01, reference=400.0, busy=1.0),
+        **opportunism_block(base=0.01, reference=400.0, busy=1.0),
         "readiness_after_war": fixed(0.2),
         "revisionism": fixed(revisionism),
     }

@@ -45,7 +45,6 @@ class AidParams:
     """
 
     donor: NDArray[np.int64]  # (line,) actor index
-    recipient: NDArray[np.int64]  # (line,)
     munition: NDArray[np.int64]  # (line,)
     start_month: NDArray[np.int64]  # (line,) first month index the line runs
     end_month: NDArray[np.int64]  # (line,) last month index the line runs
@@ -115,7 +114,6 @@ def wire_lines(
     cells = len(index.actors) * n_munitions
     return AidParams(
         donor=donor,
-        recipient=recipient,
         munition=munition,
         start_month=start_month,
         end_month=end_month,

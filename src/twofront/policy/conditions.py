@@ -61,7 +61,7 @@ def _eval(node: Node, seen: Observed) -> NDArray[Any]:
             return seen.theater_status[:, node[1]] == node[2]
         case "cmp":
             return _OPS[node[2]](_eval(node[1], seen), node[3])
-        case "month" | "date":
+        case "month":
             return np.asarray(float(seen.month))
         case "wars":
             return (seen.theater_status == WAR_CODE).sum(axis=1)
