@@ -105,7 +105,7 @@ from twofront.engine.params import Params
 from twofront.engine.rng import SAMPLING_MONTH, Stream
 from twofront.engine.sampler import Sampler
 from twofront.engine.state import State, TheaterStatus, occupied_km2, sum_over
-from twofront.scenario.schema import Aim, Scenario
+from twofront.scenario.schema import Aim, Scenario, aim_in_force
 
 F64 = NDArray[np.float64]
 WILL_FLOOR = 0.05
@@ -143,7 +143,6 @@ def sample_params(
 ) -> BargainingParams:
     """Draw the bargaining model, each side's belief errors and the aims in force."""
     b = scenario.bargaining
-    strategy = scenario.strategies[strategy_id]
     # Each side's persistent belief error in each theater: standard normal, one lane a side.
     z = np.zeros((sampler.runs, len(index.theaters), 2))
     for k, t_id in enumerate(index.theaters):
@@ -151,10 +150,7 @@ def sample_params(
         z[:, k, :] = stats.norm.ppf(u)
 
     def aim_id(t_id: str, role: str) -> str:
-        t = scenario.theaters[t_id]
-        if role == "defender" and t_id in strategy.aims:
-            return strategy.aims[t_id]
-        return t.defender_aim if role == "defender" else t.aggressor_aim
+        return aim_in_force(scenario, strategy_id, t_id, role)
 
     def aim(t_id: str, role: str) -> Aim:
         return scenario.aims[aim_id(t_id, role)]

@@ -56,7 +56,7 @@ from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
 from twofront.engine.state import State, TheaterStatus, begin_wars, sum_over
 from twofront.model.escalation import EscalationParams, level_effect
-from twofront.scenario.schema import Scenario
+from twofront.scenario.schema import Scenario, aim_in_force
 
 F64 = NDArray[np.float64]
 
@@ -107,10 +107,8 @@ def sample_params(
     shares = (holders.astype(np.float64) @ involved.T.astype(np.float64)) > 0
     np.fill_diagonal(shares, False)
 
-    strategy = scenario.strategies[strategy_id]
-
     def end_state(t_id: str) -> str:
-        return strategy.aims.get(t_id, theaters[t_id].defender_aim)
+        return aim_in_force(scenario, strategy_id, t_id, "defender")
 
     guarantee = sampler.stack(
         [

@@ -497,6 +497,16 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
     return problems
 
 
+def aim_in_force(s: Scenario, strategy_id: str, theater_id: str, role: str) -> str:
+    """The id of the aim ``role`` ('defender' or 'aggressor') declares in a theater under a
+    strategy: the strategy's end state for the defender where it names one, else the
+    theater's own aim."""
+    theater = s.theaters[theater_id]
+    if role == "defender":
+        return s.strategies[strategy_id].aims.get(theater_id, theater.defender_aim)
+    return theater.aggressor_aim
+
+
 def with_end_state(s: Scenario, end_state: str) -> Scenario:
     """``s`` with every strategy declaring the aims of ``end_state`` (its other theaters
     keep the strategy's own aims). Sampling paths do not change, so runs stay paired
