@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.hand_world import fixed, hand_world, load_world
 from tests.model.worlds import actor, front, toy_world
 from twofront.engine.index import AGGRESSOR, DEFENDER
-from twofront.engine.state import TheaterStatus, occupied_km2
+from twofront.engine.state import TheaterStatus, begin_wars, occupied_km2
 from twofront.errors import ScenarioError
 from twofront.model.bargaining import (
     BargainingParams,
@@ -27,6 +27,7 @@ from twofront.model.bargaining import (
     position_share,
     split_terms,
     stake_top,
+    surprised_errors,
 )
 from twofront.simulation import run
 
@@ -618,3 +619,72 @@ def test_hurt_is_the_months_cost_at_current_will_and_occupation_multiplies_it():
     )
     # omega = 2, 900 of 3,000 km2 held: 1 + 2 * 0.3 = 1.6
     np.testing.assert_allclose(occupation_multiplier(np.array([2.0]), np.array([0.3])), [1.6])
+
+
+# --- beliefs corrected by surprises -------------------------------------------------------
+
+
+def test_surprised_errors_follow_the_docstring_example():
+    # h = 12, g = 0.5, tau = -0.01, dx = -0.03: news = 0.5 * 12 * -0.02 = -0.12.
+    # e_def = 0.5 * 0.1 - 0.12 = -0.07; e_agg = 0.5 * 0.04 + 0.12 = 0.14.
+    e_def, e_agg = surprised_errors(a(0.1), a(0.04), a(-0.03), a(-0.01), a(12.0), a(0.5))
+    assert e_def[0] == pytest.approx(-0.07, abs=1e-15)
+    assert e_agg[0] == pytest.approx(0.14, abs=1e-15)
+
+
+def test_without_surprise_learning_errors_stay_as_drawn():
+    e_def, e_agg = surprised_errors(a(0.1), a(0.04), a(-0.5), a(0.2), a(12.0), a(0.0))
+    assert (e_def[0], e_agg[0]) == (0.1, 0.04)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    e_def=st.floats(-1, 1).map(lambda v: round(v, 6)),
+    e_agg=st.floats(-1, 1).map(lambda v: round(v, 6)),
+    dx=st.floats(-0.2, 0.2).map(lambda v: round(v, 6)),
+    tau=st.floats(-0.2, 0.2).map(lambda v: round(v, 6)),
+    g=st.floats(0, 1).map(lambda v: round(v, 6)),
+)
+def test_disagreement_shrinks_by_one_minus_g_whatever_the_battle(e_def, e_agg, dx, tau, g):
+    new_def, new_agg = surprised_errors(a(e_def), a(e_agg), a(dx), a(tau), a(12.0), a(g))
+    assert new_def[0] + new_agg[0] == pytest.approx((1 - g) * (e_def + e_agg), abs=1e-12)
+    # A month better than expected for the defender never lowers its optimism relative
+    # to no news, and never raises the aggressor's.
+    calm_def, calm_agg = surprised_errors(a(e_def), a(e_agg), a(tau), a(tau), a(12.0), a(g))
+    if dx >= tau:
+        assert new_def[0] >= calm_def[0] and new_agg[0] <= calm_agg[0]
+
+
+def test_the_phase_draws_errors_in_the_first_month_and_corrects_them_after(tmp_path):
+    # Nothing moves (dx = 0, tau = 0): month 0 sets e = sd0 (b + z); month 1 keeps
+    # (1 - g) e. Aims far apart (regime change) keep the war going.
+    raw = hand_world()
+    raw["theaters"]["east"]["defender_aim"] = "total"
+    raw["bargaining"] |= {"belief_error_sd": fixed(0.2), "optimism_bias": fixed(0.3)}
+    raw["bargaining"]["adaptation"] = {
+        "battle_learning": fixed(0.0),
+        "weariness": fixed(0.0),
+        "occupation_pain": fixed(0.0),
+        "surprise_learning": fixed(0.25),
+    }
+    raw["actors"]["blue"]["leader_stickiness"] = fixed(1.0)
+    raw["actors"]["red"]["leader_stickiness"] = fixed(1.0)
+    params, stream, state = _world(load_world(raw, tmp_path), runs=4)
+    t = _east(params)
+    z = params.of(BargainingParams).belief_z[:, t, :]
+    first = phase(state, params, stream)
+    np.testing.assert_allclose(first.belief_error_share[:, t], 0.2 * (0.3 + z), rtol=1e-12)
+    second = phase(replace(first, month=1), params, stream)
+    np.testing.assert_allclose(second.belief_error_share[:, t], 0.75 * 0.2 * (0.3 + z), rtol=1e-12)
+
+
+def test_a_war_that_opens_again_draws_its_errors_again(hand):
+    params, _stream, state = _world(hand)
+    t = _east(params)
+    errors = state.belief_error_share.copy()
+    errors[:, t] = 0.5
+    settled = state.theater_status.copy()
+    settled[:, t] = TheaterStatus.SETTLED
+    state = replace(state, belief_error_share=errors, theater_status=settled)
+    reopened = begin_wars(state, np.ones_like(settled, dtype=bool), 0, np.ones(1, dtype=bool))
+    assert np.isnan(reopened.belief_error_share[:, t]).all()

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.hand_world import fixed, hand_world, ladder, load_world
-from tests.model.worlds import actor, toy_world
+from tests.model.worlds import actor, front, toy_world
 from twofront.engine.state import TheaterStatus
-from twofront.model.escalation import climb_probability, level_effect, phase
+from twofront.model.escalation import climb_probability, doctrine_allows, level_effect, phase
 from twofront.simulation import run
 
 
@@ -29,19 +29,21 @@ def grid(low: float, high: float) -> st.SearchStrategy[float]:
 def test_climb_probability_matches_the_docstring_example():
     # h0 = 0.01, h_r = 0.02, R = 1, h_s = 0.03 per 1,000 km², 1,000 km² held:
     # rate = 0.01 + 0.02 + 0.03 = 0.06; P = 1 - e^-0.06 = 0.0582355
-    p = climb_probability(a(0.01), a(0.02), np.array([True]), a(0.03), a(1000.0))[0]
+    p = climb_probability(a(0.01), a(0.02), np.array([True]), a(0.03), a(1000.0), a(0.0), a(1.0))[0]
     assert p == pytest.approx(1 - math.exp(-0.06), rel=1e-12)
     assert round(p, 4) == 0.0582
 
 
 def test_restrictions_in_place_drop_their_hazard():
     # R = 0: rate = 0.01 + 0.03 * 2000 / 1000 = 0.07; P = 1 - e^-0.07
-    p = climb_probability(a(0.01), a(0.02), np.array([False]), a(0.03), a(2000.0))[0]
+    p = climb_probability(a(0.01), a(0.02), np.array([False]), a(0.03), a(2000.0), a(0.0), a(1.0))[
+        0
+    ]
     assert p == pytest.approx(1 - math.exp(-0.07), rel=1e-12)
 
 
 def test_no_hazard_means_no_climb():
-    p = climb_probability(a(0.0), a(0.0), np.array([True]), a(0.0), a(5000.0))
+    p = climb_probability(a(0.0), a(0.0), np.array([True]), a(0.0), a(5000.0), a(0.0), a(1.0))
     np.testing.assert_array_equal(p, 0.0)
 
 
@@ -55,7 +57,7 @@ def test_no_hazard_means_no_climb():
 )
 def test_climb_probability_rises_with_lifted_restrictions_and_soil_held(h0, hr, hs, held, more):
     def p(lifted: bool, km2: float) -> float:
-        return climb_probability(a(h0), a(hr), np.array([lifted]), a(hs), a(km2))[0]
+        return climb_probability(a(h0), a(hr), np.array([lifted]), a(hs), a(km2), a(0.0), a(1.0))[0]
 
     assert 0.0 <= p(False, held) <= p(True, held) <= 1.0
     assert p(False, held) <= p(False, held + more)
@@ -244,3 +246,121 @@ def test_rungs_step_down_where_the_descent_draw_falls_under_its_probability(tmp_
     assert 0 < down.sum() < 40  # both outcomes occur
     # The clash ends with the step down.
     np.testing.assert_array_equal(after.patrons_at_war[:, east], ~down)
+
+
+# --- losing, doctrine gates, the costs of a rung and what reaching it does once ---------
+
+
+def test_a_losing_aggressor_climbs_more_as_the_docstring_example_says():
+    # rate = 0.01 + 0.02 + 0.03 + 0.1 (1 - 0.6) = 0.1; P = 1 - e^-0.1 = 0.0952
+    p = climb_probability(a(0.01), a(0.02), np.array([True]), a(0.03), a(1000.0), a(0.1), a(0.6))
+    assert p[0] == pytest.approx(1 - math.exp(-0.1), rel=1e-12)
+    assert round(p[0], 4) == 0.0952
+    full = climb_probability(a(0.0), a(0.0), np.array([False]), a(0.0), a(0.0), a(0.1), a(1.0))
+    assert full[0] == 0.0  # no will lost, no losing term
+
+
+def test_doctrine_gate_opens_on_soil_held_or_on_low_will():
+    gated = np.array([True, True, True, True, False])
+    soil_needed = a(0.2, 0.2, np.inf, np.inf, np.inf)
+    will_needed = a(-np.inf, -np.inf, 0.3, 0.3, -np.inf)
+    held = a(0.25, 0.1, 0.9, 0.9, 0.0)
+    will = a(0.8, 0.8, 0.3, 0.31, 1.0)
+    np.testing.assert_array_equal(
+        doctrine_allows(gated, soil_needed, will_needed, held, will),
+        [True, False, True, False, True],
+    )
+
+
+def _rung(**extra):
+    """Level 1 of a two-rung ladder whose climb is certain (soil hazard 1,000)."""
+    table = ladder((0.0, 1.0, 1.0), (0.0, 1.0, 1.0), hazards=(0.0, 0.0, 1000.0))
+    table["levels"][1] |= extra
+    return table
+
+
+def _rung_world(tmp_path, **extra):
+    raw = hand_world(with_west=True)
+    raw["theaters"]["east"]["defender_aim"] = "total"
+    raw["theaters"]["east"]["escalation"] = _rung(**extra)
+    return load_world(raw, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("gate", "climbs"),
+    [
+        ({"doctrine_own_soil_share_at_least": fixed(0.25)}, True),  # blue holds 50/200 = 0.25
+        ({"doctrine_own_soil_share_at_least": fixed(0.3)}, False),
+        ({"doctrine_aggressor_will_at_most": fixed(0.8)}, True),  # red's will is 0.8
+        ({"doctrine_aggressor_will_at_most": fixed(0.7)}, False),
+        (
+            {
+                "doctrine_own_soil_share_at_least": fixed(0.3),
+                "doctrine_aggressor_will_at_most": fixed(0.8),
+            },
+            True,
+        ),
+    ],
+)
+def test_a_doctrine_gate_holds_the_rung_shut_until_its_threshold(tmp_path, gate, climbs):
+    params, stream, state = toy_world(_rung_world(tmp_path, **gate), "none", runs=3)
+    east = params.index.theaters.index("east")
+    after = phase(state, params, stream)
+    np.testing.assert_array_equal(after.escalation_level[:, east], int(climbs))
+
+
+def test_a_rung_costs_the_aggressor_will_and_forces_and_the_patrons_munitions(tmp_path):
+    # Level 1: red loses 0.05 will and 10% of its personnel on east's fronts a month;
+    # the donor fires 200 shells a month from its 500.
+    world = _rung_world(
+        tmp_path,
+        aggressor_will_loss_per_month=fixed(0.05),
+        aggressor_personnel_loss_share_per_month=fixed(0.1),
+        patron_munitions_per_month={"shell": fixed(200)},
+    )
+    params, stream, state = toy_world(world, "none", runs=2)
+    red, donor, blue, grey = (actor(params, n) for n in ("red", "donor", "blue", "grey"))
+    shell = params.index.munitions.index("shell")
+    home, salient, plain = (front(params, n) for n in ("home", "salient", "plain"))
+    states = _months(state, params, stream, 3)
+    np.testing.assert_allclose(
+        [s.will[:, red] for s in states], [[0.75] * 2, [0.7] * 2, [0.65] * 2]
+    )
+    np.testing.assert_allclose(
+        [s.personnel[:, home, 1] for s in states], [[900.0] * 2, [810.0] * 2, [729.0] * 2]
+    )
+    np.testing.assert_allclose(states[0].casualties_total[:, red], 200.0)  # 100 on each front
+    np.testing.assert_allclose(states[0].casualties_per_month[:, salient, 1], 100.0)
+    np.testing.assert_array_equal(states[0].personnel[:, home, 0], 1000.0)  # blue untouched
+    np.testing.assert_array_equal(states[0].personnel[:, plain], 1000.0)  # west at peace
+    np.testing.assert_allclose(
+        [s.stockpile[:, donor, shell] for s in states], [[300.0] * 2, [100.0] * 2, [0.0] * 2]
+    )
+    for s in states:
+        np.testing.assert_array_equal(s.stockpile[:, [blue, red, grey], shell], 1000.0)
+
+
+def test_reaching_a_rung_shocks_every_will_once(tmp_path):
+    # On reaching level 1: blue -0.2, red +0.1, the donor -0.3, everyone else (green,
+    # grey) -0.05; blue also loses 40% of its personnel on east's fronts at once.
+    world = _rung_world(
+        tmp_path,
+        on_reach={
+            "defender_will": fixed(-0.2),
+            "aggressor_will": fixed(0.1),
+            "patron_will": fixed(-0.3),
+            "others_will": fixed(-0.05),
+            "defender_personnel_loss_share": fixed(0.4),
+        },
+    )
+    params, stream, state = toy_world(world, "none", runs=2)
+    names = ("blue", "red", "donor", "green", "grey")
+    first, second = _months(state, params, stream, 2)
+    np.testing.assert_allclose(
+        first.will[:, [actor(params, n) for n in names]], [[0.3, 0.9, 0.3, 0.65, 0.85]] * 2
+    )
+    np.testing.assert_array_equal(second.will, first.will)  # once only
+    home = front(params, "home")
+    np.testing.assert_allclose(first.personnel[:, home, 0], 600.0)
+    np.testing.assert_allclose(second.personnel[:, home, 0], 600.0)
+    np.testing.assert_allclose(first.casualties_total[:, actor(params, "blue")], 800.0)

@@ -15,6 +15,7 @@ from tests.model.worlds import toy_world
 from twofront.engine.state import NEVER, TheaterStatus
 from twofront.model.opportunism import (
     OpportunismParams,
+    aggression_paid,
     deterrence_of_holders,
     phase,
     readiness,
@@ -119,9 +120,11 @@ def test_more_stock_deters_and_busier_patrons_invite(h0, ready, stock, more_stoc
 #   lambda = 0.01 * 0.7 * 0.5^-1 * 1.5^1 * 1 = 0.021;  P = 1 - e^-0.021 = 0.020781
 
 
-def _west(tmp_path, east_ladder=None, east_aim=None, **opportunism):
+def _west(tmp_path, east_ladder=None, east_aim=None, credibility=None, **opportunism):
     raw = hand_world(with_west=True)
     raw["theaters"]["west"]["opportunism"] = opportunism_block(**opportunism)
+    if credibility is not None:
+        raw["theaters"]["west"]["opportunism"]["credibility_elasticity"] = fixed(credibility)
     if east_aim is not None:
         raw["theaters"]["east"]["defender_aim"] = east_aim
     if east_ladder is not None:
@@ -396,3 +399,35 @@ def test_without_a_guarantee_the_same_peace_is_riskier(tmp_path):
     west = _index(guarded, "west")
     state = _settled_west(replace(state, month=5), guarded, settled_month=3)
     assert (war_probability(state, bare)[:, west] > war_probability(state, guarded)[:, west]).all()
+
+
+# --- reputation: how a war backed elsewhere ended ---------------------------------------
+
+
+def test_aggression_paid_is_the_largest_share_kept_in_wars_the_same_backers_lost():
+    # Theaters 0 and 1 share a backer, 2 does not. Theater 0 settled at x* = 0.25
+    # (aggressor kept 0.75), theater 1 at war, theater 2 settled at 0.1.
+    backs = np.array([[False, True, False], [True, False, False], [False, False, False]])
+    status = np.array([[TheaterStatus.SETTLED, TheaterStatus.WAR, TheaterStatus.SETTLED]] * 2)
+    share = np.array([[0.25, np.nan, 0.1], [1.3, np.nan, 0.1]])
+    paid = aggression_paid(status.astype(np.int8), share, backs)
+    np.testing.assert_allclose(paid, [[0.0, 0.75, 0.0], [0.0, 0.0, 0.0]])
+
+
+def test_a_war_the_same_patron_lost_raises_the_hazard_by_e_to_the_kappa_l(tmp_path):
+    # East settled at x* = 0.25 (red kept 75% of the disputed soil); the donor backs both.
+    # As with no busy war, lambda = 0.014, times e^(kappa l) = e^(0.8 * 0.75) = e^0.6.
+    world = _west(tmp_path, credibility=0.8)
+    params, _stream, state = toy_world(world, "none", runs=8)
+    east = _index(params, "east")
+    status = state.theater_status.copy()
+    status[:, east] = TheaterStatus.SETTLED
+    share = state.settlement_share.copy()
+    share[:, east] = 0.25
+    settled = replace(state, month=4, theater_status=status, settlement_share=share)
+    probability = war_probability(settled, params)[:, _index(params, "west")]
+    np.testing.assert_allclose(probability, 1 - math.exp(-0.014 * math.exp(0.6)), rtol=1e-12)
+    won = replace(settled, settlement_share=np.where(share == 0.25, 1.0, share))
+    np.testing.assert_allclose(
+        war_probability(won, params)[:, _index(params, "west")], 1 - math.exp(-0.014), rtol=1e-12
+    )

@@ -89,13 +89,21 @@ class State:
     defender_floor_share: F64  # (run, theater) lowest terms the defender accepts now; NaN
     # until its war's first month (then its declared aim, moved by the war)
     aggressor_ceiling_share: F64  # (run, theater) highest terms the aggressor concedes now
+    belief_error_share: F64  # (run, theater, side) each side's error in its own favour about
+    # the war's outcome (share of the stake); NaN until its war's first month
 
 
 NAN_MEANS_NOT_YET = frozenset(
     name
     for name in State.__dataclass_fields__
     if name
-    in ("position_share", "settlement_share", "defender_floor_share", "aggressor_ceiling_share")
+    in (
+        "position_share",
+        "settlement_share",
+        "defender_floor_share",
+        "aggressor_ceiling_share",
+        "belief_error_share",
+    )
     or name.endswith(("_at_settlement_km2", "_soil_traded_km2", "_soil_kept_km2"))
 )
 """State fields where NaN is a value ('no war began yet', 'not settled'). They
@@ -159,6 +167,7 @@ def initial_state(params: Params, aid_lines: int) -> State:
         collapsed=np.full((runs, n_theaters), -1, dtype=np.int64),
         defender_floor_share=np.full((runs, n_theaters), np.nan),
         aggressor_ceiling_share=np.full((runs, n_theaters), np.nan),
+        belief_error_share=np.full((runs, n_theaters, 2), np.nan),
     )
 
 
@@ -261,4 +270,5 @@ def begin_wars(
         escalation_level=np.where(opening, 0, state.escalation_level),
         defender_floor_share=np.where(opening, np.nan, state.defender_floor_share),
         aggressor_ceiling_share=np.where(opening, np.nan, state.aggressor_ceiling_share),
+        belief_error_share=np.where(opening[:, :, None], np.nan, state.belief_error_share),
     )

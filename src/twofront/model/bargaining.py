@@ -31,7 +31,28 @@ APSR 97(4):621-632, doi:10.1017/S0003055403000912):
    \hat p_{agg} = p - \sigma_w (b + z_{agg})
 
 (:math:`w` months of war, learning time :math:`L`, mutual optimism
-:math:`b`, persistent private errors :math:`z \sim N(0, 1)`). Fighting on is
+:math:`b`, persistent private errors :math:`z \sim N(0, 1)`). **Beliefs also
+learn from surprises** (with ``surprise_learning`` :math:`g`): the error
+:math:`e_{def} = \sigma_0 (b + z_{def})` in the defender's favour, drawn when its
+war begins, makes it expect the lines to move by
+:math:`\mu_{def} = \tau_{t-1} + e_{def}/h` a month (the aggressor:
+:math:`\tau_{t-1} - e_{agg}/h`); each month it corrects that expectation by a
+share :math:`g` of its surprise :math:`\Delta x_t - \mu`:
+
+.. math::
+   e_{def} \leftarrow (1-g)\, e_{def} + g h (\Delta x_t - \tau_{t-1}), \qquad
+   e_{agg} \leftarrow (1-g)\, e_{agg} - g h (\Delta x_t - \tau_{t-1})
+
+and the beliefs are :math:`\hat p_{def} = p + e_{def}/\sqrt{1 + w/L}`,
+:math:`\hat p_{agg} = p - e_{agg}/\sqrt{1 + w/L}` (with :math:`g = 0` exactly the
+form above). Both sides see the same battles, so their disagreement
+:math:`e_{def} + e_{agg}` shrinks by :math:`(1-g)` a month whatever happens
+(Slantchev's convergence), while a battle that goes better than a side expected
+makes it more optimistic, one that goes worse less (Smith & Stam (2004),
+"Bargaining and the nature of war", JCR 48(6):783-813). Example: :math:`h = 12`,
+:math:`g = 0.5`, :math:`e_{def} = 0.1`, :math:`\tau = -0.01`,
+:math:`\Delta x = -0.03` → :math:`e_{def} = 0.05 + 6 \times (-0.02) = -0.07`:
+a worse month than expected turns optimism into pessimism. Fighting on is
 worth, in units of :math:`D`, with discount :math:`\delta` per month and
 monthly cost :math:`c` scaled up as will :math:`W` falls:
 
@@ -136,6 +157,7 @@ class BargainingParams:
     weariness: F64  # (run,) kappa; 0 without adaptation
     occupation_pain: F64  # (run,) omega; 0 without adaptation
     leader_stickiness: F64  # (run, actor) sigma; 1 where not given
+    surprise_learning: F64  # (run,) g; 0 without adaptation
 
 
 def sample_params(
@@ -201,6 +223,7 @@ def sample_params(
         battle_learning=adapt("battle_learning"),
         weariness=adapt("weariness"),
         occupation_pain=adapt("occupation_pain"),
+        surprise_learning=adapt("surprise_learning"),
         leader_stickiness=sampler.per_actor(
             lambda a: a.leader_stickiness, "leader_stickiness", absent=1.0
         ),
@@ -231,6 +254,19 @@ def stake_top(aggressor_area_km2: F64, disputed_km2: F64, enemy_soil_weight: F64
 def belief_sd(sd0: F64, war_months: F64 | NDArray[np.int64], learning_months: F64) -> F64:
     """sigma_w = sigma_0 / sqrt(1 + w / L): errors narrow as the war reveals information."""
     return sd0 / np.sqrt(1.0 + war_months / learning_months)
+
+
+def surprised_errors(
+    error_defender: F64,
+    error_aggressor: F64,
+    position_change: F64,
+    expected_change: F64,
+    horizon_months: F64,
+    gain: F64,
+) -> tuple[F64, F64]:
+    """(e_def, e_agg) after a month: e <- (1-g) e -/+ g h (dx - tau); see the docstring."""
+    news = gain * horizon_months * (position_change - expected_change)
+    return (1.0 - gain) * error_defender + news, (1.0 - gain) * error_aggressor - news
 
 
 def cost_of_fighting(
@@ -322,13 +358,24 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         state.trend_share_per_month,
     )
 
-    # 2. Beliefs and the value of fighting on.
+    # 2. Beliefs, corrected by the month's surprise, and the value of fighting on.
     h = bp.horizon_months[:, None]
     p = np.clip(x + h * trend, 0.0, top)
-    sigma = belief_sd(bp.belief_error_sd[:, None], state.war_months, bp.learning_months[:, None])
-    bias = bp.optimism_bias[:, None]
-    p_def = p + sigma * (bias + bp.belief_z[:, :, DEFENDER])
-    p_agg = p - sigma * (bias + bp.belief_z[:, :, AGGRESSOR])
+    drawn = bp.belief_error_sd[:, None, None] * (bp.optimism_bias[:, None, None] + bp.belief_z)
+    first = np.isnan(state.belief_error_share)
+    surprised = surprised_errors(
+        state.belief_error_share[:, :, DEFENDER],
+        state.belief_error_share[:, :, AGGRESSOR],
+        x - previous,
+        state.trend_share_per_month,
+        h,
+        bp.surprise_learning[:, None],
+    )
+    errors = np.where(first, drawn, np.stack(surprised, axis=2))
+    errors = np.where(at_war[:, :, None], errors, state.belief_error_share)
+    shrink = belief_sd(np.ones_like(p), state.war_months, bp.learning_months[:, None])
+    p_def = p + shrink * errors[:, :, DEFENDER]
+    p_agg = p - shrink * errors[:, :, AGGRESSOR]
     delta = bp.discount_per_month[:, None]
     actor_def, actor_agg = index.theater_actor[:, DEFENDER], index.theater_actor[:, AGGRESSOR]
     will_def, will_agg = state.will[:, actor_def], state.will[:, actor_agg]
@@ -383,6 +430,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         aggressor_ceiling_share=ceiling_now,
         trend_share_per_month=trend,
         war_months=state.war_months + at_war,
+        belief_error_share=errors,
     )
     if not settling.any():
         return state

@@ -36,6 +36,23 @@ stronger ceasefire agreements make renewed war markedly less likely),
 when it settled: terms beyond what it accepted (imposed by its collapse) feed
 revisionism :math:`\theta`.
 
+Wars elsewhere are watched (reputation): where another theater's war has
+settled and this theater's defender or one of its patrons backed the
+defender there, the hazard is multiplied by
+
+.. math:: e^{\kappa\, \ell}, \qquad \ell = \max_k \big(1 - \min(x^*_k, 1)\big)
+
+the largest share of the disputed soil an aggressor kept by force in such a
+settled war :math:`k`, with credibility elasticity :math:`\kappa`. Whether
+past conduct shapes others' challenges is disputed: Press (2005), *Calculating
+Credibility*, Cornell UP, finds leaders judge credibility by present power and
+interests; Weisiger & Yarhi-Milo (2015), "Revisiting reputation: how past
+actions matter in international politics", International Organization
+69(2):473-495, find states that backed down more likely to be challenged
+again. :math:`\kappa = 0` is Press's reading. Example: a freeze that leaves
+Russia 75% of the disputed soil (:math:`x^* = 0.25`) with
+:math:`\kappa = 1` multiplies China's hazard by :math:`e^{0.75} = 2.12`.
+
 This is a proportional-hazards model (Cox 1972); the rational-deterrence
 reading is Mearsheimer (1983), *Conventional Deterrence*, Cornell UP. When
 it fires the theater's war begins and its fronts fight with
@@ -71,6 +88,8 @@ class OpportunismParams:
     holders: NDArray[np.bool_]  # (theater, actor) defender and patrons, whose stocks deter
     shares_patron: NDArray[np.bool_]  # (theater, other theater) the first's defender or a
     # patron fights in the second or is a patron there
+    backs_same: NDArray[np.bool_]  # (theater, other theater) the first's defender or a
+    # patron is the second's defender or a patron (watches how its wars end)
     base_hazard: F64  # (run, theater) h0 per month
     readiness_start: F64  # (run, theater) r0
     readiness_end: F64  # (run, theater) r1
@@ -78,6 +97,7 @@ class OpportunismParams:
     readiness_after_war: F64  # (run, theater) r0 again after a settled war
     guarantee: F64  # (run, theater) g of the defender's end state in force; 0 if none
     revisionism: F64  # (run, theater) theta; 0 if not given
+    credibility: F64  # (run, theater) kappa; 0 if not given
     deterrent_stock_reference: F64  # (run, theater, munition) S_ref, 1 where unused
     deterrence_elasticity: F64  # (run, theater) eta
     busy_multiplier: F64  # (run, theater) beta
@@ -106,6 +126,8 @@ def sample_params(
     involved[np.arange(n_theaters), index.theater_actor[:, AGGRESSOR]] = True
     shares = (holders.astype(np.float64) @ involved.T.astype(np.float64)) > 0
     np.fill_diagonal(shares, False)
+    backs = (holders.astype(np.float64) @ holders.T.astype(np.float64)) > 0
+    np.fill_diagonal(backs, False)
 
     def end_state(t_id: str) -> str:
         return aim_in_force(scenario, strategy_id, t_id, "defender")
@@ -135,6 +157,7 @@ def sample_params(
         deterrent_munitions=used,
         holders=holders,
         shares_patron=shares,
+        backs_same=backs,
         base_hazard=block("base_hazard_per_month"),
         readiness_start=block("readiness_start"),
         readiness_end=block("readiness_end"),
@@ -142,6 +165,7 @@ def sample_params(
         readiness_after_war=block("readiness_after_war"),
         guarantee=guarantee,
         revisionism=block("revisionism"),
+        credibility=block("credibility_elasticity"),
         deterrent_stock_reference=reference,
         deterrence_elasticity=block("deterrence_elasticity"),
         busy_multiplier=block("busy_multiplier", 1.0),
@@ -187,6 +211,22 @@ def start_probability(
     return -np.expm1(-rate)
 
 
+def aggression_paid(
+    status: NDArray[np.int8], settlement_share: F64, backs_same: NDArray[np.bool_]
+) -> F64:
+    """(run, theater) l = max over settled wars k that the theater's backers also backed of
+    1 - min(x*_k, 1): the share of disputed soil an aggressor kept by force; 0 if none."""
+    kept = np.where(
+        status == TheaterStatus.SETTLED,
+        1.0 - np.minimum(np.nan_to_num(settlement_share, nan=1.0), 1.0),
+        0.0,
+    )
+    out = np.zeros(kept.shape)
+    for j, k in zip(*np.nonzero(backs_same), strict=True):
+        out[:, j] = np.maximum(out[:, j], kept[:, k])
+    return out
+
+
 def war_probability(state: State, params: Params) -> F64:
     """(run, theater) probability that each theater's aggressor opens war this month,
     were it eligible (the equation of the module docstring)."""
@@ -206,6 +246,9 @@ def war_probability(state: State, params: Params) -> F64:
         np.nan_to_num(state.settlement_share - state.aggressor_ceiling_share, nan=0.0), 0.0
     )
     peace_factor = np.where(after_war, (1.0 - p.guarantee) * np.exp(p.revisionism * imposed), 1.0)
+    reputation = np.exp(
+        p.credibility * aggression_paid(status, state.settlement_share, p.backs_same)
+    )
     return start_probability(
         p.base_hazard,
         np.where(
@@ -222,7 +265,7 @@ def war_probability(state: State, params: Params) -> F64:
         p.deterrence_elasticity,
         p.busy_multiplier,
         busy_wars,
-        opportunity * peace_factor,
+        opportunity * peace_factor * reputation,
     )
 
 

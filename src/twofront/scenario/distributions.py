@@ -242,6 +242,7 @@ def _bounded(lo: float, hi: float, what: str) -> AfterValidator:
 NonNegative = Annotated[Param, _bounded(0.0, math.inf, "a value >= 0")]
 Fraction = Annotated[Param, _bounded(0.0, 1.0, "a fraction in [0, 1]")]
 AtLeastOne = Annotated[Param, _bounded(1.0, math.inf, "a multiplier >= 1")]
+SignedFraction = Annotated[Param, _bounded(-1.0, 1.0, "a signed fraction in [-1, 1]")]
 Positive = Annotated[Param, _bounded(MIN_POSITIVE, math.inf, "a value > 0")]
 Personnel = Annotated[
     Param,

@@ -20,6 +20,7 @@ from twofront.scenario.distributions import (
     NonNegative,
     Personnel,
     Positive,
+    SignedFraction,
 )
 from twofront.scenario.limits import (
     MAX_ACTORS,
@@ -146,9 +147,30 @@ class Opportunism(_Strict):
     readiness_ramp_months: Positive
     readiness_after_war: Fraction | None = None
     revisionism: NonNegative | None = None
+    credibility_elasticity: NonNegative | None = None
+    """kappa: how much a settled war elsewhere in which this theater's defender or a patron
+    backed the losing side raises the hazard here, per share of the disputed soil the
+    aggressor kept there (absent: 0, no reputation effect)."""
     deterrent_stock_reference: dict[Id, Positive] = Field(max_length=MAX_MUNITIONS)
     deterrence_elasticity: NonNegative
     busy_multiplier: AtLeastOne
+
+
+class OnReach(_Strict):
+    """``[theaters.<id>.escalation.levels.on_reach]``: what happens once, the first
+    month a run reaches the rung (nuclear use breaks a taboo once).
+
+    Will changes are signed and added to each actor's will (then kept in [0, 1]):
+    the defender's, the aggressor's, the defender's patrons' and every other
+    actor's. ``defender_personnel_loss_share`` of the defender's personnel on the
+    theater's fronts is lost at once.
+    """
+
+    defender_will: SignedFraction | None = None
+    aggressor_will: SignedFraction | None = None
+    patron_will: SignedFraction | None = None
+    others_will: SignedFraction | None = None
+    defender_personnel_loss_share: Fraction | None = None
 
 
 class EscalationLevel(_Strict):
@@ -161,6 +183,21 @@ class EscalationLevel(_Strict):
     patrons_at_war: bool = False
     """At this rung the aggressor fights the defender's patrons directly (a NATO-Russia
     clash): a war of its own, counted among the wars at once."""
+    aggressor_will_loss_per_month: NonNegative | None = None
+    """What holding the rung costs the aggressor's will each month (absent: nothing)."""
+    aggressor_personnel_loss_share_per_month: Fraction | None = None
+    """Share of the aggressor's personnel on the theater's fronts lost each month on this
+    rung (the patrons' forces in a clash)."""
+    patron_munitions_per_month: dict[Id, NonNegative] = Field(
+        default_factory=dict, max_length=MAX_MUNITIONS
+    )
+    """Units of each munition every patron spends a month on this rung, from its stock."""
+    doctrine_own_soil_share_at_least: Fraction | None = None
+    """The aggressor climbs onto this rung only while the defender holds at least this
+    share of the aggressor's soil in the theater's sectors, or (with the next field) while
+    its will is at most the given level; absent both: no doctrine gate."""
+    doctrine_aggressor_will_at_most: Fraction | None = None
+    on_reach: OnReach | None = None
 
 
 class Escalation(_Strict):
@@ -171,6 +208,9 @@ class Escalation(_Strict):
     soil_hazard_per_1000km2: NonNegative
     descend_hazard_per_month: Fraction | None = None
     """Monthly hazard of stepping one rung back down (absent: rungs only go up)."""
+    losing_hazard_per_month: NonNegative | None = None
+    """Monthly hazard added per unit of will the aggressor has lost, h_w (1 - W_agg):
+    a side that is losing gambles (absent: 0)."""
     levels: list[EscalationLevel] = Field(min_length=2, max_length=MAX_LIST_ITEMS)
 
 
@@ -235,6 +275,9 @@ class Adaptation(_Strict):
     battle_learning: Fraction
     weariness: NonNegative
     occupation_pain: NonNegative
+    surprise_learning: Fraction | None = None
+    """Gain with which each side corrects its expected monthly change of the lines by the
+    month's surprise (absent: 0, beliefs only narrow with time)."""
 
 
 class Bargaining(_Strict):
@@ -415,6 +458,14 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
                     m_id,
                     s.munitions,
                     f"theaters.{t_id}.opportunism.deterrent_stock_reference.{m_id}",
+                    "munition",
+                )
+        for k, level in enumerate(t.escalation.levels if t.escalation else []):
+            for m_id in level.patron_munitions_per_month:
+                one_of(
+                    m_id,
+                    s.munitions,
+                    f"theaters.{t_id}.escalation.levels[{k}].patron_munitions_per_month.{m_id}",
                     "munition",
                 )
         for role in ("defender", "aggressor"):
