@@ -1116,3 +1116,65 @@ def test_each_side_bargains_with_its_own_belief_error(tmp_path: Path) -> None:
     np.testing.assert_allclose(
         states[0].settlement_share[agree, t], 0.755 + 0.05 * (z[agree, 0] - z[agree, 1]), rtol=1e-9
     )
+
+
+# --- 12. losses -> escalation -> war; settlement elsewhere -> reputation -> new war ------
+
+
+def test_casualties_lower_the_aggressors_will_and_a_losing_aggressor_climbs_into_a_clash(
+    tmp_path: Path,
+) -> None:
+    # Blue's lethality 0.05 (square law, fire factor 1): red loses 0.05 * 1,000 = 50 on each
+    # front, 100 in month 0; at 300 will per 100k, red's will 0.8 -> 0.5 before escalation
+    # reads it. Losing hazard h_w = 2: rate 2 (1 - 0.5) = 1, P = 1 - e^-1 = 0.632 (0.4 and
+    # P = 0.330 without the casualties). Level 1 is a clash with the donor: a second war.
+    raw = world()
+    forces(raw, "blue", lethality_per_month=0.05)
+    forces(raw, "red", will_loss_per_100k_casualties=300)
+    table = ladder((0.0, 1.0, 1.0), (0.0, 1.0, 1.0))
+    table["losing_hazard_per_month"] = fixed(2.0)
+    table["levels"][1]["patrons_at_war"] = True
+    raw["theaters"]["east"]["escalation"] = table
+    params, stream, states = months(load_world(raw, tmp_path), 1, runs=400)
+    t = theater(params, "east")
+    np.testing.assert_allclose(states[0].will[:, actor(params, "red")], 0.5, rtol=1e-12)
+    u = stream.uniform(0, "escalation", lanes=1)[:, 0]
+    climbed = u < 1 - math.exp(-1.0)
+    assert (climbed != (u < 1 - math.exp(-0.4))).any()
+    np.testing.assert_array_equal(states[0].escalation_level[:, t], climbed)
+    np.testing.assert_array_equal(states[0].patrons_at_war[:, t], climbed)
+
+
+def test_a_clash_rung_costs_the_aggressor_forces_that_combat_then_misses(tmp_path: Path) -> None:
+    # Month 0: red climbs (certain) to a rung costing 20% of its personnel on east's fronts:
+    # 1,000 -> 800 on each. Month 1: blue's lethality 0.05 now meets 800 red, and red's
+    # own lethality 0.05 kills 0.05 * 800 = 40 blue on each front (50 in month 0).
+    raw = world()
+    forces(raw, "red", lethality_per_month=0.05)
+    table = ladder((0.0, 1.0, 1.0), (0.0, 1.0, 1.0), hazards=CERTAIN_CLIMB)
+    table["levels"][1]["aggressor_personnel_loss_share_per_month"] = fixed(0.2)
+    raw["theaters"]["east"]["escalation"] = table
+    params, _, states = months(load_world(raw, tmp_path), 2)
+    home = front(params, "home")
+    np.testing.assert_allclose(states[0].personnel[:, home, AGGRESSOR], 800.0, rtol=1e-12)
+    np.testing.assert_allclose(states[0].casualties_per_month[:, home, DEFENDER], 50.0)
+    np.testing.assert_allclose(states[1].casualties_per_month[:, home, DEFENDER], 40.0)
+    np.testing.assert_allclose(states[0].casualties_total[:, actor(params, "red")], 400.0)
+
+
+def test_a_war_settled_on_bad_terms_makes_a_war_the_same_patron_backs_likelier(
+    tmp_path: Path,
+) -> None:
+    # East settles in month 0 at x* = 0.75 (the hand world's terms): red kept 25% of the
+    # disputed soil. West (donor backs both) then sees, in the same month's opportunism:
+    # h0 = 0.01, r(0) = 0.5, D^-1 = 2, no busy war (east settled): 0.01; times
+    # e^(kappa 0.25) with kappa = 2: lambda = 0.01 e^0.5 = 0.01649.
+    raw = world(with_west=True, endless=False)
+    raw["theaters"]["west"]["opportunism"] = opportunism_block()
+    raw["theaters"]["west"]["opportunism"]["credibility_elasticity"] = fixed(2.0)
+    params, stream, states = months(load_world(raw, tmp_path), 1, runs=4000)
+    np.testing.assert_allclose(states[0].settlement_share[:, theater(params, "east")], 0.75)
+    opened = states[0].theater_status[:, theater(params, "west")] == TheaterStatus.WAR
+    expected = west_started(params, stream, 0, 1 - math.exp(-0.01 * math.exp(0.5)))
+    np.testing.assert_array_equal(opened, expected)
+    assert (expected != west_started(params, stream, 0, 1 - math.exp(-0.01))).any()
