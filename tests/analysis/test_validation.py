@@ -11,9 +11,13 @@ from twofront.analysis.validation import (
     CASES,
     ENGEL_A_PER_DAY,
     ENGEL_B_PER_DAY,
+    POLISH_SOVIET_MONTHS,
+    WINTER_WAR_MONTHS,
     CaseResult,
     Check,
     _backtest_case,
+    _by_collapse,
+    _settled_by,
     _within,
 )
 from twofront.history import Series
@@ -38,14 +42,41 @@ def test_each_case_reports_under_its_own_name(results):
         assert result.description
 
 
-def test_winter_war_case_passes(results):
-    assert results["winter-war-1939"].passed
+# The war-termination cases start from the aims declared at the time: they are judged
+# on computed numbers and may pass or fail (at this commit both fail; see the report).
 
 
-def test_finland_cedes_between_7_and_16_percent_in_the_median(results):
+@pytest.mark.parametrize("name", ["winter-war-1939", "polish-soviet-1920"])
+def test_war_termination_case_is_judged_on_finite_computed_numbers(results, name):
+    result = results[name]
+    assert all(np.isfinite(c.value) for c in result.checks)
+    assert result.passed == all(c.passed for c in result.checks)
+
+
+@pytest.mark.parametrize(
+    ("name", "starts", "months"),
+    [
+        ("winter-war-1939", "P(settled by March 1940", WINTER_WAR_MONTHS),
+        ("polish-soviet-1920", "P(settled by October 1920", POLISH_SOVIET_MONTHS),
+    ],
+)
+def test_case_reports_the_chance_of_settling_by_the_historical_month(results, name, starts, months):
+    check = _check(results[name], starts)
+    assert f"month {months}" in check.name
+    assert 0 <= check.value <= 1
+    assert check.passed == (check.value >= 0.5)
+
+
+@pytest.mark.parametrize("name", ["winter-war-1939", "polish-soviet-1920"])
+def test_case_reports_how_many_settlements_came_by_collapse(results, name):
+    check = _check(results[name], "share of settlements by a side's collapse")
+    assert 0 <= check.value <= 1
+
+
+def test_finland_ceded_share_is_judged_against_7_to_16_percent(results):
     check = _check(results["winter-war-1939"], "median share of Finland ceded")
-    assert 0.07 <= check.value <= 0.16
-    assert check.passed
+    assert 0 <= check.value <= 1
+    assert check.passed == (0.07 <= check.value <= 0.16)
 
 
 def test_finland_keeps_no_soviet_soil(results):
@@ -60,19 +91,32 @@ def test_soviet_casualties_at_least_three_times_finlands(results):
     assert check.passed
 
 
-def test_polish_soviet_case_passes(results):
-    assert results["polish-soviet-1920"].passed
-
-
-def test_poland_keeps_soviet_claimed_soil(results):
+def test_polands_kept_soil_is_judged_against_riga_within_half_either_way(results):
     check = _check(results["polish-soviet-1920"], "median Soviet-claimed soil kept by Poland")
-    assert check.value > 0
+    assert 0 <= check.value <= 250_000
+    assert check.passed == (67_500 <= check.value <= 202_500)
 
 
-def test_holding_soviet_soil_gives_poland_better_terms_on_average(results):
+def test_holding_soviet_soil_is_judged_on_paired_runs(results):
     result = results["polish-soviet-1920"]
-    assert _check(result, "mean gain in terms").value > 0
-    assert _check(result, "share of paired runs").value >= 0.8
+    gain = _check(result, "mean gain in terms")
+    better = _check(result, "share of paired runs")
+    assert gain.passed == (gain.value > 0)
+    assert 0 <= better.value <= 1
+    assert better.passed == (better.value >= 0.8)
+
+
+def test_settled_by_counts_runs_settled_within_the_months_and_never_unsettled_ones():
+    months = np.array([1.0, 2.0, 4.0, np.nan])
+    assert _settled_by(months, 2) == 0.5
+    assert _settled_by(months, 8) == 0.75
+
+
+def test_by_collapse_is_the_share_of_settled_runs_ended_by_a_collapse():
+    collapsed = np.array([-1, 0, 1, -1])
+    settled = np.array([True, True, True, False])
+    assert _by_collapse(collapsed, settled) == pytest.approx(2 / 3)
+    assert np.isnan(_by_collapse(collapsed, np.zeros(4, dtype=bool)))
 
 
 def test_estimator_case_recovers_engels_coefficients_within_5_percent(results):

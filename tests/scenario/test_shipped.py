@@ -125,3 +125,54 @@ def test_kursk_removes_the_taiwan_and_iran_theaters(scenarios):
     assert not {"china", "taiwan", "iran"} & set(kursk.actors)
     assert set(kursk.fronts) == {"donbas", "south", "kursk"}
     assert kursk.scenario.horizon_months == 12
+
+
+# The historical validation scenarios declare the aims of the time, not the outcome.
+
+FINLAND_CEDED_KM2 = 42_000.0  # ~11% of ~380,000 km2 (Moscow Peace Treaty, 1940)
+RIGA_SOVIET_SOIL_KEPT_KM2 = 135_000.0  # east of the Curzon Line (Treaty of Riga, 1921)
+
+
+def _aims(spec, theater: str):
+    t = spec.theaters[theater]
+    return spec.aims[t.defender_aim], spec.aims[t.aggressor_aim]
+
+
+@pytest.mark.parametrize(
+    ("name", "theater"), [("winter-war-1939", "finland"), ("polish-soviet-1920", "borderlands")]
+)
+def test_historical_case_lets_bottom_lines_move_and_has_no_fixed_or_frozen_aim(
+    name, theater, scenarios
+):
+    spec = scenarios[name]
+    assert spec.bargaining.adaptation is not None
+    for aim in _aims(spec, theater):
+        assert not aim.total
+        assert aim.lines_tolerance is None
+
+
+def test_winter_war_declares_terijoki_and_no_cession_not_the_moscow_terms(scenarios):
+    spec = scenarios["winter-war-1939"]
+    finland, ussr = _aims(spec, "finland")
+    disputed = sum(f.area_km2.support()[1] for f in spec.fronts.values())
+    moscow_terms = 1 - FINLAND_CEDED_KM2 / disputed
+    assert ussr.defender_share_at_most.support() == (0.0, 0.0) != (moscow_terms, moscow_terms)
+    assert finland.defender_share_at_least.support() == (1.0, 1.0)
+    assert 0.0 < moscow_terms < 1.0
+    assert spec.scenario.start == "1939-12"
+
+
+def test_polish_soviet_declares_minsk_and_federation_aims_around_not_at_riga(scenarios):
+    spec = scenarios["polish-soviet-1920"]
+    poland, soviet = _aims(spec, "borderlands")
+    lam_low, lam_high = spec.bargaining.enemy_soil_weight.support()
+    west = spec.fronts["west-of-curzon"].area_km2.support()[1]
+    east = spec.fronts["east-of-curzon"].area_km2.support()[1]
+    riga = (
+        1 + lam_low * RIGA_SOVIET_SOIL_KEPT_KM2 / west,
+        1 + lam_high * RIGA_SOVIET_SOIL_KEPT_KM2 / west,
+    )
+    ceiling = soviet.defender_share_at_most.support()[1]
+    floor = poland.defender_share_at_least.support()[0]
+    assert ceiling == 1.0 < riga[0]
+    assert floor >= 1 + lam_high * east / west > riga[1]
