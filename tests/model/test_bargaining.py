@@ -25,6 +25,7 @@ from twofront.model.bargaining import (
     occupation_multiplier,
     phase,
     position_share,
+    reconsidered_bottom_lines,
     split_terms,
     stake_top,
     surprised_errors,
@@ -688,3 +689,50 @@ def test_a_war_that_opens_again_draws_its_errors_again(hand):
     state = replace(state, belief_error_share=errors, theater_status=settled)
     reopened = begin_wars(state, np.ones_like(settled, dtype=bool), 0, np.ones(1, dtype=bool))
     assert np.isnan(reopened.belief_error_share[:, t]).all()
+
+
+# --- aims revised at once ------------------------------------------------------------------
+
+
+def test_a_side_at_its_reconsider_will_accepts_the_lines_and_not_before():
+    # x = 0.4: the defender (will 0.3 <= 0.3) drops its floor 0.8 to 0.4; the aggressor
+    # (will 0.31 > 0.3) keeps its ceiling 0.1. Second run: both above, nothing moves.
+    floor, ceiling = reconsidered_bottom_lines(
+        a(0.8, 0.8), a(0.1, 0.1), a(0.4, 0.4), a(0.3, 0.5), a(0.31, 0.5), a(0.3, 0.3)
+    )
+    np.testing.assert_array_equal(floor, [0.4, 0.8])
+    np.testing.assert_array_equal(ceiling, [0.1, 0.1])
+    # An aggressor at 0.2 raises its ceiling to the lines; a floor already below them stays.
+    floor, ceiling = reconsidered_bottom_lines(a(0.2), a(0.1), a(0.4), a(0.2), a(0.2), a(0.3))
+    np.testing.assert_array_equal((floor[0], ceiling[0]), (0.2, 0.4))
+
+
+def test_reconsidering_lets_a_war_settle_near_the_lines_that_otherwise_goes_on(tmp_path):
+    # Red's ceiling 0.5 lies below Blue's floor 0.59: no settlement with fixed aims.
+    # reconsider_will 0.5, lines x = 0.8. Blue (will 0.5) reconsiders, but the lines are
+    # better than its floor: min(0.59, 0.8) = 0.59. Red (0.8) holds out: war. With Red's
+    # will at 0.5 its ceiling rises to the lines, 0.8; V_def = 0.8 - 0.01 / 0.5 * 12 = 0.56,
+    # so low = 0.59, high = min(0.8 + 0.15, 0.8) = 0.8 and x* = 0.695.
+    raw = hand_world()
+    raw["aims"]["ceiling"]["defender_share_at_most"] = fixed(0.5)
+    raw["aims"]["floor"]["defender_share_at_least"] = fixed(0.59)
+    raw["bargaining"]["adaptation"] = {
+        "battle_learning": fixed(0.0),
+        "weariness": fixed(0.0),
+        "occupation_pain": fixed(0.0),
+        "reconsider_will": fixed(0.5),
+    }
+    raw["actors"]["blue"]["leader_stickiness"] = fixed(1.0)
+    raw["actors"]["red"]["leader_stickiness"] = fixed(1.0)
+    params, stream, state = _world(load_world(raw, tmp_path))
+    t = _east(params)
+    after = phase(state, params, stream)
+    assert (after.theater_status[:, t] == TheaterStatus.WAR).all()  # red (0.8) holds out
+    np.testing.assert_allclose(after.defender_floor_share[:, t], 0.59)  # min(0.59, 0.8)
+    red = actor(params, "red")
+    will = state.will.copy()
+    will[:, red] = 0.5
+    settled = phase(replace(state, will=will), params, stream)
+    np.testing.assert_allclose(settled.aggressor_ceiling_share[:, t], 0.8)
+    np.testing.assert_array_equal(settled.theater_status[:, t], TheaterStatus.SETTLED)
+    np.testing.assert_allclose(settled.settlement_share[:, t], 0.695, rtol=1e-12)

@@ -107,6 +107,15 @@ second pain. Example: :math:`a = 0.6`, :math:`\sigma = 0.5`,
 :math:`\gamma = 0.5`, :math:`\Delta x = 0.02`, :math:`\kappa = 0.5`,
 :math:`H = 0.02` → :math:`a = 0.6 + 0.5\,(0.01 - 0.01) = 0.6`.
 
+**Aims revised at once** (with ``reconsider_will`` :math:`W_r`): a side whose will
+has fallen to :math:`W_r` (above collapse) stops holding out for its aim and accepts
+the lines as they stand as its bottom line: :math:`a_t \leftarrow \min(a_t, x_t)` for
+the defender, :math:`\bar a_t \leftarrow \max(\bar a_t, x_t)` for the aggressor. This is
+the discrete revision that gradual adaptation lacks: Moscow dropped its Terijoki
+government within two months of the Winter War (Reiter (2009), *How Wars End*: aims
+are revised when costs reveal that they cannot be had; Goemans (2000) on leaders
+who can afford to settle). Absent, no side revises at once.
+
 A side whose will falls to the collapse threshold accepts the other's aim:
 :math:`x^* = \min(x_t, \bar a)` if the defender collapses,
 :math:`\max(x_t, a)` if the aggressor does. Soil changing hands at
@@ -158,6 +167,7 @@ class BargainingParams:
     occupation_pain: F64  # (run,) omega; 0 without adaptation
     leader_stickiness: F64  # (run, actor) sigma; 1 where not given
     surprise_learning: F64  # (run,) g; 0 without adaptation
+    reconsider_will: F64  # (run,) W_r; -inf: never revised at once
 
 
 def sample_params(
@@ -224,6 +234,11 @@ def sample_params(
         weariness=adapt("weariness"),
         occupation_pain=adapt("occupation_pain"),
         surprise_learning=adapt("surprise_learning"),
+        reconsider_will=sampler.draw(
+            b.adaptation.reconsider_will if b.adaptation is not None else None,
+            "bargaining.adaptation.reconsider_will",
+            -np.inf,
+        ),
         leader_stickiness=sampler.per_actor(
             lambda a: a.leader_stickiness, "leader_stickiness", absent=1.0
         ),
@@ -311,6 +326,16 @@ def moved_bottom_lines(
     new_floor = floor + (1.0 - stickiness_defender) * (learned - weariness * hurt_defender)
     new_ceiling = ceiling + (1.0 - stickiness_aggressor) * (learned + weariness * hurt_aggressor)
     return np.clip(new_floor, 0.0, top), np.maximum(new_ceiling, 0.0)
+
+
+def reconsidered_bottom_lines(
+    floor: F64, ceiling: F64, position: F64, will_def: F64, will_agg: F64, reconsider_will: F64
+) -> tuple[F64, F64]:
+    """At will <= W_r a side accepts the lines: a <- min(a, x), a-bar <- max(a-bar, x)."""
+    return (
+        np.where(will_def <= reconsider_will, np.minimum(floor, position), floor),
+        np.where(will_agg <= reconsider_will, np.maximum(ceiling, position), ceiling),
+    )
 
 
 def bargaining_range(
@@ -404,6 +429,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         bp.battle_learning[:, None],
         bp.weariness[:, None],
         top,
+    )
+    moved_floor, moved_ceiling = reconsidered_bottom_lines(
+        moved_floor, moved_ceiling, x, will_def, will_agg, bp.reconsider_will[:, None]
     )
     floor_now = np.where(at_war, moved_floor, state.defender_floor_share)
     ceiling_now = np.where(at_war, moved_ceiling, state.aggressor_ceiling_share)

@@ -278,6 +278,9 @@ class Adaptation(_Strict):
     surprise_learning: Fraction | None = None
     """Gain with which each side corrects its expected monthly change of the lines by the
     month's surprise (absent: 0, beliefs only narrow with time)."""
+    reconsider_will: Fraction | None = None
+    """Will at or below which a side drops its aim and accepts the lines as they stand as
+    its bottom line (absent: aims are never revised at once)."""
 
 
 class Bargaining(_Strict):
