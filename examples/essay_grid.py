@@ -75,7 +75,9 @@ def by_bins(
 
 def main(runs: int) -> None:
     scenario = load("world-2024")
-    inputs = sample(scenario, "drip-feed", make_stream(SEED, np.arange(runs))).inputs
+    # Sequencing declares the essay's aim, so its sampled inputs include the guarantee; the
+    # same path has the same draw under every strategy (common random numbers).
+    inputs = sample(scenario, "sequencing", make_stream(SEED, np.arange(runs))).inputs
     start = time.perf_counter()
     results = {(g, e): run(scenario, runs, SEED, strategy=g, end_state=e) for g, e in CELLS}
     print(f"{len(CELLS)} cells x {runs} runs in {time.perf_counter() - start:.0f} s\n")
