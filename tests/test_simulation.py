@@ -557,6 +557,7 @@ def test_a_settled_theater_stops_fighting_on_its_fronts(tmp_path: Path) -> None:
     raw = world(endless=False)
     forces(raw, "red", lethality_per_month=0.05)
     raw["actors"]["red"]["fires"]["demand_per_month"] = fixed(10)
+    raw["actors"]["red"]["fires"]["needed_per_month"] = fixed(10)
     params, _, states = months(load_world(raw, tmp_path), 2)
     t, blue, red = theater(params, "east"), actor(params, "blue"), actor(params, "red")
     np.testing.assert_array_equal(states[0].theater_status[:, t], TheaterStatus.SETTLED)
@@ -1044,7 +1045,11 @@ def test_fires_come_out_of_the_munition_the_actor_fires(tmp_path: Path) -> None:
     raw["munitions"]["rocket"] = {"title": "rocket"}
     shell = raw["actors"]["blue"]["industry"]["shell"]
     raw["actors"]["blue"]["industry"]["rocket"] = shell | {"stockpile": fixed(100)}
-    raw["actors"]["blue"]["fires"] |= {"munition": "rocket", "demand_per_month": fixed(10)}
+    raw["actors"]["blue"]["fires"] |= {
+        "munition": "rocket",
+        "demand_per_month": fixed(10),
+        "needed_per_month": fixed(10),
+    }
     params, _, states = months(load_world(raw, tmp_path), 1)
     blue, rocket = actor(params, "blue"), params.index.munitions.index("rocket")
     np.testing.assert_allclose(states[0].stockpile[:, blue, rocket], 90.0)

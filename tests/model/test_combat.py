@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.hand_world import fixed, hand_world, load_world
 from tests.model.worlds import actor, front, toy_world
 from twofront.model.combat import (
     MAX_LOG_RATIO,
@@ -17,8 +18,10 @@ from twofront.model.combat import (
     defender_gain_km2,
     fire_factor,
     lanchester_losses,
+    loss_multipliers,
     phase,
     soft_threshold,
+    surprise_factor,
 )
 
 LN2 = math.log(2.0)
@@ -171,9 +174,10 @@ def test_phase_spends_the_shells_it_fires(toy):
     after = phase(state, params, stream)
     blue, red, donor = actor(params, "blue"), actor(params, "red"), actor(params, "donor")
     fired = after.fired_per_month[:, [blue, red, donor]]
-    np.testing.assert_allclose(fired, [[60e3, 200e3, 0.0]] * 2)
-    np.testing.assert_allclose(after.stockpile[:, blue, 0], state.stockpile[:, blue, 0] - 60e3)
-    np.testing.assert_allclose(after.stockpile[:, red, 0], 2e6 - 200e3)
+    # Each fires what it needs, below what its guns could: min(D, H) = 50k and 150k.
+    np.testing.assert_allclose(fired, [[50e3, 150e3, 0.0]] * 2)
+    np.testing.assert_allclose(after.stockpile[:, blue, 0], state.stockpile[:, blue, 0] - 50e3)
+    np.testing.assert_allclose(after.stockpile[:, red, 0], 2e6 - 150e3)
     np.testing.assert_array_equal(after.stockpile[:, donor, 0], state.stockpile[:, donor, 0])
 
 
@@ -206,3 +210,159 @@ def test_phase_with_both_sides_out_of_shells_moves_no_ground(toy):
     after = phase(state, params, stream)
     np.testing.assert_array_equal(after.held_km2, state.held_km2)
     np.testing.assert_array_equal(after.casualties_per_month, 0.0)
+
+
+# --- who attacks, whether it succeeds; surprise that fades; steps inside a month -----------
+
+
+def test_loss_multipliers_follow_who_attacks_and_whether_it_succeeds():
+    # Runs: aggressor stronger and gains; aggressor stronger and fails; defender stronger
+    # and gains; defender stronger and fails; equal power. lambda_s 1.5, lambda_f 3, mu 0.5.
+    p_def = np.array([1.0, 1.0, 3.0, 3.0, 2.0])
+    p_agg = np.array([3.0, 3.0, 1.0, 1.0, 2.0])
+    gain = np.array([-10.0, 0.0, 10.0, 0.0, 0.0])
+    one = np.ones(5)
+    defender, aggressor = loss_multipliers(p_def, p_agg, gain, 1.5 * one, 3.0 * one, 0.5 * one)
+    np.testing.assert_array_equal(defender, [1.0, 0.5, 1.5, 3.0, 1.0])
+    np.testing.assert_array_equal(aggressor, [1.5, 3.0, 1.0, 0.5, 1.0])
+
+
+def test_without_failure_and_preparation_only_a_successful_attacker_pays_extra():
+    # lambda_f = mu = 1: the old rule (the side that gained ground takes lambda_s).
+    p_def, p_agg = np.array([1.0, 1.0, 3.0]), np.array([3.0, 3.0, 1.0])
+    gain, one = np.array([-10.0, 0.0, 10.0]), np.ones(3)
+    defender, aggressor = loss_multipliers(p_def, p_agg, gain, 1.5 * one, one, one)
+    np.testing.assert_array_equal(defender, [1.0, 1.0, 1.5])
+    np.testing.assert_array_equal(aggressor, [1.5, 1.0, 1.0])
+
+
+def test_surprise_fades_with_its_decay_time_and_needs_a_thin_enemy():
+    # sigma 3, tau 0.5: m = 0 -> 3; m = 1 -> 1 + 2 e^-2 = 1.27067; not the holder or a
+    # strong enemy -> 1; tau = inf -> 3 whatever m.
+    sigma, tau = np.full(5, 3.0), np.array([0.5, 0.5, 0.5, 0.5, np.inf])
+    holds = np.array([True, True, False, True, True])
+    thin = np.array([True, True, True, False, True])
+    months = np.array([0.0, 1.0, 0.0, 0.0, 7.0])
+    np.testing.assert_allclose(
+        surprise_factor(sigma, holds, thin, months, tau),
+        [3.0, 1.0 + 2.0 * math.exp(-2.0), 1.0, 1.0, 3.0],
+        rtol=1e-12,
+    )
+
+
+def _hand(tmp_path, **combat):
+    raw = hand_world()
+    raw["theaters"]["east"]["defender_aim"] = "total"  # no settlement
+    raw["combat"]["fire_elasticity"] = fixed(0.0)
+    raw["combat"] |= combat
+    return raw
+
+
+def test_a_failed_attack_costs_the_attacker_and_spares_the_prepared_defender(tmp_path):
+    # Home: blue 1,000 against red 1,500; d = 2, |ln 1.5| < ln 2: no ground changes hands.
+    # Red attacks and fails: red loses 0.01 * 1,000 * 3 = 30; blue 0.01 * 1,500 * 0.5 = 7.5.
+    raw = _hand(
+        tmp_path,
+        failed_attack_loss_multiplier=fixed(3.0),
+        prepared_defence_loss_multiplier=fixed(0.5),
+    )
+    raw["fronts"]["home"]["personnel"]["red"] = fixed(1500)
+    raw["fronts"]["home"]["advance_km2_per_month"] = fixed(100)
+    for side in ("blue", "red"):
+        raw["actors"][side]["forces"]["lethality_per_month"] = fixed(0.01)
+    params, stream, state = toy_world(load_world(raw, tmp_path), "none")
+    after = phase(state, params, stream)
+    home = front(params, "home")
+    np.testing.assert_array_equal(after.held_km2[:, home], state.held_km2[:, home])
+    np.testing.assert_allclose(after.casualties_per_month[:, home], [[7.5, 30.0]] * 2)
+
+
+def test_a_salient_lost_in_the_second_week_bleeds_no_more_that_month(tmp_path):
+    # Salient: blue 1,000 holds 50 km2 against red 8,000: x = ln(1/8), |x| - ln 2 = ln 4;
+    # r = 100: 138.6 km2 a month, 34.66 a week. Weekly steps: 34.66, then the last 15.34;
+    # blue loses 0.01 / 4 * 8,000 = 20 a week while it fights there: 40. In one monthly
+    # step the front is open all month: 80.
+    raw = _hand(tmp_path, steps_per_month=4)
+    raw["fronts"]["salient"]["personnel"]["red"] = fixed(8000)
+    raw["fronts"]["salient"]["advance_km2_per_month"] = fixed(100)
+    raw["actors"]["red"]["forces"]["lethality_per_month"] = fixed(0.01)
+    weekly = load_world(raw, tmp_path, "weekly.toml")
+    raw["combat"]["steps_per_month"] = 1
+    monthly = load_world(raw, tmp_path, "monthly.toml")
+    for world, lost in ((weekly, 40.0), (monthly, 80.0)):
+        params, stream, state = toy_world(world, "none")
+        after = phase(state, params, stream)
+        salient = front(params, "salient")
+        np.testing.assert_allclose(after.held_km2[:, salient, 0], 0.0, atol=1e-12)
+        np.testing.assert_allclose(after.casualties_per_month[:, salient, 0], lost, rtol=1e-12)
+
+
+def test_with_no_losses_weekly_steps_move_the_line_as_one_monthly_step(tmp_path):
+    raw = _hand(tmp_path)
+    raw["fronts"]["home"]["personnel"]["red"] = fixed(8000)
+    raw["fronts"]["home"]["advance_km2_per_month"] = fixed(100)
+    moved = []
+    for steps in (1, 4):
+        raw["combat"]["steps_per_month"] = steps
+        params, stream, state = toy_world(load_world(raw, tmp_path, f"s{steps}.toml"), "none")
+        home = front(params, "home")
+        moved.append(phase(state, params, stream).held_km2[:, home, 0] - state.held_km2[:, home, 0])
+    np.testing.assert_allclose(moved[0], -100 * math.log(4.0), rtol=1e-12)
+    np.testing.assert_allclose(moved[1], moved[0], rtol=1e-12)
+
+
+def test_surprise_is_the_declared_sides_and_fades_month_by_month(tmp_path):
+    # Salient: blue (surprise_by) 1,000 against red 400, below the thin line 500; sigma 4,
+    # tau 1. Month 0: P_def = 4,000, x = ln 10, gain = 100 (ln 10 - ln 2) = 160.9 km2 (capped
+    # at the 150 red holds). Month 3: sigma_eff = 1 + 3 e^-3 = 1.149, x = ln(2.873), gain
+    # = 100 (ln 2.873 - ln 2) = 36.2. Red, also facing a thin blue (no: 1,000 > 500), none.
+    raw = _hand(tmp_path, surprise_multiplier=fixed(4.0), surprise_decay_months=fixed(1.0))
+    raw["fronts"]["salient"] |= {
+        "surprise_by": "blue",
+        "thin_defence_personnel": fixed(500),
+        "advance_km2_per_month": fixed(100),
+    }
+    raw["fronts"]["salient"]["personnel"]["red"] = fixed(400)
+    params, stream, state = toy_world(load_world(raw, tmp_path), "none")
+    salient = front(params, "salient")
+    first = phase(state, params, stream)
+    np.testing.assert_allclose(first.held_km2[:, salient, 0], 200.0)
+    later = phase(replace(state, month=3), params, stream)
+    sigma = 1 + 3 * math.exp(-3.0)
+    np.testing.assert_allclose(
+        later.held_km2[:, salient, 0] - 50.0,
+        100 * (math.log(1000 * sigma / 400) - LN2),
+        rtol=1e-12,
+    )
+
+
+def test_a_front_under_way_without_a_declared_side_has_no_surprise(tmp_path):
+    raw = _hand(tmp_path, surprise_multiplier=fixed(4.0), surprise_decay_months=fixed(1.0))
+    raw["fronts"]["salient"] |= {
+        "thin_defence_personnel": fixed(500),
+        "advance_km2_per_month": fixed(100),
+    }
+    raw["fronts"]["salient"]["personnel"]["red"] = fixed(400)
+    params, stream, state = toy_world(load_world(raw, tmp_path), "none")
+    salient = front(params, "salient")
+    after = phase(state, params, stream)
+    # No surprise: x = ln 2.5, gain = 100 (ln 2.5 - ln 2) = 22.3.
+    np.testing.assert_allclose(
+        after.held_km2[:, salient, 0] - 50.0, 100 * math.log(1.25), rtol=1e-12
+    )
+
+
+def test_an_actor_rationing_its_stock_fires_at_most_a_share_of_it(tmp_path):
+    # Blue: 1,000 shells, demand 800, need 900, ration 4 months: min(1,000 / 4, 800, 900)
+    # = 250. Red without rationing: min(1,000, 800, 900) = 800.
+    raw = _hand(tmp_path)
+    for side in ("blue", "red"):
+        raw["actors"][side]["fires"] |= {
+            "demand_per_month": fixed(800),
+            "needed_per_month": fixed(900),
+        }
+    raw["actors"]["blue"]["fires"]["ration_months"] = fixed(4)
+    params, stream, state = toy_world(load_world(raw, tmp_path), "none")
+    after = phase(state, params, stream)
+    fired = after.fired_per_month[:, [actor(params, "blue"), actor(params, "red")]]
+    np.testing.assert_allclose(fired, [[250.0, 800.0]] * 2)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.hand_world import fixed, hand_world, load_world
 from tests.model.worlds import actor, front, toy_world
 from twofront.model.manpower import phase, redeploy, shares_by_actor, slot_weights
 from twofront.simulation import initial
@@ -134,3 +135,22 @@ def test_incursion_draws_the_invaded_sides_troops_from_its_other_front(toy):
     np.testing.assert_allclose(calm.personnel[:, main, red_side], 327_000.0)
     np.testing.assert_allclose(calm.personnel[:, salient, red_side], 7_000.0)
     assert np.all(after.personnel[:, main, red_side] < calm.personnel[:, main, red_side])
+
+
+def test_absentees_leave_the_fronts_and_some_come_back_to_the_reserves(tmp_path):
+    # Hand world: blue 1,000 on each of its two fronts, no mobilisation, no deployment,
+    # no redeployment. nu = 0.1, beta = 0.25: 100 leave each front, 200 in all; 50 come
+    # back to the reserves; 150 are counted missing. Red (no absences) keeps 1,000 a front.
+    raw = hand_world()
+    raw["actors"]["blue"]["forces"] |= {
+        "absent_share_per_month": fixed(0.1),
+        "absent_return_fraction": fixed(0.25),
+    }
+    params, stream, state = toy_world(load_world(raw, tmp_path), "none")
+    after = phase(state, params, stream)
+    blue, red = actor(params, "blue"), actor(params, "red")
+    np.testing.assert_allclose(after.personnel[:, :, 0], 900.0)
+    np.testing.assert_allclose(after.personnel[:, :, 1], 1000.0)
+    np.testing.assert_allclose(after.reserves_personnel[:, blue], 50.0)
+    np.testing.assert_allclose(after.absent_total[:, blue], 150.0)
+    np.testing.assert_array_equal(after.absent_total[:, red], 0.0)

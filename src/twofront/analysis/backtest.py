@@ -27,6 +27,7 @@ import tomli_w
 import xarray as xr
 
 from twofront.analysis.summary import ok_runs
+from twofront.engine.state import TheaterStatus
 from twofront.history import Series, load_series, require_columns
 from twofront.scenario.loader import parse
 from twofront.scenario.overrides import replace_param
@@ -47,17 +48,26 @@ class Target:
     simulated: Callable[[xr.Dataset], F64]  # (run, month simulated)
 
 
-def _gains(fronts: list[str]) -> Callable[[xr.Dataset], F64]:
+def while_at_war(results: xr.Dataset, theater: str, values: F64) -> F64:
+    """``values`` (run, month simulated) where the theater was still at war at the month's
+    end, NaN where its war had ended: the observed series comes from a war that went on,
+    so a backtest compares it with the runs whose war went on too."""
+    status = results["theater_status"].sel(theater=theater).values[:, 1:]
+    return np.where(status == TheaterStatus.WAR, values, np.nan)
+
+
+def _gains(fronts: list[str], theater: str) -> Callable[[xr.Dataset], F64]:
     def gains(results: xr.Dataset) -> F64:
         occupied = results["occupied_km2"].sel(front=fronts).sum("front").values
-        return np.diff(occupied.astype(np.float64), axis=1)
+        return while_at_war(results, theater, np.diff(occupied.astype(np.float64), axis=1))
 
     return gains
 
 
-def _end_of_month(front: str) -> Callable[[xr.Dataset], F64]:
+def _end_of_month(front: str, theater: str) -> Callable[[xr.Dataset], F64]:
     def held(results: xr.Dataset) -> F64:
-        return results["occupied_km2"].sel(front=front).values.astype(np.float64)[:, 1:]
+        occupied = results["occupied_km2"].sel(front=front).values.astype(np.float64)[:, 1:]
+        return while_at_war(results, theater, occupied)
 
     return held
 
@@ -69,7 +79,7 @@ TARGETS: dict[str, Target] = {
         "month",
         "russian_net_gain_km2",
         "km² per month",
-        _gains(["donbas", "south"]),
+        _gains(["donbas", "south"], "europe"),
     ),
     "kursk-area": Target(
         "kursk-area",
@@ -77,7 +87,7 @@ TARGETS: dict[str, Target] = {
         "date",
         "area_held_km2",
         "km² held",
-        _end_of_month("kursk"),
+        _end_of_month("kursk", "europe"),
     ),
 }
 

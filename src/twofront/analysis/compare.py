@@ -226,6 +226,7 @@ THEATER_OUTCOMES = (
 
 ACTOR_OUTCOMES = (
     ("casualties", "personnel", "casualties_total"),
+    ("missing from the fronts, net of returns", "personnel", "absent_total"),
     ("production spending", "USD", "spent_usd"),
     ("aid given at replacement cost", "USD", "aid_given_usd"),
 )

@@ -114,6 +114,7 @@ class Recorder:
         data["final_occupied_km2"] = (("run", "front"), occupied_km2(state, self.params))
         data["area_km2"] = (("run", "front"), self.params.world.area_km2)
         data["casualties_total"] = (("run", "actor"), state.casualties_total)
+        data["absent_total"] = (("run", "actor"), state.absent_total)
         data["spent_usd"] = (("run", "actor"), state.spent_usd)
         data["aid_given_usd"] = (("run", "actor"), state.aid_given_usd)
         data["min_stockpile_seen"] = (

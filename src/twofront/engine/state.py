@@ -59,6 +59,7 @@ class State:
     held_km2: F64  # (run, front, side)
     casualties_per_month: F64  # (run, front, side)
     casualties_total: F64  # (run, actor)
+    absent_total: F64  # (run, actor) personnel gone missing from the fronts, net of returns
     will: F64  # (run, actor) domestic will to fight, 0..1
     spent_usd: F64  # (run, actor) cumulative production spending
     aid_given_usd: F64  # (run, actor) cumulative value of aid delivered, at the donor's unit cost
@@ -142,6 +143,7 @@ def initial_state(params: Params, aid_lines: int) -> State:
         held_km2=held,
         casualties_per_month=np.zeros((runs, n_fronts, 2)),
         casualties_total=np.zeros((runs, n_actors)),
+        absent_total=np.zeros((runs, n_actors)),
         will=world.will.copy(),
         spent_usd=np.zeros((runs, n_actors)),
         aid_given_usd=np.zeros((runs, n_actors)),

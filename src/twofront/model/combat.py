@@ -1,17 +1,30 @@
 r"""Combat on each active front: fires, territory and attrition, one month at a time.
 
-1. **Fires.** An actor at war fires :math:`f_a = \min(S_{a,m}, D_a)` rounds of
-   its fires munition :math:`m` (stock :math:`S`, demand :math:`D`), and its
-   fires are effective in proportion to what it needs to hold, :math:`H_a`:
+1. **Fires.** An actor at war fires, of its fires munition :math:`m`,
+
+   .. math:: f_a = \min(S_{a,m} / T_a,\ D_a,\ H_a)
+
+   rounds: what it needs to hold, :math:`H_a` (more adds nothing below), no more
+   than its guns can fire, :math:`D_a`, and its stock :math:`S` spread over
+   :math:`T_a \ge 1` months (``ration_months``; 1 if absent). Its fires are
+   effective in proportion to what it needs:
 
    .. math:: \phi_a = \min(1, f_a / H_a)^{\varepsilon}
 
 2. **Combat power** of a side on a front is its personnel times its fire
-   factor, times the surprise multiplier :math:`\sigma` when the enemy there
-   is thinly held (fewer than the front's ``thin_defence_personnel``), times
-   the deep-strike multiplier :math:`\kappa` for the defender when the
-   strategy lifts restrictions on the use of donated weapons:
-   :math:`P = N \phi \sigma \kappa`.
+   factor, times the deep-strike multiplier :math:`\kappa` for the defender when
+   the strategy lifts restrictions on the use of donated weapons, times the
+   surprise factor :math:`\sigma_{eff}` of a side that holds surprise against a
+   thinly held enemy (fewer than the front's ``thin_defence_personnel``):
+   :math:`P = N \phi \sigma_{eff} \kappa`. Surprise is one-sided and fades from
+   the first month :math:`m_0` of the fight (Kursk, Aug 2024: about 1,000 km² in
+   the first week, then a stall):
+
+   .. math:: \sigma_{eff} = 1 + (\sigma - 1)\, e^{-(t - m_0)/\tau}
+
+   held by the front's ``surprise_by`` side from the scenario's start, or by the
+   aggressor of a war begun during the run. Without ``surprise_decay_months``
+   (:math:`\tau = \infty`) either side facing a thin enemy has :math:`\sigma`.
 
 3. **Territory.** With force ratio :math:`x = \ln(P_{def}/P_{agg})` (clipped
    to ±5), the defender gains
@@ -33,14 +46,26 @@ r"""Combat on each active front: fires, territory and attrition, one month at a 
    2(2):163-171, doi:10.1287/opre.2.2.163; Helmbold (1965), "A modification
    of Lanchester's equations", Operations Research 13(5):857-859):
 
-   .. math:: L_{def} = k_{agg}\,\phi_{agg}\,N_{agg}^{q}\,N_{def}^{p}\,\lambda_{def}
+   .. math:: L_{def} = k_{agg}\,\phi_{agg}\,N_{agg}^{q}\,N_{def}^{p}\,m_{def}
 
    with shooter exponent :math:`q`, target exponent :math:`p` (square law
-   q=1, p=0; linear law q=p=1), lethality :math:`k` per month, and
-   :math:`\lambda = ` the attacker-loss multiplier for the side that gained
-   ground this month (1 otherwise). Losses never exceed personnel.
-   Casualties count killed and wounded, as published tallies do; a share
-   :math:`\rho` of them (the lightly wounded) returns to the reserves.
+   q=1, p=0; linear law q=p=1), lethality :math:`k` per month, and a loss
+   multiplier :math:`m` set by who attacks and whether the attack succeeds. The
+   stronger side attacks: it loses :math:`\lambda_s` times its base losses if it
+   gains ground, :math:`\lambda_f \ge 1` times if it does not (a failed attack);
+   the side it attacks loses :math:`\mu \le 1` times its base losses when it
+   holds (a prepared defence), 1 times when it gives ground. Historical
+   engagement data show failed attacks cost attackers far more than successful
+   ones and prepared defenders out-trade larger attackers (Dupuy (1990),
+   *Attrition*, HERO Books; Biddle (2004), *Military Power*). Losses never
+   exceed personnel. Casualties count killed and wounded, as published tallies
+   do; a share :math:`\rho` of them (the lightly wounded) returns to the
+   reserves.
+
+   Steps 2-4 run ``steps_per_month`` times a month (weekly, daily) with
+   :math:`r` and :math:`k` divided by the number of steps, so a battle can turn
+   inside a month (a salient lost in week three fights no more); fires, will and
+   the recorded flows are the month's.
 
 5. **Will** falls with the month's casualties :math:`K_a` of each actor
    (killed and wounded, all fronts), at :math:`\omega^K_a` per 100,000:
@@ -65,7 +90,7 @@ from twofront.engine.index import DEFENDER, Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, actors_at_war, front_active, per_actor, to_slots
+from twofront.engine.state import State, actors_at_war, per_actor, theater_at_war, to_slots
 from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
@@ -80,6 +105,7 @@ class CombatParams:
     fire_munition: NDArray[np.int64]  # (actor,) munition its fires use, -1 if none
     fire_demand_per_month: F64  # (run, actor) D_a, rounds it would fire
     fire_needed_per_month: F64  # (run, actor) H_a, rounds it needs to hold (1 if no fires)
+    fire_ration_months: F64  # (run, actor) T_a, months its stock is spread over (1 if not)
     lethality_per_month: F64  # (run, actor) k_a
     will_loss_per_100k_casualties: F64  # (run, actor) omega^K_a
     wounded_return_fraction: F64  # (run, actor) rho_a
@@ -92,8 +118,14 @@ class CombatParams:
     target_exponent: F64  # (run,) p
     fire_elasticity: F64  # (run,) epsilon
     surprise_multiplier: F64  # (run,) sigma
-    attacker_loss_multiplier: F64  # (run,) lambda
+    attacker_loss_multiplier: F64  # (run,) lambda_s: an attacker that gains ground
     deep_strike_multiplier: F64  # (run,) kappa
+    failed_attack_loss_multiplier: F64  # (run,) lambda_f: an attacker that gains none; 1
+    prepared_defence_loss_multiplier: F64  # (run,) mu: a defender that holds; 1
+    surprise_decay_months: F64  # (run,) tau; inf where surprise does not decay
+    surprise_decays: bool  # a decay time is given: surprise is one-sided
+    surprise_side: NDArray[np.int64]  # (front,) side holding surprise at the start, -1 none
+    steps_per_month: int  # combat steps inside a month
 
 
 def sample_params(
@@ -111,8 +143,10 @@ def sample_params(
     def fires(name: str, absent: float) -> F64:
         return sampler.per_actor_in("fires", name, absent)
 
+    c = scenario.combat
+
     def law(name: str) -> F64:
-        return sampler.draw(getattr(scenario.combat, name), f"combat.{name}")
+        return sampler.draw(getattr(c, name), f"combat.{name}")
 
     return CombatParams(
         fire_munition=np.array(
@@ -121,6 +155,7 @@ def sample_params(
         ),
         fire_demand_per_month=fires("demand_per_month", 0.0),
         fire_needed_per_month=fires("needed_per_month", 1.0),
+        fire_ration_months=fires("ration_months", 1.0),
         lethality_per_month=forces("lethality_per_month"),
         will_loss_per_100k_casualties=forces("will_loss_per_100k_casualties"),
         wounded_return_fraction=forces("wounded_return_fraction"),
@@ -137,6 +172,26 @@ def sample_params(
         surprise_multiplier=law("surprise_multiplier"),
         attacker_loss_multiplier=law("attacker_loss_multiplier"),
         deep_strike_multiplier=law("deep_strike_multiplier"),
+        failed_attack_loss_multiplier=sampler.draw(
+            c.failed_attack_loss_multiplier, "combat.failed_attack_loss_multiplier", 1.0
+        ),
+        prepared_defence_loss_multiplier=sampler.draw(
+            c.prepared_defence_loss_multiplier, "combat.prepared_defence_loss_multiplier", 1.0
+        ),
+        surprise_decay_months=sampler.draw(
+            c.surprise_decay_months, "combat.surprise_decay_months", np.inf
+        ),
+        surprise_decays=c.surprise_decay_months is not None,
+        surprise_side=np.array(
+            [
+                -1
+                if f.surprise_by is None
+                else (DEFENDER if f.surprise_by == scenario.theaters[f.theater].defender else 1)
+                for f in scenario.fronts.values()
+            ],
+            dtype=np.int64,
+        ),
+        steps_per_month=c.steps_per_month,
     )
 
 
@@ -202,60 +257,129 @@ def _power(base: F64, exponent: F64) -> F64:
     return base**exponent
 
 
+def loss_multipliers(
+    power_defender: F64,
+    power_aggressor: F64,
+    gain_km2: F64,
+    success: F64,
+    failure: F64,
+    prepared: F64,
+) -> tuple[F64, F64]:
+    """(defender side, aggressor side) loss multipliers of a front; see step 4.
+
+    The stronger side attacks. It loses ``success`` times its base losses if it gained
+    ground, ``failure`` times if it did not; the side it attacks loses ``prepared`` times
+    its base losses when it holds, 1 times when it gives ground. Equal power: nobody
+    attacks, both 1.
+    """
+    defender_attacks = power_defender > power_aggressor
+    aggressor_attacks = power_aggressor > power_defender
+    defender_won, aggressor_won = gain_km2 > 0, gain_km2 < 0
+    one = np.ones_like(gain_km2)
+    defender = np.where(
+        defender_attacks,
+        np.where(defender_won, success, failure),
+        np.where(aggressor_attacks & ~aggressor_won, prepared, one),
+    )
+    aggressor = np.where(
+        aggressor_attacks,
+        np.where(aggressor_won, success, failure),
+        np.where(defender_attacks & ~defender_won, prepared, one),
+    )
+    return defender, aggressor
+
+
+def surprise_factor(
+    multiplier: F64,
+    holds_surprise: NDArray[np.bool_],
+    enemy_thin: NDArray[np.bool_],
+    months: F64,
+    decay_months: F64,
+) -> F64:
+    """sigma_eff = 1 + (sigma - 1) e^(-m / tau) for the side that holds surprise against a
+    thin enemy, m months into the fight; 1 otherwise (tau = inf: no decay)."""
+    fading = np.exp(-np.maximum(months, 0.0) / decay_months)
+    faded = np.where(fading == 1.0, multiplier, 1.0 + (multiplier - 1.0) * fading)
+    return np.where(holds_surprise & enemy_thin, faded, 1.0)
+
+
 def phase(state: State, params: Params, rng: Stream) -> State:
-    """Fire, move the lines and bleed, on every front whose theater is at war."""
+    """Fire, then move the lines and bleed in ``steps_per_month`` steps, on every front whose
+    theater is at war."""
     index, p, area_km2 = params.index, params.of(CombatParams), params.world.area_km2
     at_war = actors_at_war(state, params)
-    active = front_active(state, params)
 
-    # 1. Fires: what each actor at war can shoot of its fires munition.
+    # 1. Fires: what each actor at war can shoot of its fires munition this month.
     has_fires = p.fire_munition >= 0
     munition = np.where(has_fires, p.fire_munition, 0)
     actors = np.arange(len(index.actors))
     stock = state.stockpile[:, actors, munition] * has_fires
-    fired = np.minimum(stock, p.fire_demand_per_month * at_war)
+    fired = np.minimum(
+        stock / p.fire_ration_months,
+        np.minimum(p.fire_demand_per_month, p.fire_needed_per_month) * at_war,
+    )
     stockpile = state.stockpile.copy()
     stockpile[:, actors, munition] = np.where(
         has_fires, stock - fired, stockpile[:, actors, munition]
     )
-    phi = fire_factor(fired, p.fire_needed_per_month, p.fire_elasticity[:, None])
-
-    # 2. Combat power per slot.
-    personnel = state.personnel
-    enemy = personnel[:, :, ::-1]
-    thin = enemy < p.thin_defence_personnel[:, :, None]
-    surprise = np.where(thin, p.surprise_multiplier[:, None, None], 1.0)
+    phi = to_slots(fire_factor(fired, p.fire_needed_per_month, p.fire_elasticity[:, None]), params)
     deep_strike = np.where(state.restrictions_lifted, p.deep_strike_multiplier, 1.0)
     side_multiplier = np.stack([deep_strike, np.ones_like(deep_strike)], axis=1)[:, None, :]
-    power = personnel * to_slots(phi, params) * surprise * side_multiplier
-
-    # 3. Territory.
     calendar = index.calendar_month(state.month)
-    mud = np.where(p.theater_mud[:, calendar], p.mud_advance_factor, 1.0)
-    gain = defender_gain_km2(
-        power[:, :, DEFENDER],
-        power[:, :, 1],
-        p.defence_advantage[:, None],
-        p.advance_km2_per_month,
-        mud[:, index.front_theater],
-    )
-    gain = bounded_gain_km2(gain * active, state.held_km2)
-    # The aggressor holds the rest of the front: exactly conserved, never above the area.
-    held_defender = np.clip(state.held_km2[:, :, DEFENDER] + gain, 0.0, area_km2)
-    held = np.stack([held_defender, area_km2 - held_defender], axis=2)
+    mud = np.where(p.theater_mud[:, calendar], p.mud_advance_factor, 1.0)[:, index.front_theater]
+    lethality = to_slots(p.lethality_per_month, params) * phi
+    holder, since = surprise_holders(state, params, p)
 
-    # 4. Attrition: each side is shot by the other.
-    advanced = np.stack([gain > 0, gain < 0], axis=2)
-    losses = lanchester_losses(
-        enemy,
-        personnel,
-        to_slots(p.lethality_per_month * phi, params)[:, :, ::-1],
-        p.shooter_exponent[:, None, None],
-        p.target_exponent[:, None, None],
-    )
-    losses = losses * np.where(advanced, p.attacker_loss_multiplier[:, None, None], 1.0)
-    losses = np.minimum(losses, personnel) * active[:, :, None]
-    casualties = per_actor(losses, params)
+    # 2-4. Power, territory and attrition, step by step.
+    steps = p.steps_per_month
+    personnel, held = state.personnel, state.held_km2
+    losses_month = np.zeros_like(personnel)
+    for step in range(steps):
+        active = theater_at_war(state, params) & open_fronts(held, params)
+        enemy = personnel[:, :, ::-1]
+        surprise = surprise_factor(
+            p.surprise_multiplier[:, None, None],
+            holder,
+            enemy < p.thin_defence_personnel[:, :, None],
+            (state.month + step / steps - since)[:, :, None],
+            p.surprise_decay_months[:, None, None],
+        )
+        power = personnel * phi * surprise * side_multiplier
+        gain = defender_gain_km2(
+            power[:, :, DEFENDER],
+            power[:, :, 1],
+            p.defence_advantage[:, None],
+            p.advance_km2_per_month / steps,
+            mud,
+        )
+        gain = bounded_gain_km2(gain * active, held)
+        # The aggressor holds the rest of the front: exactly conserved, never above the area.
+        held_defender = np.clip(held[:, :, DEFENDER] + gain, 0.0, area_km2)
+        held = np.stack([held_defender, area_km2 - held_defender], axis=2)
+        losses = lanchester_losses(
+            enemy,
+            personnel,
+            lethality[:, :, ::-1] / steps,
+            p.shooter_exponent[:, None, None],
+            p.target_exponent[:, None, None],
+        )
+        multiplier = np.stack(
+            loss_multipliers(
+                power[:, :, DEFENDER],
+                power[:, :, 1],
+                gain,
+                p.attacker_loss_multiplier[:, None],
+                p.failed_attack_loss_multiplier[:, None],
+                p.prepared_defence_loss_multiplier[:, None],
+            ),
+            axis=2,
+        )
+        losses = np.minimum(losses * multiplier, personnel) * active[:, :, None]
+        personnel = personnel - losses
+        losses_month = losses_month + losses
+
+    # 5. Casualties, returning wounded and will, for the month.
+    casualties = per_actor(losses_month, params)
     returning = casualties * p.wounded_return_fraction
     will = state.will - p.will_loss_per_100k_casualties * casualties / 1e5
     return replace(
@@ -263,9 +387,39 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         stockpile=stockpile,
         fired_per_month=fired,
         reserves_personnel=state.reserves_personnel + returning,
-        personnel=personnel - losses,
+        personnel=personnel,
         held_km2=held,
-        casualties_per_month=losses,
+        casualties_per_month=losses_month,
         casualties_total=state.casualties_total + casualties,
         will=np.clip(will, 0.0, 1.0),
     )
+
+
+def open_fronts(held_km2: F64, params: Params) -> NDArray[np.bool_]:
+    """(run, front): fronts on the defender's soil, or on the aggressor's while the defender
+    holds some of it (an incursion closes when it is lost); see ``state.front_active``."""
+    on_aggressor = params.index.front_soil_side == 1
+    return ~on_aggressor[None, :] | (held_km2[:, :, DEFENDER] > 0)
+
+
+def surprise_holders(
+    state: State, params: Params, p: CombatParams
+) -> tuple[NDArray[np.bool_], F64]:
+    """(run, front, side) who may fight with surprise, and (run, front) the month its fight
+    began. Without decay, both sides (the old rule); with decay, the front's ``surprise_by``
+    side from the scenario's start, or the aggressor of a war begun during the run from its
+    first month of fighting."""
+    index = params.index
+    runs, fronts = state.personnel.shape[:2]
+    if not p.surprise_decays:
+        return np.ones((runs, fronts, 2), dtype=np.bool_), np.zeros((runs, fronts))
+    begun = state.war_start_month[:, index.front_theater] >= 0
+    by_scenario = p.surprise_side >= 0
+    holder = np.zeros((runs, fronts, 2), dtype=np.bool_)
+    holder[:, :, 1] = begun & ~by_scenario[None, :]
+    for side in (DEFENDER, 1):
+        holder[:, :, side] |= (p.surprise_side == side)[None, :]
+    since = np.where(
+        by_scenario[None, :], 0.0, state.war_start_snapshot[:, index.front_theater]
+    ).astype(np.float64)
+    return holder, since

@@ -16,7 +16,12 @@ enemy holds any of the actor's own soil on that front:
    N^{*}_s = \Big(\sum_{s' \in a} N_{s'}\Big) \frac{w_s}{\sum_{s' \in a} w_{s'}}, \qquad
    N_s \leftarrow N_s + \rho_a (N^{*}_s - N_s) + \delta_a R \frac{w_s}{\sum_{s' \in a} w_{s'}}
 
-and :math:`R \leftarrow (1 - \delta_a) R`. Redeployment at rate :math:`\rho_a`
+and :math:`R \leftarrow (1 - \delta_a) R`. Before redeployment a share
+:math:`\nu_a` of each slot goes missing without being hit (absence without leave,
+desertion), and a share :math:`\beta_a` of them returns to the reserves:
+:math:`N_s \leftarrow (1 - \nu_a) N_s`, :math:`R \leftarrow R + \beta_a \nu_a \sum_s N_s`
+(Ukraine opened 53,503 such cases in Jan-Sep 2024, Prosecutor General via Babel,
+2024-10-16). Redeployment at rate :math:`\rho_a`
 conserves the actor's personnel at the fronts; reserves flow in at rate
 :math:`\delta_a`. Matching the enemy's concentration is the "force-to-force
 ratio" logic of army planning (e.g. US Army FM 6-0, 2022, force ratios); the
@@ -60,6 +65,8 @@ class ManpowerParams:
     deploy_fraction_per_month: F64  # delta_a, share of reserves sent to the fronts
     redeploy_fraction_per_month: F64  # rho_a, speed of matching the desired split
     own_soil_priority: F64  # pi_a >= 1
+    absent_share_per_month: F64  # nu_a
+    absent_return_fraction: F64  # beta_a
 
 
 def sample_params(
@@ -76,6 +83,8 @@ def sample_params(
         deploy_fraction_per_month=forces("deploy_fraction_per_month"),
         redeploy_fraction_per_month=forces("redeploy_fraction_per_month"),
         own_soil_priority=forces("own_soil_priority"),
+        absent_share_per_month=forces("absent_share_per_month"),
+        absent_return_fraction=forces("absent_return_fraction"),
     )
 
 
@@ -135,8 +144,13 @@ def phase(state: State, params: Params, rng: Stream) -> State:
 
     active = front_active(state, params)
     at_war_front = theater_at_war(state, params)
+    gone = state.personnel * to_slots(p.absent_share_per_month, params) * active[:, :, None]
+    absent = sum_slots(gone, onehot)
+    back = absent * p.absent_return_fraction
+    reserves = reserves + back
+    fronts_personnel = state.personnel - gone
     weights = slot_weights(
-        state.personnel,
+        fronts_personnel,
         state.held_km2,
         active,
         params.index.front_soil_side,
@@ -147,7 +161,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     has_front = sum_slots(shares, onehot) > 0
     in_play = at_war_front[:, :, None] & to_slots(has_front, params)
     personnel = redeploy(
-        state.personnel,
+        fronts_personnel,
         shares,
         in_play,
         to_slots(p.redeploy_fraction_per_month, params),
@@ -160,5 +174,6 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         state,
         reserves_personnel=reserves - deployed,
         personnel=personnel,
+        absent_total=state.absent_total + absent - back,
         will=np.clip(will, 0.0, 1.0),
     )

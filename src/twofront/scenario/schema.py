@@ -98,6 +98,11 @@ class Forces(_Strict):
     will_loss_per_100k_casualties: NonNegative
     will_loss_per_100k_mobilised: NonNegative
     wounded_return_fraction: Fraction
+    absent_share_per_month: Fraction | None = None
+    """Share of personnel at the fronts that goes missing each month without being hit
+    (absence without leave, desertion); absent: none."""
+    absent_return_fraction: Fraction | None = None
+    """Share of the month's absentees who come back to the reserves (absent: none)."""
 
 
 class Fires(_Strict):
@@ -106,6 +111,9 @@ class Fires(_Strict):
     munition: Id
     demand_per_month: NonNegative
     needed_per_month: Positive
+    ration_months: AtLeastOne | None = None
+    """Spread the stock in hand over this many months: fire at most S / T a month
+    (absent: no rationing beyond need and demand)."""
 
 
 class Actor(_Strict):
@@ -313,6 +321,10 @@ class Front(_Strict):
     advance_km2_per_month: NonNegative
     thin_defence_personnel: Personnel
     settlements: NonNegative | None = None
+    surprise_by: Id | None = None
+    """The side that achieved surprise on this front when the scenario starts (e.g. Ukraine
+    at Kursk in August 2024); with ``combat.surprise_decay_months`` only it, or the aggressor
+    of a war begun during the run, fights with surprise, decaying from the first month."""
 
 
 class Combat(_Strict):
@@ -325,6 +337,15 @@ class Combat(_Strict):
     surprise_multiplier: AtLeastOne
     attacker_loss_multiplier: AtLeastOne
     deep_strike_multiplier: AtLeastOne
+    failed_attack_loss_multiplier: AtLeastOne | None = None
+    """Loss multiplier of an attacker that gains no ground (absent: 1)."""
+    prepared_defence_loss_multiplier: Fraction | None = None
+    """Loss multiplier of a defender that holds its ground against an attack (absent: 1)."""
+    surprise_decay_months: Positive | None = None
+    """e-folding time of surprise, from the first month of the fight (absent: surprise never
+    decays and either side facing a thin enemy has it)."""
+    steps_per_month: Annotated[StrictInt, Field(ge=1, le=31)] = 1
+    """Combat steps inside a month (4 = weekly, 30 = daily); monthly outputs are sums."""
 
 
 class AidLine(_Strict):
@@ -498,6 +519,11 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
             f.soil_of in sides,
             f"fronts.{f_id}.soil_of",
             f"{f.soil_of!r} must be one of the theater's sides {sorted(sides)}",
+        )
+        need(
+            f.surprise_by is None or f.surprise_by in sides,
+            f"fronts.{f_id}.surprise_by",
+            f"{f.surprise_by!r} must be one of the theater's sides {sorted(sides)}",
         )
         need(
             set(f.personnel) == sides,
