@@ -11,45 +11,54 @@ from matplotlib.axes import Axes
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 
-from twofront.analysis.compare import Comparison
+from twofront.analysis.compare import PROBABILITY, Comparison, Outcome
 
 
-def comparison_figure(comparison: Comparison, outcome_names: list[str], path: Path) -> Path:
-    """One panel per outcome: each strategy's mean with its 95% interval.
+def comparison_figure(comparison: Comparison, outcomes: list[Outcome], path: Path) -> Path:
+    """One panel per outcome: each strategy's mean with its 95% interval (sampling error).
 
-    The baseline's mean is the dashed line, so the gap to it reads as the
-    paired difference.
+    Shares are drawn in percent. The baseline's mean is the dashed line, so the gap
+    to it reads as the paired difference.
     """
-    n = len(outcome_names)
+    n = len(outcomes)
     cols = 3
     rows = int(np.ceil(n / cols))
-    fig = Figure(figsize=(5.2 * cols, 2.6 * rows))
+    fig = Figure(figsize=(5.2 * cols, 2.8 * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     strategies = list(comparison.strategies)
     y = np.arange(len(strategies))
-    for ax, name in zip(axes.ravel(), outcome_names, strict=False):
-        means = np.array([comparison.estimates[s, name].mean for s in strategies])
-        lows = np.array([comparison.estimates[s, name].low for s in strategies])
-        highs = np.array([comparison.estimates[s, name].high for s in strategies])
+    for ax, outcome in zip(axes.ravel(), outcomes, strict=False):
+        scale = 100.0 if outcome.units in (PROBABILITY, "share") else 1.0
+        estimates = [comparison.estimates[s, outcome.name] for s in strategies]
+        means = scale * np.array([e.mean for e in estimates])
+        lows = scale * np.array([e.low for e in estimates])
+        highs = scale * np.array([e.high for e in estimates])
         err = np.vstack([np.nan_to_num(means - lows), np.nan_to_num(highs - means)])
         for i, strategy in enumerate(strategies):
             color = "#444444" if strategy == comparison.baseline else "#1f77b4"
             ax.errorbar(means[i], y[i], xerr=err[:, i : i + 1], fmt="o", color=color, capsize=3)
-        base = comparison.estimates[comparison.baseline, name].mean
+        base = scale * comparison.estimates[comparison.baseline, outcome.name].mean
         if np.isfinite(base):
             ax.axvline(base, color="#888888", linestyle="--", linewidth=1)
         ax.set_yticks(y, strategies, fontsize=8)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(outcome.name, fontsize=9)
+        ax.set_xlabel(_axis_units(outcome.units), fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
         ax.invert_yaxis()
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
     fig.suptitle(
-        f"Strategies compared on common random numbers (baseline: {comparison.baseline})"
-        "\nmeans with 95% intervals",
+        f"Strategies compared in the same sampled worlds (dashed: baseline {comparison.baseline})"
+        "\npoints: mean over runs; bars: 95% interval of the mean (sampling error: Wilson for "
+        "shares), not the spread of outcomes",
         fontsize=10,
     )
     return _save(fig, path, dpi=120)
+
+
+def _axis_units(units: str) -> str:
+    """An axis label for outcome ``units`` (shares are drawn in percent)."""
+    return {PROBABILITY: "% of runs", "share": "%", "km2": "km²"}.get(units, units)
 
 
 def profile_figure(table: pd.DataFrame, parameter: str, target: str, path: Path) -> Path:
@@ -131,7 +140,8 @@ def figure_formats() -> frozenset[str]:
 
 
 def _save(fig: Figure, path: Path, dpi: int = 110) -> Path:
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)
     return path
