@@ -168,3 +168,25 @@ def test_keep_names_and_aliases(text, expected):
 def test_keep_rejects_unknown_names():
     with pytest.raises(StoreError, match="unknown trajectory 'bogus'"):
         store.parse_keep("territory,bogus")
+
+
+def test_parquet_columns_carry_units_and_long_names(folder):
+    (path,) = sorted((folder / "outcomes").rglob("chunk-000000.parquet"))
+    field = pq.read_schema(path).field("casualties_total__blue")
+    assert field.metadata[b"units"] == b"personnel"
+    assert field.metadata[b"variable"] == b"casualties_total"
+    assert field.metadata[b"label"] == b"blue"
+    status = pq.read_schema(path).field("run_status").metadata
+    assert status[b"flag_values"] == b"0 1" and status[b"flag_meanings"] == b"ok non_finite"
+    (trajectory,) = sorted((folder / "trajectories" / "occupied_km2").rglob("chunk-000000.parquet"))
+    assert pq.read_schema(trajectory).field("main").metadata[b"units"] == b"km2"
+
+
+def test_duckdb_has_a_variables_table_for_every_stored_column(folder):
+    with store.connect(folder) as con:
+        described = dict(con.sql("SELECT variable, units FROM variables").fetchall())
+        info = con.sql("SELECT name FROM pragma_table_info('outcomes')").fetchall()
+    assert described["occupied_at_settlement_km2"] == "km2"
+    for (column,) in info:
+        if column not in ("run", "strategy", "point"):
+            assert column.split(store.SEPARATOR)[0] in described, column

@@ -153,7 +153,8 @@ def _comparison() -> Comparison:
 def test_comparison_figure_writes_a_png_file(tmp_path):
     path = tmp_path / "figs" / "compare.png"
     comparison = _comparison()
-    shown = [o for o in comparison.outcomes if o.name in ("occupied", "casualties", "never-started")]
+    names = ("occupied", "casualties", "never-started")
+    shown = [o for o in comparison.outcomes if o.name in names]
     assert comparison_figure(comparison, shown, path) == path
     assert path.read_bytes().startswith(PNG_MAGIC)
 

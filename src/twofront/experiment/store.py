@@ -39,7 +39,13 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import xarray as xr
 from numpy.typing import NDArray
 
-from twofront.engine.record import TRAJECTORIES
+from twofront.engine.record import (
+    BOOLEAN_VARIABLES,
+    FLAGGED_VARIABLES,
+    TRAJECTORIES,
+    VARIABLES,
+    variable_attrs,
+)
 from twofront.errors import StoreError
 
 FORMAT = 1
@@ -114,13 +120,33 @@ def _labelled_columns(
         yield name, np.ascontiguousarray(flat[..., j])
 
 
+def field_metadata(var: xr.DataArray, name: str, label: str) -> dict[bytes, bytes]:
+    """Parquet field metadata of a column of ``var``: its CF attributes (``units``,
+    ``long_name``, ``flag_values``, ``flag_meanings``) plus ``variable`` and ``label``."""
+    about = {"variable": name, "label": label.replace(SEPARATOR, " ")}
+    for key, value in var.attrs.items():
+        about[str(key)] = " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return {k.encode(): v.encode() for k, v in about.items()}
+
+
+def _with_metadata(
+    columns: dict[str, pa.Array], metadata: dict[str, dict[bytes, bytes]]
+) -> pa.Table:
+    fields = [pa.field(n, a.type, metadata=metadata.get(n)) for n, a in columns.items()]
+    return pa.Table.from_arrays(list(columns.values()), schema=pa.schema(fields))
+
+
 def outcome_table(results: xr.Dataset) -> pa.Table:
-    """Per-run outcomes of ``results`` as one wide table: ``run`` and a column per label."""
+    """Per-run outcomes of ``results`` as one wide table: ``run`` and a column per label,
+    each column's field metadata holding its variable's CF attributes."""
     columns: dict[str, pa.Array] = {"run": pa.array(results["run"].values.astype(np.int64))}
+    metadata: dict[str, dict[bytes, bytes]] = {}
     for name in outcome_names(results):
         for label, values in _labelled_columns(results[name], results, ("run",)):
-            columns[f"{name}{SEPARATOR}{label}" if label else name] = pa.array(values)
-    return pa.table(columns)
+            column = f"{name}{SEPARATOR}{label}" if label else name
+            columns[column] = pa.array(values)
+            metadata[column] = field_metadata(results[name], name, label)
+    return _with_metadata(columns, metadata)
 
 
 def input_table(
@@ -137,10 +163,12 @@ def trajectory_table(results: xr.Dataset, name: str) -> pa.Table:
     var = results[name]
     months = var.sizes["month"]
     columns: dict[str, pa.Array] = {"run": pa.array(results["run"].values.astype(np.int64))}
+    metadata: dict[str, dict[bytes, bytes]] = {}
     for label, values in _labelled_columns(var, results, ("run", "month")):
         flat = pa.array(np.ascontiguousarray(values).reshape(-1))
         columns[label or name] = pa.FixedSizeListArray.from_arrays(flat, months)
-    return pa.table(columns)
+        metadata[label or name] = field_metadata(var, name, label)
+    return _with_metadata(columns, metadata)
 
 
 def chunk_file(kind: str, strategy: str, point: int, index: int, suffix: str = ".parquet") -> str:
@@ -239,14 +267,40 @@ def _views(con: duckdb.DuckDBPyConnection, folder: Path, manifest: Mapping[str, 
     con.register("experiments_arrow", experiments)
     con.execute("CREATE OR REPLACE TABLE experiments AS SELECT * FROM experiments_arrow")
     con.unregister("experiments_arrow")
+    con.register("variables_arrow", variables_table())
+    con.execute("CREATE OR REPLACE TABLE variables AS SELECT * FROM variables_arrow")
+    con.unregister("variables_arrow")
+    con.execute(
+        "COMMENT ON TABLE variables IS 'units, long_name and flag codes (CF conventions) of "
+        "each stored variable; a column named v__label belongs to variable v'"
+    )
+
+
+def variables_table() -> pa.Table:
+    """One row per recorded variable: name, units, long_name, flag_values, flag_meanings."""
+    rows = []
+    for name in [*VARIABLES, *BOOLEAN_VARIABLES, *FLAGGED_VARIABLES]:
+        about = variable_attrs(name)
+        flags = about.get("flag_values")
+        rows.append(
+            {
+                "variable": name,
+                "units": str(about.get("units", "")),
+                "long_name": str(about["long_name"]),
+                "flag_values": " ".join(str(v) for v in flags) if isinstance(flags, list) else "",
+                "flag_meanings": str(about.get("flag_meanings", "")),
+            }
+        )
+    return pa.Table.from_pylist(rows)
 
 
 def connect(folder: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with views over a complete experiment's files.
 
     Views: ``outcomes``, ``inputs``, one per stored trajectory (``occupied_km2``,
-    ...), each with ``strategy`` and ``point`` columns from the folder names; and
-    an ``experiments`` table with the provenance of every chunk.
+    ...), each with ``strategy`` and ``point`` columns from the folder names; an
+    ``experiments`` table with the provenance of every chunk; and a ``variables``
+    table with the units, long name and flag codes of every variable.
     """
     manifest = read_manifest(folder)
     con = duckdb.connect()

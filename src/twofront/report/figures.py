@@ -84,7 +84,7 @@ def run_figure(results: xr.Dataset, path: Path) -> Path:
     and each actor's stock of its main munition (median and 90% band across runs)."""
     fronts = [str(f) for f in results["front"].values]
     theaters = [str(t) for t in results["theater"].values]
-    dates = [str(d) for d in results["date"].values]
+    dates = [str(d) for d in np.datetime_as_string(results["date"].values, unit="M")]
     x = np.arange(len(dates))
     panels = len(fronts) + 2
     cols = 3
