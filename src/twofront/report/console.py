@@ -260,15 +260,8 @@ def summary_table(rows: pd.DataFrame, title: str) -> Table:
     table.add_column("units", overflow="fold")
     for column in ("median", "5%", "95%"):
         table.add_column(column, justify="right", overflow="fold")
-    for row in rows.itertuples():
-        table.add_row(
-            str(row.outcome),
-            str(row.label),
-            str(row.units),
-            _significant(float(row.median)),
-            _significant(float(row.p05)),
-            _significant(float(row.p95)),
-        )
+    for outcome, label, units, *numbers in rows.itertuples(index=False, name=None):
+        table.add_row(str(outcome), str(label), str(units), *(_significant(x) for x in numbers))
     return table
 
 
