@@ -371,7 +371,7 @@ def _for_summary(chunk: xr.Dataset) -> xr.Dataset:
     names = [
         "run_status", "war_began", "settled", "months_to_settlement", "two_wars_at_once",
         "final_occupied_km2", "casualties_total", "occupied_km2", "theater_status", "will",
-        "stockpile", "personnel", "escalation_level", "patrons_at_war",
+        "stockpile", "personnel", "escalation_level", "patrons_at_war", "fought_this_month",
     ]  # fmt: skip
     return chunk[names]
 

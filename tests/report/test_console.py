@@ -7,7 +7,7 @@ import pytest
 from rich.console import Console
 
 from twofront.analysis.compare import Comparison, Estimate, Outcome
-from twofront.report.console import _significant, comparison_table, headline
+from twofront.report.console import comparison_table, headline, significant
 
 
 def _comparison() -> Comparison:
@@ -100,4 +100,4 @@ def test_headline_with_every_shows_the_small_differences_too():
      (-977_000.0, "-977k"), (2_910_000.0, "2.91M"), (0.0, "0")],
 )  # fmt: skip
 def test_numbers_keep_three_significant_digits_without_exponents(value, text):
-    assert _significant(value) == text
+    assert significant(value) == text

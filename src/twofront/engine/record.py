@@ -138,6 +138,19 @@ def variable_attrs(name: str) -> dict[str, object]:
     return {}
 
 
+def wars_at_once(
+    theater_status: NDArray, fought_this_month: NDArray, patrons_at_war: NDArray
+) -> NDArray[np.int64]:
+    """(run, month) number of wars in a month from (run, month, theater) trajectories.
+
+    A theater counts if it was at war at any moment of the month or is at its end (an
+    aggressor's war opened at the end of the month); a war the aggressor fights against
+    the defender's patrons counts as one more.
+    """
+    at_war = (theater_status == TheaterStatus.WAR) | (fought_this_month > 0)
+    return at_war.sum(axis=2) + (patrons_at_war > 0).sum(axis=2)
+
+
 def month_starts(index_start: str, months: int) -> NDArray[np.datetime64]:
     """First day of each of ``months`` simulated months from ``YYYY-MM`` (datetime64[ns])."""
     first = np.datetime64(index_start, "M")
@@ -227,11 +240,9 @@ class Recorder:
         """Per-run outcomes of war and peace; see the README's outcome table."""
         index = self.params.index
         status = self.snapshots["theater_status"]
-        # A theater counts in a month if it was at war at any moment of it, or is at the
-        # month's end (an aggressor's war opened at the end of the month).
-        wars = ((status == TheaterStatus.WAR) | (self.snapshots["fought_this_month"] > 0)).sum(
-            axis=2
-        ) + (self.snapshots["patrons_at_war"] > 0).sum(axis=2)
+        wars = wars_at_once(
+            status, self.snapshots["fought_this_month"], self.snapshots["patrons_at_war"]
+        )
         started = np.maximum(state.war_start_month, 0)
         settled = state.theater_status == TheaterStatus.SETTLED
         months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)

@@ -163,7 +163,7 @@ def _value(value: float, outcome: Outcome, bare: bool = False) -> str:
         return "—"
     if outcome.units in PERCENT_UNITS:
         return f"{100 * value:.1f}" + ("" if bare else "%")
-    return _significant(value)
+    return significant(value)
 
 
 def _delta(value: float, outcome: Outcome, bare: bool = False) -> str:
@@ -171,17 +171,17 @@ def _delta(value: float, outcome: Outcome, bare: bool = False) -> str:
         return "—"
     if outcome.units in PERCENT_UNITS:
         return f"{100 * value:+.1f}"
-    return ("+" if value >= 0 else "") + _significant(value)
+    return ("+" if value >= 0 else "") + significant(value)
 
 
-def _significant(value: float) -> str:
+def significant(value: float) -> str:
     """Three significant digits, no exponent: 0.0123, 45.6, 7,890, 12.3k, 2.91M."""
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
     magnitude = abs(value)
     for least, size, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
         if magnitude >= least:
-            return _significant(value / size) + suffix
+            return significant(value / size) + suffix
     digits = 2 - math.floor(math.log10(magnitude))
     return f"{round(value, digits):,.{max(digits, 0)}f}"
 
@@ -261,7 +261,7 @@ def summary_table(rows: pd.DataFrame, title: str) -> Table:
     for column in ("median", "5%", "95%"):
         table.add_column(column, justify="right", overflow="fold")
     for outcome, label, units, *numbers in rows.itertuples(index=False, name=None):
-        table.add_row(str(outcome), str(label), str(units), *(_significant(x) for x in numbers))
+        table.add_row(str(outcome), str(label), str(units), *(significant(x) for x in numbers))
     return table
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +13,12 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from numpy.typing import NDArray
 
 from twofront.analysis.compare import PROBABILITY, Comparison, Outcome
+from twofront.engine.record import wars_at_once
+from twofront.engine.state import TheaterStatus
 
 
 def comparison_figure(comparison: Comparison, outcomes: list[Outcome], path: Path) -> Path:
@@ -41,8 +48,9 @@ def comparison_figure(comparison: Comparison, outcomes: list[Outcome], path: Pat
         if np.isfinite(base):
             ax.axvline(base, color="#888888", linestyle="--", linewidth=1)
         ax.set_yticks(y, strategies, fontsize=8)
-        ax.set_title(outcome.name, fontsize=9)
+        ax.set_title(textwrap.fill(outcome.name, 50), fontsize=9)
         ax.set_xlabel(_axis_units(outcome.units), fontsize=8)
+        ax.xaxis.set_major_formatter(_number_axis())
         ax.tick_params(axis="x", labelsize=8)
         ax.invert_yaxis()
     for ax in axes.ravel()[n:]:
@@ -58,7 +66,9 @@ def comparison_figure(comparison: Comparison, outcomes: list[Outcome], path: Pat
 
 def _axis_units(units: str) -> str:
     """An axis label for outcome ``units`` (shares are drawn in percent)."""
-    return {PROBABILITY: "% of runs", "share": "%", "km2": "km²"}.get(units, units)
+    return {PROBABILITY: "% of runs", "share": "% (defender's share)", "km2": "km²"}.get(
+        units, units
+    )
 
 
 def profile_figure(table: pd.DataFrame, parameter: str, target: str, path: Path) -> Path:
@@ -79,56 +89,123 @@ def profile_figure(table: pd.DataFrame, parameter: str, target: str, path: Path)
     return _save(fig, path)
 
 
+BAND_NOTE = "line: median over runs; shaded: middle 50% and 90% of runs"
+"""What a fan chart's line and bands are (runs are sampled worlds, not sampling error)."""
+
+
 def run_figure(results: xr.Dataset, path: Path) -> Path:
-    """Fan charts of one experiment: territory per front, share of runs at war per theater,
-    and each actor's stock of its main munition (median and 90% band across runs)."""
-    fronts = [str(f) for f in results["front"].values]
-    theaters = [str(t) for t in results["theater"].values]
-    dates = [str(d) for d in np.datetime_as_string(results["date"].values, unit="M")]
+    """Save :func:`run_panels` at ``path``."""
+    return _save(run_panels(results), path)
+
+
+def run_panels(results: xr.Dataset) -> Figure:
+    """Fan charts of one experiment: territory held per front, the share of runs at war in
+    each theater and with one, two or three wars at once, and each munition's stock per
+    actor (one panel per munition: no sum across unlike munitions).
+
+    A front whose occupied area stays at 0 in 95% of runs and a munition no actor holds
+    get no panel; the title names them.
+    """
+    dates = results["date"].values
+    ticks = [str(d) for d in np.datetime_as_string(dates, unit="M")]
     x = np.arange(len(dates))
-    panels = len(fronts) + 2
-    cols = 3
-    rows = int(np.ceil(panels / cols))
-    fig = Figure(figsize=(5.2 * cols, 2.8 * rows))
-    axes = fig.subplots(rows, cols, squeeze=False)
-    flat = list(axes.ravel())
-    for ax, front in zip(flat, fronts, strict=False):
+    drawn: list[tuple[str, Callable[[Axes], None]]] = []
+    skipped: list[str] = []
+    for front in (str(f) for f in results["front"].values):
         values = results["occupied_km2"].sel(front=front).values.astype(float)
-        _fan(ax, x, values, "#1f77b4")
-        ax.set_title(f"occupied km² — {front}", fontsize=9)
-    ax = flat[len(fronts)]
-    at_war = results["theater_status"].values == 2
-    for k, theater in enumerate(theaters):
-        ax.plot(x, at_war[:, :, k].mean(axis=0), label=theater, color=f"C{k}")
-    ax.set_ylim(0, 1.02)
-    ax.set_title("share of runs at war", fontsize=9)
-    ax.legend(fontsize=7)
-    ax = flat[len(fronts) + 1]
-    stock = results["stockpile"].sum("munition")
-    for k, actor in enumerate(str(a) for a in results["actor"].values):
-        median = np.median(stock.sel(actor=actor).values, axis=0)
-        if median.max() > 0:
-            ax.plot(x, median / max(median[0], 1.0), label=actor, color=f"C{k}")
-    ax.set_title("stockpile, median, relative to the start", fontsize=9)
-    ax.legend(fontsize=6, ncol=2)
-    for ax in flat[:panels]:
-        step = max(1, len(x) // 6)
-        ax.set_xticks(x[::step], [dates[i] for i in x[::step]], fontsize=7, rotation=30)
+        if not np.any(np.percentile(values, 95, axis=0) > 0):
+            skipped.append(f"front {front}")
+            continue
+        drawn.append((f"{front}: area held by the aggressor", partial(_territory, x, values)))
+    drawn.append(("share of runs at war, by theater", partial(_at_war, x, results)))
+    drawn.append(("share of runs with n wars at once", partial(_wars_at_once, x, results)))
+    for munition in (str(m) for m in results["munition"].values):
+        stock = results["stockpile"].sel(munition=munition)
+        if not np.any(stock.values > 0):
+            skipped.append(f"munition {munition}")
+            continue
+        drawn.append((f"stock of {munition} (median over runs)", partial(_stocks, x, stock)))
+    cols = 3
+    rows = int(np.ceil(len(drawn) / cols))
+    fig = Figure(figsize=(5.2 * cols, 3.0 * rows + 0.6), layout="constrained")
+    axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
+    step = max(1, len(x) // 6)
+    for ax, (title, draw) in zip(axes, drawn, strict=False):
+        draw(ax)
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks(x[::step], [ticks[i] for i in x[::step]], fontsize=7, rotation=30)
         ax.tick_params(axis="y", labelsize=7)
-    for ax in flat[panels:]:
+    for ax in axes[len(drawn) :]:
         ax.set_visible(False)
+    note = f"\nnot drawn (zero throughout): {', '.join(skipped)}" if skipped else ""
     fig.suptitle(
-        f"{results.attrs.get('scenario', '')} — {results.attrs.get('strategy', '')}: "
-        f"{results.sizes['run']} runs (median and 90% band)",
+        f"{results.attrs.get('scenario', '')}, strategy {results.attrs.get('strategy', '')}: "
+        f"{results.sizes['run']:,} runs. {BAND_NOTE}{note}",
         fontsize=10,
     )
-    return _save(fig, path)
+    return fig
 
 
-def _fan(ax: Axes, x: np.ndarray, values: np.ndarray, color: str) -> None:
-    low, median, high = np.percentile(values, [5, 50, 95], axis=0)
-    ax.fill_between(x, low, high, color=color, alpha=0.25, linewidth=0)
-    ax.plot(x, median, color=color)
+def _territory(x: NDArray, values: NDArray, ax: Axes) -> None:
+    _fan(ax, x, values, "#1f77b4")
+    ax.set_ylabel("km² held by the aggressor", fontsize=8)
+    ax.yaxis.set_major_formatter(_number_axis())
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=6, loc="best")
+
+
+def _at_war(x: NDArray, results: xr.Dataset, ax: Axes) -> None:
+    at_war = results["theater_status"].values == TheaterStatus.WAR
+    for k, theater in enumerate(str(t) for t in results["theater"].values):
+        ax.plot(x, 100 * at_war[:, :, k].mean(axis=0), label=theater, color=f"C{k}")
+    ax.set_ylim(0, 102)
+    ax.set_ylabel("% of runs at war", fontsize=8)
+    ax.legend(fontsize=7)
+
+
+def _wars_at_once(x: NDArray, results: xr.Dataset, ax: Axes) -> None:
+    wars = wars_at_once(
+        results["theater_status"].values,
+        results["fought_this_month"].values,
+        results["patrons_at_war"].values,
+    )
+    for n in range(1, 4):
+        ax.plot(x, 100 * (wars >= n).mean(axis=0), label=f"{n} or more", color=f"C{n - 1}")
+    ax.set_ylim(0, 102)
+    ax.set_ylabel("% of runs", fontsize=8)
+    ax.legend(fontsize=7)
+
+
+def _stocks(x: NDArray, stock: xr.DataArray, ax: Axes) -> None:
+    for k, actor in enumerate(str(a) for a in stock["actor"].values):
+        values = stock.sel(actor=actor).values.astype(float)
+        if np.any(values > 0):
+            ax.plot(x, np.median(values, axis=0), label=actor, color=f"C{k}")
+    ax.set_ylabel("munition units in stock", fontsize=8)
+    ax.yaxis.set_major_formatter(_number_axis())
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=6, ncol=2)
+
+
+def _number_axis() -> FuncFormatter:
+    """Tick labels with thousands as k, millions as M (no offset or exponent)."""
+    return FuncFormatter(lambda value, _: tick_label(value))
+
+
+def tick_label(value: float) -> str:
+    """'0.5', '250', '7500', '12k', '2.4M': short, exact for round tick values."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= max(size, 1e4):
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+def _fan(ax: Axes, x: NDArray, values: NDArray, color: str) -> None:
+    """Median line with the middle 50% and 90% of runs shaded."""
+    p05, p25, median, p75, p95 = np.percentile(values, [5, 25, 50, 75, 95], axis=0)
+    ax.fill_between(x, p05, p95, color=color, alpha=0.18, linewidth=0, label="90% of runs")
+    ax.fill_between(x, p25, p75, color=color, alpha=0.35, linewidth=0, label="50% of runs")
+    ax.plot(x, median, color=color, label="median")
 
 
 def figure_formats() -> frozenset[str]:
