@@ -190,3 +190,23 @@ def test_duckdb_has_a_variables_table_for_every_stored_column(folder):
     for (column,) in info:
         if column not in ("run", "strategy", "point"):
             assert column.split(store.SEPARATOR)[0] in described, column
+
+
+def test_read_results_gives_back_the_engine_dataset(toy, folder):
+    from twofront.simulation import run
+
+    template = run(toy, 1, 7, strategy="steady")
+    back = store.read_results(folder, "steady", template)
+    direct = run(toy, RUNS, 7, strategy="steady")
+    assert set(back.data_vars) == set(direct.data_vars)
+    for name, var in direct.data_vars.items():
+        assert back[name].dims == var.dims, name
+        np.testing.assert_array_equal(back[name].values, var.values, err_msg=name)
+        assert back[name].attrs == var.attrs, name
+
+
+def test_read_results_refuses_a_strategy_that_was_not_stored(toy, folder):
+    from twofront.simulation import run
+
+    with pytest.raises(StoreError, match="0 stored runs of strategy 'surge'"):
+        store.read_results(folder, "surge", run(toy, 1, 7, strategy="surge"))

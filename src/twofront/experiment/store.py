@@ -330,3 +330,70 @@ def read_outcomes(folder: Path, strategy: str | None = None, point: int = 0) -> 
             "WHERE strategy = $strategy AND point = $point ORDER BY run",
             params={"strategy": name, "point": point},
         ).to_arrow_table()
+
+
+def read_results(
+    folder: Path, strategy: str, template: xr.Dataset, point: int = 0
+) -> xr.Dataset:
+    """One strategy's stored runs (sweep ``point``) as a Dataset laid out like ``template``.
+
+    ``template`` is any result of the same scenario (e.g. one simulated run): it gives
+    each variable's dimensions, labels and attributes; the stored outcome columns and
+    trajectories fill them. Trajectories that were not kept (``--keep``) are left out.
+    """
+    manifest = read_manifest(folder)
+    runs = manifest["plan"]["runs"]
+    with connect(folder) as con:
+        views = {name for (name,) in con.sql("SELECT view_name FROM duckdb_views()").fetchall()}
+        query = (
+            'SELECT * EXCLUDE (strategy, point) FROM "{}" '
+            "WHERE strategy = $strategy AND point = $point ORDER BY run"
+        )
+        params = {"strategy": strategy, "point": point}
+        outcomes = con.sql(query.format("outcomes"), params=params).fetchnumpy()
+        trajectories = {
+            name: con.sql(query.format(name), params=params).fetchnumpy()
+            for name in TRAJECTORIES
+            if name in views
+        }
+    if len(outcomes["run"]) != runs:
+        raise StoreError(
+            f"{folder}: {len(outcomes['run'])} stored runs of strategy {strategy!r} at point "
+            f"{point}; expected {runs}"
+        )
+    data: dict[str, tuple[tuple[str, ...], NDArray[Any], dict[str, Any]]] = {}
+    for name in outcome_names(template):
+        data[name] = _filled(template[name], template, ("run",), outcomes, name, runs)
+    for name, table in trajectories.items():
+        data[name] = _filled(template[name], template, ("run", "month"), table, "", runs)
+    coords = {k: v for k, v in template.coords.items() if "run" not in v.dims}
+    coords["run"] = np.asarray(outcomes["run"])
+    return xr.Dataset(data, coords=coords).assign_attrs(
+        scenario=manifest["plan"]["scenario"],
+        strategy=strategy,
+        seed=manifest["plan"]["seed"],
+        runs=runs,
+        sampling=manifest["plan"]["sampling"],
+    )
+
+
+def _filled(
+    var: xr.DataArray,
+    template: xr.Dataset,
+    leading: tuple[str, ...],
+    columns: Mapping[str, Any],
+    prefix: str,
+    runs: int,
+) -> tuple[tuple[str, ...], NDArray[Any], dict[str, Any]]:
+    """``var``'s dims and attributes with its values read from the stored ``columns``."""
+    label_dims = [str(d) for d in var.dims if d not in leading]
+    shape = [runs, *(var.sizes[d] for d in leading[1:]), *(var.sizes[d] for d in label_dims)]
+    values = np.empty(shape, dtype=var.dtype)
+    flat = values.reshape(*shape[: len(leading)], -1)
+    for j, (label, _) in enumerate(_labelled_columns(var.isel(run=[0]), template, leading)):
+        column = SEPARATOR.join(x for x in (prefix, label) if x) or var.name
+        stored = np.asarray(columns[str(column)])
+        if stored.dtype == object:  # fixed-size lists: one array of months per run
+            stored = np.stack(list(stored))
+        flat[..., j] = stored
+    return (*leading, *label_dims), values, dict(var.attrs)
