@@ -1,4 +1,4 @@
-"""The built wheel carries the historical data and the scenarios, and an installed copy
+"""The built wheel carries the historical data, the scenarios and the report template, and an installed copy
 (not the checkout) finds them: ``validate`` runs on it.
 
 The wheel is built offline from a copy of the checkout (setuptools and wheel are dev
@@ -46,6 +46,7 @@ def test_the_wheel_holds_every_data_file_and_scenario(wheel):
         assert f"twofront/data/{name}" in names, name
     for name in SCENARIOS:
         assert f"twofront/scenario/scenarios/{name}" in names, name
+    assert "twofront/report/templates/experiment.html.j2" in names
 
 
 def test_an_installed_wheel_finds_its_data_and_validates(wheel, tmp_path):

@@ -55,7 +55,7 @@ from twofront.experiment.provenance import version as installed_version
 from twofront.experiment.runner import Experiment, run_experiment
 from twofront.history import battle_from_csv, iwo_jima
 from twofront.outputs import check_file, check_folder
-from twofront.report import validation_report
+from twofront.report import experiment_report, validation_report
 from twofront.report.console import (
     calibration_table,
     comparison_table,
@@ -794,6 +794,25 @@ def fit(
     _emit_block(block, out, format_)
     picture = profile_figure(table, parameter, target, figure or Path("out") / f"fit-{target}.png")
     _say(f"figure written to {picture}")
+
+
+@app.command()
+def report(
+    experiment: Annotated[Path, typer.Argument(help="experiment folder (twofront experiment)")],
+    out: Annotated[Path, typer.Option(help="HTML file to write")] = Path("report.html"),
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="scenario name or TOML it was run from (default: the recorded name)"),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report of a stored experiment: the answer, the strategy
+    comparison with intervals, charts over time, assumptions with sources, settings and seed."""
+    _check_path(out, "--out")
+    try:
+        path = experiment_report.write(experiment, out, scenario)
+    except TwofrontError as err:
+        raise _fail(err) from None
+    _say(f"report written to {path}")
 
 
 @app.command()

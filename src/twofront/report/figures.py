@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Callable
 from functools import partial
@@ -22,6 +23,11 @@ from twofront.engine.state import TheaterStatus
 
 
 def comparison_figure(comparison: Comparison, outcomes: list[Outcome], path: Path) -> Path:
+    """Save :func:`comparison_panels` at ``path``."""
+    return _save(comparison_panels(comparison, outcomes), path, dpi=120)
+
+
+def comparison_panels(comparison: Comparison, outcomes: list[Outcome]) -> Figure:
     """One panel per outcome: each strategy's mean with its 95% interval (sampling error).
 
     Shares are drawn in percent. The baseline's mean is the dashed line, so the gap
@@ -61,7 +67,7 @@ def comparison_figure(comparison: Comparison, outcomes: list[Outcome], path: Pat
         "shares), not the spread of outcomes",
         fontsize=10,
     )
-    return _save(fig, path, dpi=120)
+    return fig
 
 
 def _axis_units(units: str) -> str:
@@ -100,8 +106,9 @@ def run_figure(results: xr.Dataset, path: Path) -> Path:
 
 def run_panels(results: xr.Dataset) -> Figure:
     """Fan charts of one experiment: territory held per front, the share of runs at war in
-    each theater and with one, two or three wars at once, and each munition's stock per
-    actor (one panel per munition: no sum across unlike munitions).
+    each theater and with one, two or three wars at once, each munition's stock per actor
+    (one panel per munition: no sum across unlike munitions) and the personnel at each
+    front per side; each only where its trajectories are in ``results``.
 
     A front whose occupied area stays at 0 in 95% of runs and a munition no actor holds
     get no panel; the title names them.
@@ -111,20 +118,34 @@ def run_panels(results: xr.Dataset) -> Figure:
     x = np.arange(len(dates))
     drawn: list[tuple[str, Callable[[Axes], None]]] = []
     skipped: list[str] = []
-    for front in (str(f) for f in results["front"].values):
-        values = results["occupied_km2"].sel(front=front).values.astype(float)
-        if not np.any(np.percentile(values, 95, axis=0) > 0):
-            skipped.append(f"front {front}")
-            continue
-        drawn.append((f"{front}: area held by the aggressor", partial(_territory, x, values)))
-    drawn.append(("share of runs at war, by theater", partial(_at_war, x, results)))
-    drawn.append(("share of runs with n wars at once", partial(_wars_at_once, x, results)))
-    for munition in (str(m) for m in results["munition"].values):
-        stock = results["stockpile"].sel(munition=munition)
-        if not np.any(stock.values > 0):
-            skipped.append(f"munition {munition}")
-            continue
-        drawn.append((f"stock of {munition} (median over runs)", partial(_stocks, x, stock)))
+    fronts = [str(f) for f in results["front"].values]
+    if "occupied_km2" in results:
+        for front in fronts:
+            values = results["occupied_km2"].sel(front=front).values.astype(float)
+            if not np.any(np.percentile(values, 95, axis=0) > 0):
+                skipped.append(f"front {front}")
+                continue
+            drawn.append((f"{front}: area held by the aggressor", partial(_territory, x, values)))
+    if "theater_status" in results:
+        drawn.append(("share of runs at war, by theater", partial(_at_war, x, results)))
+    if {"theater_status", "fought_this_month", "patrons_at_war"} <= set(results.data_vars):
+        drawn.append(("share of runs with n wars at once", partial(_wars_at_once, x, results)))
+    if "stockpile" in results:
+        for munition in (str(m) for m in results["munition"].values):
+            stock = results["stockpile"].sel(munition=munition)
+            if not np.any(stock.values > 0):
+                skipped.append(f"munition {munition}")
+                continue
+            drawn.append((f"stock of {munition} (median over runs)", partial(_stocks, x, stock)))
+    if "personnel" in results:
+        for front in fronts:
+            forces = results["personnel"].sel(front=front)
+            if np.any(forces.values > 0):
+                drawn.append((f"{front}: personnel at the front", partial(_forces, x, forces)))
+    if not drawn:
+        fig = Figure(figsize=(6, 1.2))
+        fig.text(0.5, 0.5, "no trajectories stored (see --keep)", ha="center", va="center")
+        return fig
     cols = 3
     rows = int(np.ceil(len(drawn) / cols))
     fig = Figure(figsize=(5.2 * cols, 3.0 * rows + 0.6), layout="constrained")
@@ -187,6 +208,15 @@ def _stocks(x: NDArray, stock: xr.DataArray, ax: Axes) -> None:
     ax.legend(fontsize=6, ncol=2)
 
 
+def _forces(x: NDArray, forces: xr.DataArray, ax: Axes) -> None:
+    for k, side in enumerate(str(v) for v in forces["side"].values):
+        _fan(ax, x, forces.sel(side=side).values.astype(float), f"C{k}", side)
+    ax.set_ylabel("personnel", fontsize=8)
+    ax.yaxis.set_major_formatter(_number_axis())
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=6)
+
+
 def _number_axis() -> FuncFormatter:
     """Tick labels with thousands as k, millions as M (no offset or exponent)."""
     return FuncFormatter(lambda value, _: tick_label(value))
@@ -200,12 +230,15 @@ def tick_label(value: float) -> str:
     return f"{value:g}"
 
 
-def _fan(ax: Axes, x: NDArray, values: NDArray, color: str) -> None:
-    """Median line with the middle 50% and 90% of runs shaded."""
+def _fan(ax: Axes, x: NDArray, values: NDArray, color: str, name: str = "") -> None:
+    """Median line with the middle 50% and 90% of runs shaded (labelled with ``name``, if
+    given, on the median only)."""
     p05, p25, median, p75, p95 = np.percentile(values, [5, 25, 50, 75, 95], axis=0)
-    ax.fill_between(x, p05, p95, color=color, alpha=0.18, linewidth=0, label="90% of runs")
-    ax.fill_between(x, p25, p75, color=color, alpha=0.35, linewidth=0, label="50% of runs")
-    ax.plot(x, median, color=color, label="median")
+    ax.fill_between(x, p05, p95, color=color, alpha=0.18, linewidth=0,
+                    label="" if name else "90% of runs")  # fmt: skip
+    ax.fill_between(x, p25, p75, color=color, alpha=0.35, linewidth=0,
+                    label="" if name else "50% of runs")  # fmt: skip
+    ax.plot(x, median, color=color, label=f"{name} median" if name else "median")
 
 
 def figure_formats() -> frozenset[str]:
@@ -214,6 +247,39 @@ def figure_formats() -> frozenset[str]:
     What matplotlib offers, less ``pgf``, which needs a LaTeX installation.
     """
     return frozenset(FigureCanvasBase.get_supported_filetypes()) - {"pgf"}
+
+
+def wars_over_time(results: dict[str, xr.Dataset]) -> Figure:
+    """P(at least 1, 2, 3 wars at once) month by month: one panel each, a line per strategy."""
+    fig = Figure(figsize=(15.6, 3.4), layout="constrained")
+    axes = fig.subplots(1, 3)
+    for n, ax in enumerate(axes, start=1):
+        for k, (strategy, ds) in enumerate(results.items()):
+            wars = wars_at_once(
+                ds["theater_status"].values,
+                ds["fought_this_month"].values,
+                ds["patrons_at_war"].values,
+            )
+            ticks = [str(d) for d in np.datetime_as_string(ds["date"].values, unit="M")]
+            x = np.arange(len(ticks))
+            ax.plot(x, 100 * (wars >= n).mean(axis=0), label=strategy, color=f"C{k}")
+        step = max(1, len(x) // 6)
+        ax.set_xticks(x[::step], [ticks[i] for i in x[::step]], fontsize=7, rotation=30)
+        ax.set_ylim(0, 102)
+        ax.set_ylabel("% of runs", fontsize=8)
+        ax.set_title(f"{n} or more wars at once", fontsize=9)
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Share of runs with at least 1, 2 or 3 wars under way, by month", fontsize=10)
+    return fig
+
+
+def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes (for a self-contained HTML page)."""
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def _save(fig: Figure, path: Path, dpi: int = 110) -> Path:
