@@ -1,5 +1,5 @@
-"""The built wheel carries the historical data, the scenarios and the report template, and an installed copy
-(not the checkout) finds them: ``validate`` runs on it.
+"""The built wheel carries the historical data, the scenarios and the report template, and
+an installed copy (not the checkout) finds them: ``validate`` runs on it.
 
 The wheel is built offline from a copy of the checkout (setuptools and wheel are dev
 dependencies, so no build isolation and no download), installed with ``--target``
