@@ -75,7 +75,7 @@ def test_compare_writes_the_answer_to_stdout_and_progress_and_messages_to_stderr
     assert "runs" in result.stderr and "━" in result.stderr  # the progress bar
     assert "full table" in result.stderr and str(figure.with_suffix(".csv")) in result.stderr
     assert "━" not in result.stdout and "written" not in result.stdout
-    assert "against steady" in result.stdout
+    assert "1 strategy vs steady (default)" in result.stdout
     assert "surge" in _words(result.stdout)
 
 

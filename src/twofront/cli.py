@@ -439,9 +439,9 @@ def compare(
     comparison = compare_results(results, outcomes, base)
     rows = to_frame(comparison)
     title = (
-        f"{spec.scenario.title}: {len(names) - 1} strateg{'y' if len(names) == 2 else 'ies'} "
-        f"against {base}{' (the default)' if base == spec.scenario.default_strategy else ''}; "
-        f"{runs:,} sampled worlds each ({sampling} sampling), seed {seed}"
+        f"{spec.scenario.name}: {len(cells) - 1} strateg{'y' if len(cells) == 2 else 'ies'} vs "
+        f"{base}{' (default)' if base == spec.scenario.default_strategy else ''}, "
+        f"{runs:,} sampled worlds each, {sampling} sampling, seed {seed}"
     )
 
     def answer() -> object:

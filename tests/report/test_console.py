@@ -78,7 +78,7 @@ def _headline_comparison() -> Comparison:
 def test_headline_shows_clear_differences_with_units_interval_and_worlds_better_or_worse():
     lines = headline(_headline_comparison(), "title")
     text = "\n".join(lines)
-    assert "two wars (% of runs; lower is better) — base 40.0% [38.0, 42.0]" in text
+    assert "two wars [% of runs, lower better] base 40.0% [38.0, 42.0]" in text
     row = next(line for line in lines if line.strip().startswith("alt"))
     assert row.split() == ["alt", "25.0%", "-15.0", "[-17.0,", "-13.0]", "pts",
                            "17%", "/", "81%", "/", "2%"]  # fmt: skip
@@ -90,7 +90,7 @@ def test_headline_shows_clear_differences_with_units_interval_and_worlds_better_
 
 def test_headline_with_every_shows_the_small_differences_too():
     text = "\n".join(headline(_headline_comparison(), "title", every=True))
-    assert "tiny (% of runs; lower is better)" in text
+    assert "tiny [% of runs, lower better]" in text
     assert "no clear difference" not in text
 
 

@@ -56,8 +56,8 @@ def test_the_page_opens_with_the_answer_and_has_every_section(page):
     for anchor in ("answer", "comparison", "wars", "fans", "assumptions", "settings"):
         assert f'id="{anchor}"' in html
     answer = html[html.index('id="answer"') : html.index('id="comparison"')]
-    assert "against steady" in answer and "surge" in answer
-    assert "95% interval (sampling error)" in answer
+    assert "vs steady" in answer and "surge" in answer
+    assert "[95% interval: sampling error]" in answer
 
 
 def test_every_assumption_is_listed_with_its_source(page, toy):

@@ -86,17 +86,16 @@ def headline(comparison: Comparison, title: str, every: bool = False) -> list[st
     width = max([len(s) for s in others] + [len("strategy")])
     lines = [
         title,
-        f"Δ: paired difference vs {base} in the same sampled worlds, 95% interval (sampling "
-        "error); worlds: share where the strategy does better / the same / worse. Terms pair "
-        "worlds settled under both.",
-        "",
+        f"Δ: paired difference vs {base} in the same sampled worlds [95% interval: sampling "
+        "error]; worlds: share where it does better / the same / worse (terms: worlds settled "
+        "under both).",
         f"  {'strategy':<{width}}  {'value':>7}  {'Δ [95% interval]':<27} worlds +/=/-",
     ]
     for outcome in chosen:
         e = comparison.estimates[base, outcome.name]
-        direction = f"{outcome.better} is better" if outcome.better else "no better side"
+        direction = f"{outcome.better} better" if outcome.better else "no better side"
         lines.append(
-            f"{outcome.name} ({_unit_label(outcome)}; {direction}) — {base} "
+            f"{outcome.name} [{_unit_label(outcome)}, {direction}] {base} "
             f"{_value(e.mean, outcome)} [{_interval(e.low, e.high, outcome, _value)}]"
         )
         lines += [
@@ -107,9 +106,7 @@ def headline(comparison: Comparison, title: str, every: bool = False) -> list[st
     left_out = len(candidates) - len(chosen)
     if left_out:
         lines.append(
-            f"{left_out} headline outcome(s) with no clear difference (95% interval "
-            f"includes 0, or under {SMALL_POINTS:.1%} points / {SMALL_SHARE:.0%}) are not "
-            "shown: --all shows them"
+            f"{left_out} headline outcome(s) with no clear difference not shown (--all shows them)"
         )
     if chosen and others:
         lines.append(_answer(comparison, chosen[0]))

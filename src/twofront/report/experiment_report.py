@@ -85,8 +85,8 @@ def context(folder: Path, scenario: str | None = None) -> dict[str, Any]:
     )
     comparison = compare(results, outcomes, baseline)
     title = (
-        f"{spec.scenario.title}: {len(strategies) - 1} strategies against {baseline}; "
-        f"{plan['runs']:,} sampled worlds each ({plan['sampling']} sampling), seed {plan['seed']}"
+        f"{spec.scenario.name}: {len(strategies) - 1} strategies vs {baseline}, "
+        f"{plan['runs']:,} sampled worlds each, {plan['sampling']} sampling, seed {plan['seed']}"
     )
     shown = [o for o in outcomes if o.headline and differs(comparison, o)][:12]
     params = list(iter_params(spec))
