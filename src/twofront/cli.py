@@ -405,9 +405,12 @@ def compare(
     ] = False,
     format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
-    """Run every strategy on the same random numbers; print the answer: each strategy's
-    headline outcomes against the baseline, paired differences with 95% intervals and the
-    share of sampled worlds where it does better or worse. The full table goes to a CSV."""
+    """Run every strategy on the same random numbers and print the answer against the baseline.
+
+    For each headline outcome: each strategy's value, its paired difference with the
+    baseline with a 95% interval, and the share of sampled worlds where it does better,
+    the same or worse. The full table goes to a CSV (--format csv prints it).
+    """
     _check_figure(figure)
     if figure is not None:
         _check_path(figure.with_suffix(".csv"), "--figure (its .csv table)")
@@ -805,8 +808,11 @@ def report(
         typer.Option(help="scenario name or TOML it was run from (default: the recorded name)"),
     ] = None,
 ) -> None:
-    """Write one self-contained HTML report of a stored experiment: the answer, the strategy
-    comparison with intervals, charts over time, assumptions with sources, settings and seed."""
+    """Write one self-contained HTML report of a stored experiment.
+
+    The answer, the strategy comparison with intervals, charts over time, every
+    assumption with its source, and the settings and seed that reproduce it.
+    """
     _check_path(out, "--out")
     try:
         path = experiment_report.write(experiment, out, scenario)
