@@ -39,7 +39,7 @@ def test_run_prints_a_summary_table_and_writes_results(toy_path, tmp_path, wide_
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(toy_path), "--runs", "20", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    for heading in ("outcome", "median", "5%", "95%", "occupied km2 at end", "casualties"):
+    for heading in ("outcome", "median", "5%", "95%", "occupied at end", "km2", "casualties"):
         assert heading in result.output
     assert "20 runs" in result.output
     assert (out / "results.duckdb").is_file()

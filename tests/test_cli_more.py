@@ -196,20 +196,32 @@ def test_sources_say_in_which_file_and_line_each_number_is_set(wide_console, tmp
     )
     result = runner.invoke(app, ["sources", str(child)])
     _assert_clean_exit(result, 0)
-    row = next(line for line in result.output.splitlines() if "combat.defence_advantage" in line)
-    assert "source: A study, RAND, 2024" in row
-    assert f"{child}:5" in row
+    lines = result.stdout.splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("combat.defence_advantage = "))
+    assert lines[k] == "combat.defence_advantage = 1.2"
+    assert lines[k + 1].strip() == "source: A study, RAND, 2024"
+    assert lines[k + 2].strip() == f"set in {child}:5"
     assert "world-2024.toml:" in result.output
 
 
-def test_validate_reports_missing_data_and_strict_fails(tmp_path, monkeypatch):
+def test_validate_exits_2_naming_the_missing_data_file(tmp_path, monkeypatch):
     monkeypatch.setenv("TWOFRONT_DATA", str(tmp_path / "no-data"))
     case = ["--case", "kursk-2024-backtest", "--runs", "10", "--out", str(tmp_path / "v")]
-    relaxed = runner.invoke(app, ["validate", *case])
+    for extra in ([], ["--strict"]):
+        result = runner.invoke(app, ["validate", *extra, *case])
+        _assert_clean_exit(result, 2)
+        missing = tmp_path / "no-data" / "kursk_area_held.csv"
+        assert f"error: kursk-2024-backtest: {missing}: missing" in result.stderr
+        assert (tmp_path / "v" / "report.html").is_file()
+
+
+def test_validate_reports_a_case_blocked_by_documented_missing_data_without_failing(tmp_path):
+    args = ["validate", "--case", "iwo-jima-1945", "--runs", "10", "--out", str(tmp_path / "v")]
+    relaxed = runner.invoke(app, args)
     _assert_clean_exit(relaxed, 0)
-    assert "kursk-2024-backtest: could not be checked, data missing" in relaxed.output
-    assert "--strict makes this an error" in relaxed.output
-    _assert_clean_exit(runner.invoke(app, ["validate", "--strict", *case]), 1)
+    assert "iwo-jima-1945: could not be checked, data missing" in relaxed.stderr
+    assert "--strict makes this an error" in relaxed.stderr
+    _assert_clean_exit(runner.invoke(app, [*args, "--strict"]), 1)
 
 
 def test_validate_out_naming_a_file_fails_before_any_case(tmp_path):
@@ -268,6 +280,6 @@ def test_compare_with_no_outcome_that_varies_draws_no_figure_and_exits_0(toy_pat
     args = ["compare", str(toy_path), "--runs", "2", "--sampling", "nominal"]
     result = runner.invoke(app, [*args, "--strategies", "steady", "--figure", str(figure)])
     _assert_clean_exit(result, 0)
-    assert "no outcome differs between the strategies or runs: no figure drawn" in result.output
+    assert "no headline outcome differs between the strategies: no figure drawn" in result.stderr
     assert not figure.exists()
     assert figure.with_suffix(".csv").exists()

@@ -1,4 +1,8 @@
-"""The ``twofront`` command line: thin over the Python API."""
+"""The ``twofront`` command line: thin over the Python API.
+
+Results go to stdout (a table for people, or ``--format csv|json`` for programs);
+progress bars and messages go to stderr, so a pipe or a redirect holds only results.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,25 @@ import math
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import pandas as pd
 import typer
 import xarray as xr
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.console import Console, Group
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from twofront.analysis.backtest import TARGETS, fitted_block, observed_for, profile, set_parameter
 from twofront.analysis.calibrate import (
@@ -30,22 +43,27 @@ from twofront.analysis.compare import (
     deterrent_stock_outcomes,
     standard_outcomes,
     to_frame,
-    varies,
     war_event_outcomes,
 )
-from twofront.analysis.summary import failed_runs, summarise
+from twofront.analysis.summary import failed_runs, summarise, summary_frame
 from twofront.analysis.validation import CASES, CaseResult, Check
 from twofront.engine.loop import concat_runs
 from twofront.errors import CalibrationError, ScenarioError, TwofrontError, UsageError
 from twofront.experiment import store
 from twofront.experiment.evaluators import EVALUATORS, Evaluator
+from twofront.experiment.provenance import version as installed_version
 from twofront.experiment.runner import Experiment, run_experiment
 from twofront.history import battle_from_csv, iwo_jima
 from twofront.outputs import check_file, check_folder
-from twofront.report import validation_report
+from twofront.report import experiment_report, validation_report
 from twofront.report.console import (
+    calibration_table,
     comparison_table,
+    differs,
+    headline,
     profile_table,
+    scenarios_table,
+    sources_table,
     summary_table,
     validation_table,
 )
@@ -71,14 +89,33 @@ from twofront.scenario.sources import iter_params, origins
 from twofront.simulation import run as run_engine
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False
+    add_completion=False,
+    no_args_is_help=True,
+    help="Simulate multi-theater great-power conflict and compare strategies under uncertainty. "
+    "Start with: twofront compare world-2024 --runs 2000",
+    pretty_exceptions_enable=False,
 )
 console = Console()
+"""Results (stdout)."""
 errors = Console(stderr=True)
+"""Progress, messages and errors (stderr)."""
+
+
+class Format(StrEnum):
+    """How a command writes its results to stdout."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FORMAT_HELP = "table (for people), or csv / json: the results as data on stdout"
 
 DEFAULT_SCENARIO = "world-2024"
 VALIDATION_SCENARIOS = ("kursk-2024", "winter-war-1939", "polish-soviet-1920")
 """The shipped scenarios the validation cases simulate (checked against memory first)."""
+COULD_NOT_RUN = "could not run"
+"""The description of a validation case that raised (e.g. a data file is missing)."""
 LONG_RUN_SECONDS = 60.0
 """Above this estimated time, a simulation says how long and how much memory it will take."""
 FORCE_HELP = "run even when the memory estimate says the runs will not fit"
@@ -91,6 +128,42 @@ SAMPLING_HELP = (
     "mc: independent draws; sobol: scrambled Sobol' points (use powers of two); "
     "nominal: every number at its central value"
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"twofront {installed_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Simulate multi-theater great-power conflict and compare strategies under uncertainty."""
+
+
+def _say(text: str) -> None:
+    """A message for the person at the terminal (stderr), never cut or styled."""
+    errors.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _emit(
+    rows: pd.DataFrame, fmt: Format, table: Callable[[], object], crop: bool = True
+) -> None:
+    """Write ``rows`` to stdout as CSV or JSON records, or print the rich ``table``
+    (``crop=False``: lines longer than the terminal run past its edge, never cut)."""
+    if fmt is Format.csv:
+        rows.to_csv(sys.stdout, index=False)
+    elif fmt is Format.json:
+        sys.stdout.write(rows.to_json(orient="records", indent=1, force_ascii=False) + "\n")
+    else:
+        console.print(table(), crop=crop, soft_wrap=not crop)
 
 
 def _fail(err: TwofrontError) -> typer.Exit:
@@ -118,13 +191,15 @@ def _check_path(path: Path | None, option: str, folder: bool = False) -> None:
             raise _fail(err) from None
 
 
-def _progress(stderr: bool = False) -> Progress:
+def _progress() -> Progress:
+    """A progress bar on stderr (shown only when stderr is a terminal)."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=errors if stderr else console,
+        TimeRemainingColumn(),
+        console=errors,
     )
 
 
@@ -154,7 +229,7 @@ def _simulate(
     try:
         needed = check_fits(spec, runs, len(cells), force)
         if needed.seconds > LONG_RUN_SECONDS:
-            console.print(f"{runs:,} runs x {len(cells)}: {needed.describe()} (estimate)")
+            _say(f"{runs:,} runs x {len(cells)}: {needed.describe()} (estimate)")
         results: dict[str, xr.Dataset] = {}
         with _progress() as progress:
             task = progress.add_task(f"{spec.scenario.name}: runs", total=runs * len(cells))
@@ -217,6 +292,7 @@ def run(
             "memory estimate says the runs will not fit"
         ),
     ] = False,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
     """Simulate a scenario, print a summary of outcomes across runs and draw fan charts.
 
@@ -238,14 +314,15 @@ def run(
         f"{spec.scenario.title} — strategy {results.attrs['strategy']}, {runs} runs, "
         f"seed {seed}, horizon {spec.scenario.horizon_months} months"
     )
-    console.print(summary_table(summarise(results), title))
+    rows = summary_frame(summarise(results))
+    _emit(rows, format_, lambda: summary_table(rows, title))
     failed = failed_runs(results)
     if failed:
-        console.print(f"[yellow]{failed} run(s) stopped early with a non-finite state[/]")
+        _say(f"{failed} run(s) stopped early with a non-finite state")
     picture = run_figure(results, figure or Path("out") / f"run-{spec.scenario.name}.png")
-    console.print(f"figure written to {picture}")
+    _say(f"figure written to {picture}")
     if out is not None:
-        console.print(f"results written to {out} (Parquet files, DuckDB: {store.DATABASE})")
+        _say(f"results written to {out} (Parquet files, DuckDB: {store.DATABASE})")
 
 
 def _run_stored(
@@ -293,13 +370,13 @@ def _run_stored(
 
 
 def _for_summary(chunk: xr.Dataset) -> xr.Dataset:
-    """The variables the run summary and figure read, stocks summed over munitions."""
+    """The variables the run summary and figure read."""
     names = [
         "run_status", "war_began", "settled", "months_to_settlement", "two_wars_at_once",
         "final_occupied_km2", "casualties_total", "occupied_km2", "theater_status", "will",
+        "stockpile", "personnel", "escalation_level", "patrons_at_war", "fought_this_month",
     ]  # fmt: skip
-    total = chunk["stockpile"].sum("munition").expand_dims(munition=["all"], axis=-1)
-    return chunk[names].assign(stockpile=total)
+    return chunk[names]
 
 
 @app.command()
@@ -323,8 +400,20 @@ def compare(
     ] = None,
     force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    all_: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="print every outcome (default: the headline outcomes that differ)"
+        ),
+    ] = False,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
-    """Run every strategy on the same random numbers; print means, 95% intervals and differences."""
+    """Run every strategy on the same random numbers and print the answer against the baseline.
+
+    For each headline outcome: each strategy's value, its paired difference with the
+    baseline with a 95% interval, and the share of sampled worlds where it does better,
+    the same or worse. The full table goes to a CSV (--format csv prints it).
+    """
     _check_figure(figure)
     if figure is not None:
         _check_path(figure.with_suffix(".csv"), "--figure (its .csv table)")
@@ -354,18 +443,29 @@ def compare(
         + deterrent_stock_outcomes(spec, results[base])
     )
     comparison = compare_results(results, outcomes, base)
-    console.print(comparison_table(comparison, runs, seed))
+    rows = to_frame(comparison)
+    title = (
+        f"{spec.scenario.name}: {len(cells) - 1} strateg{'y' if len(cells) == 2 else 'ies'} vs "
+        f"{base}{' (default)' if base == spec.scenario.default_strategy else ''}, "
+        f"{runs:,} sampled worlds each, {sampling} sampling, seed {seed}"
+    )
+
+    def answer() -> object:
+        block = Text("\n".join(headline(comparison, title, every=all_)))
+        return Group(block, comparison_table(comparison, runs, seed)) if all_ else block
+
+    _emit(rows, format_, answer)
     path = figure or Path("out") / f"compare-{spec.scenario.name}.png"
     table_path = path.with_suffix(".csv")
     table_path.parent.mkdir(parents=True, exist_ok=True)
-    to_frame(comparison).to_csv(table_path, index=False)
-    console.print(f"table written to {table_path}")
-    shown = [o.name for o in outcomes if varies(comparison, o.name)][:12]
+    rows.to_csv(table_path, index=False)
+    _say(f"full table ({len(outcomes)} outcomes x {len(results)} strategies): {table_path}")
+    shown = [o for o in outcomes if o.headline and differs(comparison, o)][:12]
     if not shown:
-        console.print("no outcome differs between the strategies or runs: no figure drawn")
+        _say("no headline outcome differs between the strategies: no figure drawn")
         return
     comparison_figure(comparison, shown, path)
-    console.print(f"figure written to {path}")
+    _say(f"figure written to {path}")
 
 
 @app.command()
@@ -409,14 +509,14 @@ def experiment(
         chosen = Evaluator(evaluator, workers, scheduler)
         mode = "resume" if resume else "force" if force else "new"
         total = runs * len(plan.strategies) * len(plan.scenarios)
-        with _progress(stderr=True) as progress:
+        with _progress() as progress:
             task = progress.add_task(f"{plan.scenarios[0].scenario.name}: runs", total=total)
             manifest = run_experiment(
                 plan, out, chosen, mode, on_chunk=lambda n: progress.advance(task, n)
             )
     except TwofrontError as err:
         raise _fail(err) from None
-    console.print(
+    _say(
         f"{manifest['runs_stored']} runs in {len(manifest['chunks'])} chunks stored in {out} "
         f"({manifest['bytes'] / 2**20:.1f} MiB); query with DuckDB: {out / store.DATABASE}"
     )
@@ -465,8 +565,14 @@ def validate(
     out: Annotated[Path, typer.Option(help="directory for report.html")] = Path("out/validation"),
     case: Annotated[list[str] | None, typer.Option(help="only these cases (repeatable)")] = None,
     strict: Annotated[bool, typer.Option(help="exit 1 if any case fails")] = False,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
-    """Run every validation case against history and write an HTML report."""
+    """Run every validation case against history and write an HTML report.
+
+    Exits 2 when a case cannot run because a data file it needs is missing or unreadable
+    (the report is still written); a case documented as blocked by data is reported, not an
+    error.
+    """
     _check_path(out, "--out", folder=True)
     names = case or list(CASES)
     unknown = [n for n in names if n not in CASES]
@@ -484,31 +590,36 @@ def validate(
             progress.update(task, description=f"validating {name}")
             results.append(_run_case(name, runs))
             progress.advance(task)
-    console.print(validation_table(results, runs))
+    rows = validation_frame(results)
+    _emit(rows, format_, lambda: validation_table(rows, runs))
     path = validation_report.write(results, runs, out / "report.html")
     passed = sum(r.passed for r in results)
-    console.print(f"{passed} of {len(results)} cases pass; report written to {path}")
-    blocked = [r for r in results if _missing_data(r)]
+    _say(f"{passed} of {len(results)} cases pass; report written to {path}")
+    broken = [r for r in results if r.description == COULD_NOT_RUN]
+    blocked = [r for r in results if _missing_data(r) and r not in broken]
     for result in blocked:
-        errors.print(
-            f"{result.case}: could not be checked, data missing: {_reason(result)}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        _say(f"{result.case}: could not be checked, data missing: {_reason(result)}")
+    for result in broken:
+        _say(f"error: {result.case}: {_reason(result)}")
+    if broken:
+        raise typer.Exit(code=2)
     if strict and passed < len(results):
         raise typer.Exit(code=1)
     if blocked:
-        errors.print(
-            f"{len(blocked)} case(s) lack data; --strict makes this an error (exit 1)",
-            markup=False,
-            highlight=False,
-        )
+        _say(f"{len(blocked)} case(s) lack data; --strict makes this an error (exit 1)")
+
+
+def validation_frame(results: list[CaseResult]) -> pd.DataFrame:
+    """One row per check: case, check, value, expected, passed."""
+    return pd.DataFrame(
+        [(r.case, c.name, c.value, c.expected, c.passed) for r in results for c in r.checks],
+        columns=["case", "check", "value", "expected", "passed"],
+    )
 
 
 def _missing_data(result: CaseResult) -> bool:
     """A case that could not run, or says it is blocked by missing data."""
-    return result.description == "could not run" or "BLOCKED by data" in result.notes
+    return result.description == COULD_NOT_RUN or "BLOCKED by data" in result.notes
 
 
 def _reason(result: CaseResult) -> str:
@@ -521,11 +632,7 @@ def _run_case(name: str, runs: int) -> CaseResult:
         return CASES[name](runs)
     except TwofrontError as err:
         return CaseResult(
-            name,
-            "could not run",
-            "",
-            [Check(f"error: {err}", float("nan"), "case runs", False)],
-            [],
+            name, COULD_NOT_RUN, "", [Check(str(err), float("nan"), "case runs", False)], []
         )
 
 
@@ -544,6 +651,7 @@ def calibrate(
     blue: Annotated[str, typer.Option(help="actor id for the side with reinforcements")] = "blue",
     red: Annotated[str, typer.Option(help="actor id for the other side")] = "red",
     out: Annotated[Path | None, typer.Option(help="write the fitted scenario block here")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
     """Fit the generalised Lanchester law to a battle series; print and write the parameters."""
     _check_path(out, "--out")
@@ -585,38 +693,38 @@ def calibrate(
             else ""
         )
         raise _fail(TwofrontError(f"{err}{hint}")) from None
-    table = Table(title=f"{battle.name}: {fit.method} fit (R² of US strength {fit.r2_blue:.4f})")
-    for column in ("parameter", "value", "95% low", "95% high", "fixed?"):
-        table.add_column(column)
-    for name in PARAMETERS:
-        fixed = name not in names
-        table.add_row(
-            name,
-            f"{fit.values[name]:.5g}",
-            "" if fixed else f"{fit.low[name]:.5g}",
-            "" if fixed else f"{fit.high[name]:.5g}",
-            "fixed" if fixed else "",
-        )
-    console.print(table)
+    rows = pd.DataFrame(
+        [
+            (n, fit.values[n], fit.low.get(n, np.nan), fit.high.get(n, np.nan), n not in names)
+            for n in PARAMETERS
+        ],
+        columns=["parameter", "value", "low95", "high95", "fixed"],
+    )
+    title = f"{battle.name}: {fit.method} fit (R² of blue strength {fit.r2_blue:.4f})"
+    _emit(rows, format_, lambda: calibration_table(rows, title))
     try:
         block = calibration_block(fit, meta.citation(), blue, red)
     except CalibrationError as err:
         raise _fail(err) from None
-    _emit_block(block, out)
+    _emit_block(block, out, format_)
 
 
 def _is_id(text: str) -> bool:
     return bool(re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", text))
 
 
-def _emit_block(block: str, out: Path | None) -> None:
-    """Write a fitted scenario block to ``out``, or print it."""
+def _emit_block(block: str, out: Path | None, fmt: Format) -> None:
+    """Write a fitted scenario block to ``out``, or print it (to stderr when stdout holds
+    CSV or JSON)."""
     if out is None:
-        console.print(block, markup=False, highlight=False, soft_wrap=True)
+        if fmt is Format.table:
+            console.print(block, markup=False, highlight=False, soft_wrap=True)
+        else:
+            _say(block)
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(block, encoding="utf-8")
-    console.print(f"scenario block written to {out}")
+    _say(f"scenario block written to {out}")
 
 
 @app.command()
@@ -632,6 +740,7 @@ def fit(
     seed: Annotated[int, typer.Option(min=0, help="root seed (common to every value)")] = 0,
     out: Annotated[Path | None, typer.Option(help="write the best value as a block here")] = None,
     figure: Annotated[Path | None, typer.Option(help="PNG of the fit profile")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
     """Fit one scenario number to an observed monthly series by simulation (grid search)."""
     _check_path(out, "--out")
@@ -672,7 +781,7 @@ def fit(
             )
     except TwofrontError as err:
         raise _fail(err) from None
-    console.print(profile_table(table, parameter, target, runs, seed))
+    _emit(table, format_, lambda: profile_table(table, parameter, target, runs, seed))
     if not table["mae"].notna().any():
         raise _fail(
             CalibrationError(
@@ -688,32 +797,59 @@ def fit(
         f"data/{series.name}.csv ({series.meta.get('title', series.name)}; sources in its "
         f".meta.toml); {scenario}, {runs} runs, seed {seed}; in-sample",
     )
-    _emit_block(block, out)
+    _emit_block(block, out, format_)
     picture = profile_figure(table, parameter, target, figure or Path("out") / f"fit-{target}.png")
-    console.print(f"figure written to {picture}")
+    _say(f"figure written to {picture}")
 
 
 @app.command()
-def scenarios() -> None:
+def report(
+    experiment: Annotated[Path, typer.Argument(help="experiment folder (twofront experiment)")],
+    out: Annotated[Path, typer.Option(help="HTML file to write")] = Path("report.html"),
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="scenario name or TOML it was run from (default: the recorded name)"),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report of a stored experiment.
+
+    The answer, the strategy comparison with intervals, charts over time, every
+    assumption with its source, and the settings and seed that reproduce it.
+    """
+    _check_path(out, "--out")
+    try:
+        path = experiment_report.write(experiment, out, scenario)
+    except TwofrontError as err:
+        raise _fail(err) from None
+    _say(f"report written to {path}")
+
+
+@app.command()
+def scenarios(
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+) -> None:
     """List the shipped scenarios."""
-    table = Table(title="Shipped scenarios")
-    for column in ("name", "title", "start", "months", "strategies"):
-        table.add_column(column)
-    for name in shipped_names():
-        spec = load(name)
-        table.add_row(
-            name,
-            spec.scenario.title,
-            spec.scenario.start,
-            str(spec.scenario.horizon_months),
-            ", ".join(spec.strategies),
-        )
-    console.print(table)
+    specs = [load(name) for name in shipped_names()]
+    rows = pd.DataFrame(
+        [
+            (
+                s.scenario.name,
+                s.scenario.title,
+                s.scenario.start,
+                s.scenario.horizon_months,
+                ", ".join(s.strategies),
+            )
+            for s in specs
+        ],
+        columns=["name", "title", "start", "months", "strategies"],
+    )
+    _emit(rows, format_, lambda: scenarios_table(rows))
 
 
 @app.command()
 def sources(
     scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
     """List every number in a scenario with its value or distribution and its source."""
     try:
@@ -723,16 +859,17 @@ def sources(
         raise _fail(err) from None
     params = list(iter_params(spec))
     where = origins(chain, [path for path, _ in params])
-    table = Table(title=f"Sources of {spec.scenario.name}", show_lines=False)
-    table.add_column("parameter", overflow="fold")
-    table.add_column("value / distribution", overflow="fold")
-    table.add_column("source or assumption", overflow="fold")
-    table.add_column("set in (file:line)", overflow="fold")
     shipped = f"{resolve(DEFAULT_SCENARIO).parent}{os.sep}"
-    for path, param in params:
-        place = where.get(path, "").removeprefix(shipped)
-        table.add_row(path, param.describe(), param.provenance, place)
-    console.print(table)
+    rows = pd.DataFrame(
+        [
+            (path, p.describe(), p.provenance, where.get(path, "").removeprefix(shipped))
+            for path, p in params
+        ],
+        columns=["parameter", "value", "source", "set_in"],
+    )
+    _emit(
+        rows, format_, lambda: sources_table(rows, f"Sources of {spec.scenario.name}"), crop=False
+    )
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """Read the shipped historical series: a CSV and its ``.meta.toml`` with sources.
 
-The series live in the repository's ``data/`` folder (see data/README.md);
-``TWOFRONT_DATA`` points elsewhere. Each ``<name>.csv`` has a
+The series live in the repository's ``data/`` folder (see data/README.md), which the
+package reaches as ``twofront/data`` (a link in a checkout, a folder in an installed
+wheel); ``TWOFRONT_DATA`` points elsewhere. Each ``<name>.csv`` has a
 ``<name>.meta.toml`` giving its title, columns with units, and sources.
 """
 
@@ -56,11 +57,11 @@ class Series:
 
 
 def data_dir() -> Path:
-    """The folder of historical series: ``$TWOFRONT_DATA`` or the repository's ``data/``."""
+    """The folder of historical series: ``$TWOFRONT_DATA``, else the package's ``data/``."""
     configured = os.environ.get("TWOFRONT_DATA")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "data"
+    return Path(__file__).resolve().parent / "data"
 
 
 def load_series(name: str, folder: Path | None = None) -> Series:

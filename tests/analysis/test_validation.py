@@ -292,3 +292,15 @@ def test_backtest_with_no_observed_month_fails_without_dividing_by_zero():
     assert result.checks[0].value == 0
     assert np.isnan(result.checks[1].value)
     assert not result.passed
+
+
+def test_panels_say_when_a_line_is_not_an_observation(results):
+    (estimator,) = results["iwo-jima-estimator-check"].panels
+    assert estimator.observed_label.startswith("synthetic path")
+    (polish,) = results["polish-soviet-1920"].panels
+    assert "counterfactual" in polish.observed_label
+    assert "percentile" in polish.median_label
+    (finland,) = results["winter-war-1939"].panels
+    assert finland.observed_label.startswith("history")
+    for name in ("kursk-2024-backtest",):
+        assert results[name].panels[0].observed_label == "observed"

@@ -80,3 +80,40 @@ def test_a_war_still_running_at_the_horizon_is_censored(tmp_path):
     results = run(load_world(raw, tmp_path), 2, seed=0)
     assert results["war_ending"].sel(theater="east").values.tolist() == [WarEnding.RUNNING] * 2
     assert np.isnan(results["soil_regained_km2"].sel(theater="east")).all()
+
+
+def test_every_variable_has_cf_units_or_flags_and_a_long_name(toy):
+    results = run(toy, 5, seed=2, chunk_runs=3)  # two chunks: the attributes survive the join
+    for name, var in results.data_vars.items():
+        attrs = var.attrs
+        assert attrs.get("long_name"), name
+        if "flag_values" in attrs:
+            assert "units" not in attrs, name
+            assert len(attrs["flag_meanings"].split()) == len(attrs["flag_values"]), name
+            present = np.unique(var.values.astype(np.int64))
+            assert set(present) <= set(attrs["flag_values"]), (name, present)
+        else:
+            assert attrs.get("units"), name
+
+
+def test_status_codes_are_labelled_with_their_meanings(toy):
+    results = run(toy, 2, seed=0)
+    status = results["theater_status"].attrs
+    assert dict(zip(status["flag_values"], status["flag_meanings"].split(), strict=True)) == {
+        0: "peace", 1: "crisis", 2: "war", 3: "settled"
+    }  # fmt: skip
+    ending = results["war_ending"].attrs
+    assert ending["flag_values"][0] == WarEnding.NO_WAR
+    assert ending["flag_meanings"].split()[0] == "no_war"
+
+
+def test_date_is_the_first_day_of_each_month_as_datetime(toy):
+    results = run(toy, 2, seed=0)
+    dates = results["date"].values
+    assert dates.dtype == np.dtype("datetime64[ns]")
+    year, month = (int(x) for x in toy.scenario.start.split("-"))
+    expected = []
+    for k in range(results.sizes["month"]):
+        total = month - 1 + k
+        expected.append(np.datetime64(f"{year + total // 12:04d}-{total % 12 + 1:02d}-01"))
+    np.testing.assert_array_equal(dates, np.array(expected, dtype="datetime64[ns]"))

@@ -63,7 +63,8 @@ def test_results_are_labelled(toy):
     assert list(results["front"].values) == list(toy.fronts)
     assert list(results["actor"].values) == list(toy.actors)
     assert results.sizes["month"] == toy.scenario.horizon_months + 1
-    assert str(results["date"].values[0]) == toy.scenario.start
+    assert results["date"].values[0] == np.datetime64(f"{toy.scenario.start}-01")
+    assert results["date"].dtype.kind == "M"
     assert results.attrs["strategy"] == toy.scenario.default_strategy
     assert results.attrs["seed"] == 0
 

@@ -168,3 +168,45 @@ def test_keep_names_and_aliases(text, expected):
 def test_keep_rejects_unknown_names():
     with pytest.raises(StoreError, match="unknown trajectory 'bogus'"):
         store.parse_keep("territory,bogus")
+
+
+def test_parquet_columns_carry_units_and_long_names(folder):
+    (path,) = sorted((folder / "outcomes").rglob("chunk-000000.parquet"))
+    field = pq.read_schema(path).field("casualties_total__blue")
+    assert field.metadata[b"units"] == b"personnel"
+    assert field.metadata[b"variable"] == b"casualties_total"
+    assert field.metadata[b"label"] == b"blue"
+    status = pq.read_schema(path).field("run_status").metadata
+    assert status[b"flag_values"] == b"0 1" and status[b"flag_meanings"] == b"ok non_finite"
+    (trajectory,) = sorted((folder / "trajectories" / "occupied_km2").rglob("chunk-000000.parquet"))
+    assert pq.read_schema(trajectory).field("main").metadata[b"units"] == b"km2"
+
+
+def test_duckdb_has_a_variables_table_for_every_stored_column(folder):
+    with store.connect(folder) as con:
+        described = dict(con.sql("SELECT variable, units FROM variables").fetchall())
+        info = con.sql("SELECT name FROM pragma_table_info('outcomes')").fetchall()
+    assert described["occupied_at_settlement_km2"] == "km2"
+    for (column,) in info:
+        if column not in ("run", "strategy", "point"):
+            assert column.split(store.SEPARATOR)[0] in described, column
+
+
+def test_read_results_gives_back_the_engine_dataset(toy, folder):
+    from twofront.simulation import run
+
+    template = run(toy, 1, 7, strategy="steady")
+    back = store.read_results(folder, "steady", template)
+    direct = run(toy, RUNS, 7, strategy="steady")
+    assert set(back.data_vars) == set(direct.data_vars)
+    for name, var in direct.data_vars.items():
+        assert back[name].dims == var.dims, name
+        np.testing.assert_array_equal(back[name].values, var.values, err_msg=name)
+        assert back[name].attrs == var.attrs, name
+
+
+def test_read_results_refuses_a_strategy_that_was_not_stored(toy, folder):
+    from twofront.simulation import run
+
+    with pytest.raises(StoreError, match="0 stored runs of strategy 'surge'"):
+        store.read_results(folder, "surge", run(toy, 1, 7, strategy="surge"))

@@ -152,14 +152,17 @@ def _comparison() -> Comparison:
 
 def test_comparison_figure_writes_a_png_file(tmp_path):
     path = tmp_path / "figs" / "compare.png"
-    shown = ["occupied", "casualties", "never-started"]
-    assert comparison_figure(_comparison(), shown, path) == path
+    comparison = _comparison()
+    names = ("occupied", "casualties", "never-started")
+    shown = [o for o in comparison.outcomes if o.name in names]
+    assert comparison_figure(comparison, shown, path) == path
     assert path.read_bytes().startswith(PNG_MAGIC)
 
 
 def test_comparison_figure_with_more_panels_than_a_row(tmp_path):
     path = tmp_path / "four.png"
-    comparison_figure(_comparison(), ["occupied", "casualties", "never-started", "spent"], path)
+    comparison = _comparison()
+    comparison_figure(comparison, list(comparison.outcomes), path)
     assert path.stat().st_size > 1000
 
 
@@ -173,3 +176,33 @@ def test_run_figure_draws_one_fan_per_front_plus_wars_and_stocks(toy, tmp_path):
     path = run_figure(results, tmp_path / "fig" / "run.png")
     image = mpimg.imread(path)
     assert image.shape[0] > 300 and image.shape[1] > 600
+
+
+def test_run_panels_have_unit_labels_no_flat_panel_and_no_sum_across_munitions(toy):
+    from twofront.report.figures import run_panels
+    from twofront.simulation import run
+
+    results = run(toy, runs=30, seed=4)
+    fig = run_panels(results)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    titles = [ax.get_title() for ax in visible]
+    for ax in visible:
+        assert ax.get_ylabel(), ax.get_title()
+    occupied = results["occupied_km2"]
+    for front in (str(f) for f in results["front"].values):
+        held = bool(np.any(np.percentile(occupied.sel(front=front).values, 95, axis=0) > 0))
+        assert (f"{front}: area held by the aggressor" in titles) == held
+        assert (f"front {front}" in fig.get_suptitle()) == (not held)
+    stock_titles = [t for t in titles if t.startswith("stock of")]
+    assert stock_titles == [f"stock of {m} (median over runs)" for m in results["munition"].values]
+    assert "middle 50% and 90% of runs" in fig.get_suptitle()
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.5, "0.5"), (250.0, "250"), (7500.0, "7500"), (12_000.0, "12k"), (2_400_000.0, "2.4M")],
+)
+def test_tick_labels_are_short_without_exponents(value, text):
+    from twofront.report.figures import tick_label
+
+    assert tick_label(value) == text

@@ -94,7 +94,7 @@ TARGETS: dict[str, Target] = {
 
 def simulated_months(results: xr.Dataset) -> list[str]:
     """Labels of the months simulated (the last state closes the last month)."""
-    return [str(d) for d in results["date"].values[:-1]]
+    return [str(d) for d in np.datetime_as_string(results["date"].values[:-1], unit="M")]
 
 
 def monthly(table: pd.DataFrame, column: str, labels: list[str]) -> F64:

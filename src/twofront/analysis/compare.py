@@ -40,13 +40,23 @@ PROBABILITY = "share of runs"
 F64 = NDArray[np.float64]
 
 
+LOWER, HIGHER = "lower", "higher"
+"""Which way an outcome is better (from the defender's and its patrons' side)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A per-run scalar outcome: its label and how to read it from results."""
+    """A per-run scalar outcome: its label and how to read it from results.
+
+    ``better`` is :data:`LOWER`, :data:`HIGHER` or "" (no side is better); a
+    ``headline`` outcome is one that answers the question a comparison asks.
+    """
 
     name: str
     units: str
     read: Callable[[xr.Dataset], F64]
+    better: str = ""
+    headline: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +234,20 @@ THEATER_OUTCOMES = (
 )
 """(label, units, results variable) of the per-theater outcomes read as they are."""
 
+THEATER_BETTER = {
+    "war_began": LOWER,
+    "wars_started": LOWER,
+    "settlement_share": HIGHER,
+    "occupied_at_settlement_km2": LOWER,
+    "restored_share": HIGHER,
+    "soil_regained_km2": HIGHER,
+    "max_escalation_level": LOWER,
+}
+"""Which way each per-theater outcome is better for the defender and its patrons."""
+
+THEATER_HEADLINES = ("war_began", "settlement_share")
+"""Per-theater outcomes in a comparison's headline: P(war) and the terms."""
+
 ACTOR_OUTCOMES = (
     ("casualties", "personnel", "casualties_total"),
     ("missing from the fronts, net of returns", "personnel", "absent_total"),
@@ -243,11 +267,15 @@ def standard_outcomes(results: xr.Dataset) -> tuple[Outcome, ...]:
             "P(two wars at once)",
             "share of runs",
             lambda d: d["two_wars_at_once"].values.astype(np.float64),
+            LOWER,
+            headline=True,
         ),
         Outcome(
             "P(three wars at once)",
             "share of runs",
             lambda d: d["three_wars_at_once"].values.astype(np.float64),
+            LOWER,
+            headline=True,
         ),
         Outcome(
             "most wars at once",
@@ -257,7 +285,13 @@ def standard_outcomes(results: xr.Dataset) -> tuple[Outcome, ...]:
     ]
     for t in theaters:
         items += [
-            Outcome(f"{label} {t}", units, partial(_theater, var=variable, theater=t))
+            Outcome(
+                f"{label} {t}",
+                units,
+                partial(_theater, var=variable, theater=t),
+                THEATER_BETTER.get(variable, ""),
+                headline=variable in THEATER_HEADLINES,
+            )
             for label, units, variable in THEATER_OUTCOMES
         ]
         items.append(
@@ -272,7 +306,14 @@ def standard_outcomes(results: xr.Dataset) -> tuple[Outcome, ...]:
         for a in actors
         for label, units, variable in ACTOR_OUTCOMES
     ]
+    items.append(
+        Outcome("casualties, all sides", "personnel", _all_casualties, LOWER, headline=True)
+    )
     return tuple(items)
+
+
+def _all_casualties(ds: xr.Dataset) -> F64:
+    return ds["casualties_total"].sum("actor").values.astype(np.float64)
 
 
 def stock_at_war_start_outcomes(
@@ -322,6 +363,8 @@ def war_event_outcomes(spec: Scenario) -> tuple[Outcome, ...]:
                     f"P(reaching '{level.title}') {t_id}",
                     PROBABILITY,
                     partial(_reached, theater=t_id, level=k),
+                    LOWER,
+                    headline=True,
                 )
                 for k, level in enumerate(t.escalation.levels)
                 if k > 0
@@ -353,6 +396,7 @@ def to_frame(comparison: Comparison) -> pd.DataFrame:
                 {
                     "outcome": outcome.name,
                     "units": outcome.units,
+                    "better": outcome.better,
                     "strategy": strategy,
                     "mean": e.mean,
                     "low95": e.low,
@@ -367,6 +411,18 @@ def to_frame(comparison: Comparison) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def better_worse(comparison: Comparison, strategy: str, outcome: Outcome) -> tuple[float, float]:
+    """Shares of paired runs (sampled worlds) where ``strategy`` does better / worse than the
+    baseline on ``outcome``, by its ``better`` direction (NaN when it has none)."""
+    up = comparison.higher[strategy, outcome.name]
+    down = comparison.lower[strategy, outcome.name]
+    if outcome.better == LOWER:
+        return down, up
+    if outcome.better == HIGHER:
+        return up, down
+    return np.nan, np.nan
 
 
 def varies(comparison: Comparison, name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from twofront.engine.state import RunStatus
@@ -19,6 +20,7 @@ class Row:
 
     outcome: str
     label: str
+    units: str
     median: float
     p05: float
     p95: float
@@ -30,28 +32,39 @@ def summarise(results: xr.Dataset) -> list[Row]:
     rows: list[Row] = []
     final = results.isel(month=-1)
 
-    def add(outcome: str, array: xr.DataArray, dim: str) -> None:
-        for label in array[dim].values:
-            values = array.sel({dim: label}).where(ok, drop=True).values.astype(np.float64)
+    def add(outcome: str, units: str, array: xr.DataArray) -> None:
+        """One row per label combination of ``array`` (run, *labels)."""
+        flat = array.stack(label=[d for d in array.dims if d != "run"])
+        for k in range(flat.sizes["label"]):
+            cell = flat.isel(label=k)
+            label = " ".join(str(cell[d].values) for d in array.dims if d != "run")
+            values = cell.where(ok, drop=True).values.astype(np.float64)
             values = values[np.isfinite(values)]
             if values.size == 0:
                 continue
             p05, median, p95 = np.percentile(values, [5, 50, 95])
-            rows.append(Row(outcome, str(label), float(median), float(p05), float(p95)))
+            rows.append(Row(outcome, label, units, float(median), float(p05), float(p95)))
 
     for name, variable in (("P(war began)", "war_began"), ("P(settled)", "settled")):
         for theater in results["theater"].values:
             share = float(results[variable].sel(theater=theater).where(ok, drop=True).mean())
-            rows.append(Row(name, str(theater), share, share, share))
-    add("months to settlement (settled runs)", results["months_to_settlement"], "theater")
+            rows.append(Row(name, str(theater), "share of runs", share, share, share))
+    add("months to settlement (settled runs)", "months", results["months_to_settlement"])
     two = float(results["two_wars_at_once"].where(ok, drop=True).mean())
-    rows.append(Row("P(two or more wars at once)", "all", two, two, two))
-    add("occupied km2 at end", results["final_occupied_km2"], "front")
-    add("casualties", results["casualties_total"], "actor")
-    stock = final["stockpile"].sum("munition")
-    add("stockpile at end (all munitions)", stock, "actor")
-    add("will at end", final["will"], "actor")
+    rows.append(Row("P(two wars at once)", "all", "share of runs", two, two, two))
+    add("occupied at end", "km2", results["final_occupied_km2"])
+    add("casualties", "personnel", results["casualties_total"])
+    add("stockpile at end", "units", final["stockpile"])
+    add("will at end", "index 0-1", final["will"])
     return rows
+
+
+def summary_frame(rows: list[Row]) -> pd.DataFrame:
+    """The summary rows as a table (columns outcome, label, units, median, p05, p95)."""
+    return pd.DataFrame(
+        [(r.outcome, r.label, r.units, r.median, r.p05, r.p95) for r in rows],
+        columns=["outcome", "label", "units", "median", "p05", "p95"],
+    )
 
 
 def failed_runs(results: xr.Dataset) -> int:

@@ -57,7 +57,11 @@ class Check:
 
 @dataclass(frozen=True)
 class Panel:
-    """A picture of observed vs simulated: x values, observed, and simulated bands."""
+    """A picture of observed vs simulated: x values, observed, and simulated bands.
+
+    The labels say what each line is when it is not an observation or a median
+    (a synthetic path, a counterfactual, percentiles).
+    """
 
     title: str
     x_label: str
@@ -68,6 +72,8 @@ class Panel:
     low: list[float] = field(default_factory=list)
     high: list[float] = field(default_factory=list)
     fitted: list[float] = field(default_factory=list)
+    observed_label: str = "observed"
+    median_label: str = "simulated median"
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,7 @@ def iwo_jima_estimator_case(runs: int) -> CaseResult:
             False,
         ),
         rmse_max=1.2 * noise_sd,
+        observed_label="synthetic path (Engel's model with 2% noise), not observed",
     )
 
 
@@ -174,6 +181,7 @@ def _fit_case(
     runs: int,
     fit_check: Check | None = None,
     rmse_max: float | None = None,
+    observed_label: str = "observed",
 ) -> CaseResult:
     ls = fit_least_squares(battle, bootstrap=max(50, min(runs // 10, 200)))
     ml = fit_likelihood(battle)
@@ -215,12 +223,12 @@ def _fit_case(
         description,
         citation,
         checks,
-        [_battle_panel(battle, ls)],
+        [_battle_panel(battle, ls, observed_label)],
         notes=f"bootstrap and profile-likelihood 95% intervals; {observed_days} observed days",
     )
 
 
-def _battle_panel(battle: BattleSeries, fit: Fit) -> Panel:
+def _battle_panel(battle: BattleSeries, fit: Fit, observed_label: str) -> Panel:
 
     blue, _ = simulate(battle.reinforcements, battle.red_initial, **fit.values)
     days = [str(d) for d in range(len(blue))]
@@ -231,6 +239,7 @@ def _battle_panel(battle: BattleSeries, fit: Fit) -> Panel:
         days,
         [float(v) for v in battle.blue_observed],
         fitted=[float(v) for v in blue],
+        observed_label=observed_label,
     )
 
 
@@ -430,6 +439,8 @@ def winter_war_case(runs: int) -> CaseResult:
                 ["5", "25", "50", "75", "95"],
                 [0.11] * 5,
                 list(np.nanpercentile(lost, [5, 25, 50, 75, 95])),
+                observed_label="history: 11% ceded (Moscow Peace Treaty)",
+                median_label="simulated, by percentile of runs",
             )
         ],
     )
@@ -515,6 +526,8 @@ def polish_soviet_case(runs: int) -> CaseResult:
                 ["5", "25", "50", "75", "95"],
                 list(np.nanpercentile(share_without, [5, 25, 50, 75, 95])),
                 list(np.nanpercentile(share_held, [5, 25, 50, 75, 95])),
+                observed_label="simulated counterfactual: no Soviet soil held",
+                median_label="simulated as held, by percentile of runs",
             )
         ],
         notes="observed line = counterfactual without leverage; simulated = as held",

@@ -102,6 +102,7 @@ def concat_runs(parts: list[xr.Dataset]) -> xr.Dataset:
         name: (
             var.dims,
             np.concatenate([p[name].values for p in parts], axis=var.dims.index("run")),
+            var.attrs,
         )
         for name, var in first.data_vars.items()
     }

@@ -3,6 +3,14 @@
 Trajectories are stored as float32 (about 7 significant digits, ample for
 km², personnel and rounds) to halve memory at 100k runs; per-run outcomes
 are float64.
+
+Every variable carries CF-style attributes (CF Conventions 1.11, §3.1 units and
+long_name, §3.5 flag_values and flag_meanings): ``units`` is a UDUNITS string
+where one exists (``km2``, ``month``, ``1`` for a fraction or index) and otherwise
+names what is counted (``personnel``, ``munition units``, ``USD``); coded
+variables (status, how a war ended) have ``flag_values`` and ``flag_meanings``
+instead. The ``date`` coordinate is the first day of each simulated month
+(datetime64).
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from numpy.typing import NDArray
 
 from twofront.engine.index import SIDES
 from twofront.engine.params import Params
-from twofront.engine.state import NEVER, State, TheaterStatus, occupied_km2, sum_over
+from twofront.engine.state import NEVER, RunStatus, State, TheaterStatus, occupied_km2, sum_over
 from twofront.errors import ExperimentError
 
 TRAJECTORIES: dict[str, tuple[str, ...]] = {
@@ -48,6 +56,110 @@ class WarEnding(IntEnum):
     NEGOTIATED = 1  # both sides preferred the terms to fighting on
     DEFENDER_COLLAPSED = 2  # the aggressor's aim imposed
     AGGRESSOR_COLLAPSED = 3  # the defender's aim imposed
+
+
+class CollapsedSide(IntEnum):
+    """Which side of a settled theater collapsed (``collapsed_side``)."""
+
+    NONE = -1
+    DEFENDER = 0
+    AGGRESSOR = 1
+
+
+VARIABLES: dict[str, tuple[str, str]] = {
+    "occupied_km2": ("km2", "area of each front held by the aggressor, end of month"),
+    "personnel": ("personnel", "personnel at each front per side, end of month"),
+    "casualties_per_month": ("personnel/month", "casualties at each front per side in the month"),
+    "stockpile": ("munition units", "stock of each munition held by each actor, end of month"),
+    "produced_per_month": ("munition units/month", "munitions produced by each actor in the month"),
+    "fired_per_month": ("munition units/month", "rounds of its fires munition each actor fired"),
+    "reserves_personnel": ("personnel", "trained reserves not yet at a front, end of month"),
+    "will": ("1", "domestic will to fight, 0 (none) to 1"),
+    "escalation_level": ("1", "rung of the theater's escalation ladder (0: as fought)"),
+    "final_occupied_km2": ("km2", "area of each front held by the aggressor at the horizon"),
+    "area_km2": ("km2", "area of each front (sampled)"),
+    "casualties_total": ("personnel", "casualties of each actor over the horizon"),
+    "absent_total": (
+        "personnel",
+        "personnel gone missing from the fronts (absence without leave, desertion), net of"
+        " returns, over the horizon",
+    ),
+    "spent_usd": ("USD", "production spending of each actor over the horizon"),
+    "aid_given_usd": ("USD", "aid given by each actor at replacement cost over the horizon"),
+    "min_stockpile_seen": ("munition units", "lowest end-of-month stock of each munition"),
+    "max_wars_at_once": ("1", "most theaters at war in the same month"),
+    "wars_started": ("1", "wars begun in each theater over the horizon"),
+    "war_start_month": ("month", "simulation month the last war in each theater began"),
+    "months_to_settlement": ("month", "months from the war's start to its settlement"),
+    "settlement_share": ("1", "defender's share of the disputed territory in the settlement"),
+    "occupied_at_settlement_km2": ("km2", "defender soil the aggressor kept at settlement"),
+    "enemy_soil_traded_km2": ("km2", "aggressor soil held by the defender traded at settlement"),
+    "enemy_soil_kept_km2": ("km2", "aggressor soil the defender kept at settlement"),
+    "restored_share": ("1", "share of lost territory restored at settlement (may be < 0)"),
+    "defender_territory_lost_share": ("1", "share of the defender's territory lost at settlement"),
+    "soil_regained_km2": ("km2", "defender soil regained at settlement against the start"),
+    "max_escalation_level": ("1", "highest escalation rung reached in each theater"),
+    "stock_at_war_start": ("munition units", "each actor's stock when each theater's war began"),
+}
+"""(units, long_name) of each recorded variable with a physical or counted quantity."""
+
+BOOLEAN_VARIABLES: dict[str, str] = {
+    "fought_this_month": "the theater was at war at some moment of the month",
+    "patrons_at_war": "the aggressor fights the defender's patrons in the month",
+    "two_wars_at_once": "two or more theaters at war in the same month at some point",
+    "three_wars_at_once": "three or more theaters at war in the same month at some point",
+    "war_began": "a war began in the theater within the horizon",
+    "settled": "the theater ended the horizon settled",
+}
+"""long_name of each yes/no variable (flag_values 0 1: 'no yes')."""
+
+FLAGGED_VARIABLES: dict[str, tuple[str, type[IntEnum]]] = {
+    "theater_status": ("status of each theater, end of month", TheaterStatus),
+    "run_status": ("health of the run (a run that broke is data, not an exception)", RunStatus),
+    "war_ending": ("how the last war in each theater ended, as of the horizon", WarEnding),
+    "collapsed_side": ("which side of a settled theater collapsed", CollapsedSide),
+}
+"""(long_name, codes) of each coded variable."""
+
+
+def variable_attrs(name: str) -> dict[str, object]:
+    """CF attributes of recorded variable ``name`` ({} for an unknown name)."""
+    if name in VARIABLES:
+        units, long_name = VARIABLES[name]
+        return {"units": units, "long_name": long_name}
+    if name in BOOLEAN_VARIABLES:
+        return {
+            "long_name": BOOLEAN_VARIABLES[name],
+            "flag_values": [0, 1],
+            "flag_meanings": "no yes",
+        }
+    if name in FLAGGED_VARIABLES:
+        long_name, codes = FLAGGED_VARIABLES[name]
+        return {
+            "long_name": long_name,
+            "flag_values": [int(c) for c in codes],
+            "flag_meanings": " ".join(c.name.lower() for c in codes),
+        }
+    return {}
+
+
+def wars_at_once(
+    theater_status: NDArray, fought_this_month: NDArray, patrons_at_war: NDArray
+) -> NDArray[np.int64]:
+    """(run, month) number of wars in a month from (run, month, theater) trajectories.
+
+    A theater counts if it was at war at any moment of the month or is at its end (an
+    aggressor's war opened at the end of the month); a war the aggressor fights against
+    the defender's patrons counts as one more.
+    """
+    at_war = (theater_status == TheaterStatus.WAR) | (fought_this_month > 0)
+    return at_war.sum(axis=2) + (patrons_at_war > 0).sum(axis=2)
+
+
+def month_starts(index_start: str, months: int) -> NDArray[np.datetime64]:
+    """First day of each of ``months`` simulated months from ``YYYY-MM`` (datetime64[ns])."""
+    first = np.datetime64(index_start, "M")
+    return (first + np.arange(months)).astype("datetime64[D]").astype("datetime64[ns]")
 
 
 def war_ending(
@@ -101,7 +213,7 @@ class Recorder:
         coords = {
             "run": run_ids,
             "month": months,
-            "date": ("month", [index.month_label(int(m)) for m in months]),
+            "date": ("month", month_starts(index.month_label(0), self.recorded)),
             "front": list(index.fronts),
             "side": list(SIDES),
             "actor": list(index.actors),
@@ -123,17 +235,20 @@ class Recorder:
         )
         data["run_status"] = (("run",), state.status)
         data.update(self._war_outcomes(state))
-        return xr.Dataset(data, coords=coords)
+        results = xr.Dataset(data, coords=coords)
+        for name, var in results.data_vars.items():
+            var.attrs.update(variable_attrs(str(name)))
+        results["month"].attrs.update(units="month", long_name="months since the start")
+        results["date"].attrs.update(long_name="first day of the simulated month")
+        return results
 
     def _war_outcomes(self, state: State) -> dict[str, tuple[tuple[str, ...], NDArray]]:
         """Per-run outcomes of war and peace; see the README's outcome table."""
         index = self.params.index
         status = self.snapshots["theater_status"]
-        # A theater counts in a month if it was at war at any moment of it, or is at the
-        # month's end (an aggressor's war opened at the end of the month).
-        wars = ((status == TheaterStatus.WAR) | (self.snapshots["fought_this_month"] > 0)).sum(
-            axis=2
-        ) + (self.snapshots["patrons_at_war"] > 0).sum(axis=2)
+        wars = wars_at_once(
+            status, self.snapshots["fought_this_month"], self.snapshots["patrons_at_war"]
+        )
         started = np.maximum(state.war_start_month, 0)
         settled = state.theater_status == TheaterStatus.SETTLED
         months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)

@@ -39,7 +39,13 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import xarray as xr
 from numpy.typing import NDArray
 
-from twofront.engine.record import TRAJECTORIES
+from twofront.engine.record import (
+    BOOLEAN_VARIABLES,
+    FLAGGED_VARIABLES,
+    TRAJECTORIES,
+    VARIABLES,
+    variable_attrs,
+)
 from twofront.errors import StoreError
 
 FORMAT = 1
@@ -114,13 +120,33 @@ def _labelled_columns(
         yield name, np.ascontiguousarray(flat[..., j])
 
 
+def field_metadata(var: xr.DataArray, name: str, label: str) -> dict[bytes, bytes]:
+    """Parquet field metadata of a column of ``var``: its CF attributes (``units``,
+    ``long_name``, ``flag_values``, ``flag_meanings``) plus ``variable`` and ``label``."""
+    about = {"variable": name, "label": label.replace(SEPARATOR, " ")}
+    for key, value in var.attrs.items():
+        about[str(key)] = " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return {k.encode(): v.encode() for k, v in about.items()}
+
+
+def _with_metadata(
+    columns: dict[str, pa.Array], metadata: dict[str, dict[bytes, bytes]]
+) -> pa.Table:
+    fields = [pa.field(n, a.type, metadata=metadata.get(n)) for n, a in columns.items()]
+    return pa.Table.from_arrays(list(columns.values()), schema=pa.schema(fields))
+
+
 def outcome_table(results: xr.Dataset) -> pa.Table:
-    """Per-run outcomes of ``results`` as one wide table: ``run`` and a column per label."""
+    """Per-run outcomes of ``results`` as one wide table: ``run`` and a column per label,
+    each column's field metadata holding its variable's CF attributes."""
     columns: dict[str, pa.Array] = {"run": pa.array(results["run"].values.astype(np.int64))}
+    metadata: dict[str, dict[bytes, bytes]] = {}
     for name in outcome_names(results):
         for label, values in _labelled_columns(results[name], results, ("run",)):
-            columns[f"{name}{SEPARATOR}{label}" if label else name] = pa.array(values)
-    return pa.table(columns)
+            column = f"{name}{SEPARATOR}{label}" if label else name
+            columns[column] = pa.array(values)
+            metadata[column] = field_metadata(results[name], name, label)
+    return _with_metadata(columns, metadata)
 
 
 def input_table(
@@ -137,10 +163,12 @@ def trajectory_table(results: xr.Dataset, name: str) -> pa.Table:
     var = results[name]
     months = var.sizes["month"]
     columns: dict[str, pa.Array] = {"run": pa.array(results["run"].values.astype(np.int64))}
+    metadata: dict[str, dict[bytes, bytes]] = {}
     for label, values in _labelled_columns(var, results, ("run", "month")):
         flat = pa.array(np.ascontiguousarray(values).reshape(-1))
         columns[label or name] = pa.FixedSizeListArray.from_arrays(flat, months)
-    return pa.table(columns)
+        metadata[label or name] = field_metadata(var, name, label)
+    return _with_metadata(columns, metadata)
 
 
 def chunk_file(kind: str, strategy: str, point: int, index: int, suffix: str = ".parquet") -> str:
@@ -239,14 +267,40 @@ def _views(con: duckdb.DuckDBPyConnection, folder: Path, manifest: Mapping[str, 
     con.register("experiments_arrow", experiments)
     con.execute("CREATE OR REPLACE TABLE experiments AS SELECT * FROM experiments_arrow")
     con.unregister("experiments_arrow")
+    con.register("variables_arrow", variables_table())
+    con.execute("CREATE OR REPLACE TABLE variables AS SELECT * FROM variables_arrow")
+    con.unregister("variables_arrow")
+    con.execute(
+        "COMMENT ON TABLE variables IS 'units, long_name and flag codes (CF conventions) of "
+        "each stored variable; a column named v__label belongs to variable v'"
+    )
+
+
+def variables_table() -> pa.Table:
+    """One row per recorded variable: name, units, long_name, flag_values, flag_meanings."""
+    rows = []
+    for name in [*VARIABLES, *BOOLEAN_VARIABLES, *FLAGGED_VARIABLES]:
+        about = variable_attrs(name)
+        flags = about.get("flag_values")
+        rows.append(
+            {
+                "variable": name,
+                "units": str(about.get("units", "")),
+                "long_name": str(about["long_name"]),
+                "flag_values": " ".join(str(v) for v in flags) if isinstance(flags, list) else "",
+                "flag_meanings": str(about.get("flag_meanings", "")),
+            }
+        )
+    return pa.Table.from_pylist(rows)
 
 
 def connect(folder: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with views over a complete experiment's files.
 
     Views: ``outcomes``, ``inputs``, one per stored trajectory (``occupied_km2``,
-    ...), each with ``strategy`` and ``point`` columns from the folder names; and
-    an ``experiments`` table with the provenance of every chunk.
+    ...), each with ``strategy`` and ``point`` columns from the folder names; an
+    ``experiments`` table with the provenance of every chunk; and a ``variables``
+    table with the units, long name and flag codes of every variable.
     """
     manifest = read_manifest(folder)
     con = duckdb.connect()
@@ -276,3 +330,70 @@ def read_outcomes(folder: Path, strategy: str | None = None, point: int = 0) -> 
             "WHERE strategy = $strategy AND point = $point ORDER BY run",
             params={"strategy": name, "point": point},
         ).to_arrow_table()
+
+
+def read_results(
+    folder: Path, strategy: str, template: xr.Dataset, point: int = 0
+) -> xr.Dataset:
+    """One strategy's stored runs (sweep ``point``) as a Dataset laid out like ``template``.
+
+    ``template`` is any result of the same scenario (e.g. one simulated run): it gives
+    each variable's dimensions, labels and attributes; the stored outcome columns and
+    trajectories fill them. Trajectories that were not kept (``--keep``) are left out.
+    """
+    manifest = read_manifest(folder)
+    runs = manifest["plan"]["runs"]
+    with connect(folder) as con:
+        views = {name for (name,) in con.sql("SELECT view_name FROM duckdb_views()").fetchall()}
+        query = (
+            'SELECT * EXCLUDE (strategy, point) FROM "{}" '
+            "WHERE strategy = $strategy AND point = $point ORDER BY run"
+        )
+        params = {"strategy": strategy, "point": point}
+        outcomes = con.sql(query.format("outcomes"), params=params).fetchnumpy()
+        trajectories = {
+            name: con.sql(query.format(name), params=params).fetchnumpy()
+            for name in TRAJECTORIES
+            if name in views
+        }
+    if len(outcomes["run"]) != runs:
+        raise StoreError(
+            f"{folder}: {len(outcomes['run'])} stored runs of strategy {strategy!r} at point "
+            f"{point}; expected {runs}"
+        )
+    data: dict[str, tuple[tuple[str, ...], NDArray[Any], dict[str, Any]]] = {}
+    for name in outcome_names(template):
+        data[name] = _filled(template[name], template, ("run",), outcomes, name, runs)
+    for name, table in trajectories.items():
+        data[name] = _filled(template[name], template, ("run", "month"), table, "", runs)
+    coords = {k: v for k, v in template.coords.items() if "run" not in v.dims}
+    coords["run"] = np.asarray(outcomes["run"])
+    return xr.Dataset(data, coords=coords).assign_attrs(
+        scenario=manifest["plan"]["scenario"],
+        strategy=strategy,
+        seed=manifest["plan"]["seed"],
+        runs=runs,
+        sampling=manifest["plan"]["sampling"],
+    )
+
+
+def _filled(
+    var: xr.DataArray,
+    template: xr.Dataset,
+    leading: tuple[str, ...],
+    columns: Mapping[str, Any],
+    prefix: str,
+    runs: int,
+) -> tuple[tuple[str, ...], NDArray[Any], dict[str, Any]]:
+    """``var``'s dims and attributes with its values read from the stored ``columns``."""
+    label_dims = [str(d) for d in var.dims if d not in leading]
+    shape = [runs, *(var.sizes[d] for d in leading[1:]), *(var.sizes[d] for d in label_dims)]
+    values = np.empty(shape, dtype=var.dtype)
+    flat = values.reshape(*shape[: len(leading)], -1)
+    for j, (label, _) in enumerate(_labelled_columns(var.isel(run=[0]), template, leading)):
+        column = SEPARATOR.join(x for x in (prefix, label) if x) or var.name
+        stored = np.asarray(columns[str(column)])
+        if stored.dtype == object:  # fixed-size lists: one array of months per run
+            stored = np.stack(list(stored))
+        flat[..., j] = stored
+    return (*leading, *label_dims), values, dict(var.attrs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,15 +26,15 @@ def panel_png(panel: Panel) -> bytes:
             x, panel.low, panel.high, color="#9ecae1", alpha=0.6, label="simulated 90% band"
         )
     if panel.median:
-        ax.plot(x, panel.median, color="#1f77b4", label="simulated median")
+        ax.plot(x, panel.median, color="#1f77b4", label=panel.median_label)
     if panel.fitted:
         ax.plot(x, panel.fitted, color="#d62728", label="fitted model")
     if np.isfinite(observed).any():
-        ax.plot(x, observed, "o", color="black", markersize=3.5, label="observed")
+        ax.plot(x, observed, "o", color="black", markersize=3.5, label=panel.observed_label)
     step = max(1, len(x) // 12)
     ax.set_xticks(x[::step], [panel.x[i] for i in x[::step]], rotation=45, fontsize=7)
     ax.set_xlabel(panel.x_label)
-    ax.set_ylabel(panel.y_label)
+    ax.set_ylabel(textwrap.fill(panel.y_label, 32), fontsize=8)
     ax.set_title(panel.title, fontsize=10)
     ax.legend(fontsize=7)
     fig.tight_layout()

@@ -1,0 +1,73 @@
+"""The built wheel carries the historical data, the scenarios and the report template, and
+an installed copy (not the checkout) finds them: ``validate`` runs on it.
+
+The wheel is built offline from a copy of the checkout (setuptools and wheel are dev
+dependencies, so no build isolation and no download), installed with ``--target``
+into a temporary folder, and run from there with this interpreter's dependencies.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = sorted(p.name for p in (ROOT / "data").iterdir() if p.suffix in (".csv", ".toml", ".md"))
+SCENARIOS = sorted(p.name for p in (ROOT / "src/twofront/scenario/scenarios").glob("*.toml"))
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    source = tmp_path_factory.mktemp("source")
+    shutil.copytree(ROOT / "src", source / "src", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))  # fmt: skip
+    shutil.copytree(ROOT / "data", source / "data")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    out = tmp_path_factory.mktemp("wheel")
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+               "--no-index", "-q", "-w", str(out), str(source)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    (path,) = out.glob("twofront-*.whl")
+    return path
+
+
+def test_the_wheel_holds_every_data_file_and_scenario(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert DATA, "no data files found in the checkout"
+    for name in DATA:
+        assert f"twofront/data/{name}" in names, name
+    for name in SCENARIOS:
+        assert f"twofront/scenario/scenarios/{name}" in names, name
+    assert "twofront/report/templates/experiment.html.j2" in names
+
+
+def test_an_installed_wheel_finds_its_data_and_validates(wheel, tmp_path):
+    site = tmp_path / "site"
+    install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
+               "--target", str(site), str(wheel)]  # fmt: skip
+    done = subprocess.run(install, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TWOFRONT_DATA")}
+    env["PYTHONPATH"] = str(site)
+    where = subprocess.run(
+        [sys.executable, "-c", "import twofront.history as h; print(h.data_dir())"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert where.returncode == 0, where.stderr
+    assert Path(where.stdout.strip()).is_relative_to(site)
+    validate = [sys.executable, "-m", "twofront", "validate", "--case", "kursk-2024-backtest",
+                "--runs", "10", "--out", str(tmp_path / "v"), "--format", "csv"]  # fmt: skip
+    run = subprocess.run(validate, capture_output=True, text=True, env=env, cwd=tmp_path,
+                         timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "kursk-2024-backtest" in run.stdout
+    assert "could not run" not in run.stdout + run.stderr
+    assert (tmp_path / "v" / "report.html").is_file()
