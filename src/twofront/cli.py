@@ -37,6 +37,7 @@ from twofront.analysis.calibrate import (
     calibration_block,
     fit_least_squares,
     fit_likelihood,
+    parameters_for,
 )
 from twofront.analysis.compare import compare as compare_results
 from twofront.analysis.compare import (
@@ -53,7 +54,7 @@ from twofront.experiment import store
 from twofront.experiment.evaluators import EVALUATORS, Evaluator
 from twofront.experiment.provenance import version as installed_version
 from twofront.experiment.runner import Experiment, run_experiment
-from twofront.history import battle_from_csv, iwo_jima
+from twofront.history import BattleSeries, battle_from_csv, cutoff_of, iwo_jima
 from twofront.outputs import check_file, check_folder
 from twofront.report import experiment_report, validation_report
 from twofront.report.console import (
@@ -646,14 +647,44 @@ def calibrate(
         ),
     ] = "iwo-jima-1945",
     method: Annotated[str, typer.Option(help="ls (least squares) or ml (likelihood)")] = "ls",
-    free: Annotated[str, typer.Option(help="parameters to fit, from a,b,p,q")] = "a,b",
-    bootstrap: Annotated[int, typer.Option(min=0, help="bootstrap resamples (ls)")] = 200,
+    law: Annotated[
+        str,
+        typer.Option(
+            help="exponents held: square (q=1, p=0), linear (q=p=1), logarithmic (q=0, p=1) "
+            "or free (p and q fitted); loss of blue per day = a N^q M^p"
+        ),
+    ] = "square",
+    fix: Annotated[
+        list[str] | None,
+        typer.Option(help="hold a parameter, e.g. --fix p=0.5 (repeatable; overrides --law)"),
+    ] = None,
+    free: Annotated[
+        str | None, typer.Option(help="parameters to fit, from a,b,p,q (default: from --law)")
+    ] = None,
+    bootstrap: Annotated[
+        int, typer.Option(min=0, help="bootstrap resamples (ls), or draws of --measurement-error")
+    ] = 200,
+    measurement_error: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="relative sd of each observed strength, for an interval on an exactly "
+            "determined fit (e.g. start and end points only)",
+        ),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the bootstrap")] = 0,
     blue: Annotated[str, typer.Option(help="actor id for the side with reinforcements")] = "blue",
     red: Annotated[str, typer.Option(help="actor id for the other side")] = "red",
     out: Annotated[Path | None, typer.Option(help="write the fitted scenario block here")] = None,
     format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
-    """Fit the generalised Lanchester law to a battle series; print and write the parameters."""
+    """Fit the generalised Lanchester law to a battle series; print and write the parameters.
+
+    A fit that warns (R² < 0, optimiser stuck at its start, a parameter not
+    identified, an estimate outside its interval) is printed but never
+    written as a prior.
+    """
     _check_path(out, "--out")
     for option, actor in (("--blue", blue), ("--red", red)):
         if not _is_id(actor):
@@ -664,26 +695,28 @@ def calibrate(
         raise _fail(
             UsageError(f"--bootstrap {bootstrap}: more than MAX_BOOTSTRAP = {MAX_BOOTSTRAP}")
         )
-    names = tuple(dict.fromkeys(x.strip() for x in free.split(",") if x.strip()))
-    bad = [n for n in names if n not in PARAMETERS]
-    if bad or not names:
-        raise _fail(TwofrontError(f"--free {free!r}: expected names from {list(PARAMETERS)}"))
     if method not in ("ls", "ml"):
         raise _fail(TwofrontError(f"--method {method!r}: expected 'ls' or 'ml'"))
     try:
+        names, held = parameters_for(law, _fixed(fix or []), _free_names(free))
+    except TwofrontError as err:
+        raise _fail(err) from None
+    try:
         if series == "iwo-jima-1945":
             battle, meta = iwo_jima()
+            data = "data/iwo_jima_1945.csv"
         elif series.endswith(".csv"):
             battle, meta = battle_from_csv(Path(series))
+            data = series
         else:
             raise TwofrontError(f"unknown series {series!r}; expected 'iwo-jima-1945' or a .csv")
     except TwofrontError as err:
         raise _fail(err) from None
     try:
-        fit = (
-            fit_least_squares(battle, free=names, bootstrap=bootstrap)
+        fitted = (
+            fit_least_squares(battle, names, held, bootstrap, seed, measurement_error)
             if method == "ls"
-            else fit_likelihood(battle, free=names)
+            else fit_likelihood(battle, names, held, measurement_error, bootstrap, seed)
         )
     except TwofrontError as err:
         hint = (
@@ -692,21 +725,78 @@ def calibrate(
             if series == "iwo-jima-1945"
             else ""
         )
-        raise _fail(TwofrontError(f"{err}{hint}")) from None
+        raise _fail(TwofrontError(f"{data}: {err}{hint}")) from None
+    quality = (
+        "no R²: exactly determined"
+        if fitted.method.startswith("exact")
+        else f"R² of {blue} strength {fitted.r2_blue:.4f}"
+    )
     rows = pd.DataFrame(
         [
-            (n, fit.values[n], fit.low.get(n, np.nan), fit.high.get(n, np.nan), n not in names)
+            (
+                n,
+                fitted.values[n],
+                fitted.low.get(n, np.nan) if n in names else np.nan,
+                fitted.high.get(n, np.nan) if n in names else np.nan,
+                n not in names,
+                fitted.intervals.get(n, "") if n in names else "fixed",
+            )
             for n in PARAMETERS
         ],
-        columns=["parameter", "value", "low95", "high95", "fixed"],
+        columns=["parameter", "value", "low95", "high95", "fixed", "interval"],
     )
-    title = f"{battle.name}: {fit.method} fit (R² of blue strength {fit.r2_blue:.4f})"
+    title = f"{battle.name}: {fitted.method} fit ({quality})"
     _emit(rows, format_, lambda: calibration_table(rows, title))
+    for line in fitted.notes:
+        errors.print(f"note: {line}", markup=False, highlight=False, soft_wrap=True)
+    for line in fitted.warnings:
+        errors.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
     try:
-        block = calibration_block(fit, meta.citation(), blue, red)
+        block = calibration_block(
+            fitted, meta.citation(), blue, red, _fitted_span(data, battle), cutoff_of(battle, meta)
+        )
     except CalibrationError as err:
-        raise _fail(err) from None
+        raise _fail(CalibrationError(f"{data}: {err}")) from None
     _emit_block(block, out, format_)
+
+
+def _fixed(items: list[str]) -> dict[str, float]:
+    """``--fix NAME=VALUE`` options as a dict; errors name the option and what is expected."""
+    fixed = {}
+    for item in items:
+        name, _, text = item.partition("=")
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if name.strip() not in PARAMETERS or not math.isfinite(value):
+            raise _fail(
+                UsageError(
+                    f"--fix {item!r}: expected NAME=NUMBER with NAME from {list(PARAMETERS)}, "
+                    "e.g. --fix p=0"
+                )
+            )
+        fixed[name.strip()] = value
+    return fixed
+
+
+def _free_names(free: str | None) -> tuple[str, ...] | None:
+    """``--free a,b,p``: distinct names from PARAMETERS, or None for the law's default."""
+    if free is None:
+        return None
+    names = tuple(dict.fromkeys(x.strip() for x in free.split(",") if x.strip()))
+    if not names or any(n not in PARAMETERS for n in names):
+        raise _fail(TwofrontError(f"--free {free!r}: expected names from {list(PARAMETERS)}"))
+    return names
+
+
+def _fitted_span(data: str, battle: BattleSeries) -> str:
+    """'<file>, days 1-36 (36 blue, 1 red observations)': what the fit saw."""
+    blue_days = np.flatnonzero(np.isfinite(battle.blue_observed[1:])) + 1
+    red_days = np.flatnonzero(np.isfinite(battle.red_observed[1:])) + 1
+    days = np.concatenate([blue_days, red_days])
+    span = f"days {int(days.min())}-{int(days.max())}" if days.size else "no days"
+    return f"{data}, {span} ({blue_days.size} blue, {red_days.size} red observations)"
 
 
 def _is_id(text: str) -> bool:

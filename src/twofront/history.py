@@ -8,6 +8,7 @@ wheel); ``TWOFRONT_DATA`` points elsewhere. Each ``<name>.csv`` has a
 
 from __future__ import annotations
 
+import datetime
 import os
 import tomllib
 from dataclasses import dataclass
@@ -172,6 +173,31 @@ def battle_series(series: Series, columns: dict[str, str], name: str) -> BattleS
     blue[0] = np.nan
     red[0] = np.nan
     return BattleSeries(name, reinforcements, blue, red, red_initial)
+
+
+def cutoff_of(battle: BattleSeries, series: Series) -> str:
+    """The last day with an observed strength: 'YYYY-MM-DD (day N)' or 'day N'.
+
+    The date comes from the meta file's ``day1_date`` (the date of day 1,
+    ISO format), when given.
+    """
+    known = np.isfinite(battle.blue_observed) | np.isfinite(battle.red_observed)
+    known[0] = False
+    if not known.any():
+        return "no observed day"
+    day = int(np.flatnonzero(known).max())
+    start = series.meta.get("day1_date")
+    if isinstance(start, datetime.date):
+        return f"{start + datetime.timedelta(days=day - 1)} (day {day})"
+    if isinstance(start, str):
+        try:
+            first = datetime.date.fromisoformat(start)
+        except ValueError:
+            raise DataError(
+                f"{series.name}.meta.toml: day1_date = {start!r}; expected a date YYYY-MM-DD"
+            ) from None
+        return f"{first + datetime.timedelta(days=day - 1)} (day {day})"
+    return f"day {day}"
 
 
 def _checked_days(series: Series) -> pd.DataFrame:

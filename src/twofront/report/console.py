@@ -329,9 +329,9 @@ def sources_table(rows: pd.DataFrame, title: str) -> Group:
 
 
 def calibration_table(rows: pd.DataFrame, title: str) -> Table:
-    """Fitted parameters with their 95% intervals; fixed ones marked."""
+    """Fitted parameters with their 95% intervals and how each was found; fixed ones marked."""
     table = Table(title=title)
-    for column in ("parameter", "value", "95% low", "95% high", "fixed?"):
+    for column in ("parameter", "value", "95% low", "95% high", "interval"):
         table.add_column(column, overflow="fold")
     for row in rows.itertuples():
         table.add_row(
@@ -339,6 +339,6 @@ def calibration_table(rows: pd.DataFrame, title: str) -> Table:
             f"{row.value:.5g}",
             "" if row.fixed else f"{row.low95:.5g}",
             "" if row.fixed else f"{row.high95:.5g}",
-            "fixed" if row.fixed else "",
+            str(row.interval),
         )
     return table
