@@ -267,9 +267,9 @@ def forces_in_reach(
 
 def forces_factor(forces: F64, reference: F64, elasticity: F64) -> F64:
     """(N / N_ref)^-eta_F; 1 where there is no reference (``reference`` = inf)."""
-    with np.errstate(divide="ignore"):
-        ratio = np.maximum(forces, 1e-9) / reference
-    return np.where(np.isfinite(reference), ratio ** (-elasticity), 1.0)
+    given = np.isfinite(reference)
+    ratio = np.maximum(forces, 1e-9) / np.where(given, reference, 1.0)
+    return np.where(given, ratio ** np.where(given, -elasticity, 0.0), 1.0)
 
 
 def start_probability(
