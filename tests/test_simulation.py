@@ -1183,3 +1183,201 @@ def test_a_war_settled_on_bad_terms_makes_a_war_the_same_patron_backs_likelier(
     expected = west_started(params, stream, 0, 1 - math.exp(-0.01 * math.exp(0.5)))
     np.testing.assert_array_equal(opened, expected)
     assert (expected != west_started(params, stream, 0, 1 - math.exp(-0.01))).any()
+
+
+# --- 12. theater links: stocks where they stand, patrons that fight, one budget ----------
+
+
+def test_a_transfer_before_the_war_raises_the_recipient_theaters_deterrence(
+    tmp_path: Path,
+) -> None:
+    # West: h0 = 0.2, r(0) = 0.5, eta = 1, beta = 1.5, n = 1 (the donor backs east, at
+    # war); reference 700. The donor sends green 100 shells in month 0's aid phase.
+    # Patron weight w = 0.5: with the transfer S = 500 + 0.5 * 400 = 700, D = 1,
+    #   lambda = 0.2 * 0.5 * 1.5 = 0.15; without, S = 400 + 0.5 * 500 = 650,
+    #   lambda = 0.15 * 700 / 650 = 0.161538.
+    # Without a weight (today's sum) S = 900 either way: the transfer deters nothing.
+    started = {}
+    for weight in (0.5, None):
+        raw = world(with_west=True)
+        raw["theaters"]["west"]["opportunism"] = opportunism_block(base=0.2, reference=700.0)
+        if weight is not None:
+            raw["theaters"]["west"]["opportunism"]["patron_stock_weight"] = fixed(weight)
+        line = {
+            "donor": "donor",
+            "recipient": "green",
+            "munition": "shell",
+            "per_month": fixed(100),
+        }
+        raw["strategies"]["arm"] = {"title": "arm green", "aid": [line]}
+        scenario = load_world(raw, tmp_path, f"w{weight}.toml")
+        for strategy in ("arm", "none"):
+            params, stream, states = months(scenario, 1, strategy=strategy, runs=1000)
+            west = theater(params, "west")
+            started[weight, strategy] = states[0].theater_status[:, west] == TheaterStatus.WAR
+    lam_none = 0.15 * 700 / 650
+    np.testing.assert_array_equal(
+        started[0.5, "arm"], west_started(params, stream, 0, -math.expm1(-0.15))
+    )
+    np.testing.assert_array_equal(
+        started[0.5, "none"], west_started(params, stream, 0, -math.expm1(-lam_none))
+    )
+    assert started[0.5, "none"].sum() > started[0.5, "arm"].sum()
+    np.testing.assert_array_equal(started[None, "arm"], started[None, "none"])
+
+
+def test_forces_in_reach_deter_and_a_patron_busy_elsewhere_deters_less(tmp_path: Path) -> None:
+    # West as above with reference stock 900 (D = 1 without a weight): lambda = 0.15 times
+    # (N / N_ref)^-eta_F, eta_F = 1, N_ref = 2,000. N = green's 1,000 on the plain plus the
+    # combatant donor's min(F = 2,000, R): with reserves 3,000, N = 3,000, lambda = 0.1;
+    # with reserves 500 (its forces committed elsewhere), N = 1,500, lambda = 0.2.
+    started = {}
+    for reserves in (3000.0, 500.0):
+        raw = coalition_world(reserves=reserves)
+        raw["theaters"]["west"]["opportunism"] = opportunism_block(base=0.2, reference=900.0) | {
+            "deterrent_forces_reference": fixed(2000),
+            "forces_deterrence_elasticity": fixed(1.0),
+        }
+        params, stream, states = months(
+            load_world(raw, tmp_path, f"r{reserves}.toml"), 1, runs=1000
+        )
+        started[reserves] = states[0].theater_status[:, theater(params, "west")] == (
+            TheaterStatus.WAR
+        )
+    np.testing.assert_array_equal(
+        started[3000.0], west_started(params, stream, 0, -math.expm1(-0.1))
+    )
+    np.testing.assert_array_equal(
+        started[500.0], west_started(params, stream, 0, -math.expm1(-0.2))
+    )
+
+
+def coalition_world(reserves: float = 3000.0) -> Raw:
+    """The hand world with west; the donor has forces (``reserves`` in its pool, nothing
+    else moves) and is a combatant patron of west: it sends 2,000 personnel and fires 50
+    shells a month there. Grey's lethality 0.05, green's 0.01."""
+    raw = world(with_west=True)
+    donor = raw["actors"]["donor"]
+    donor["forces"] = dict(raw["actors"]["green"]["forces"]) | {
+        "reserves_personnel": fixed(reserves)
+    }
+    donor["war_cost_share_per_month"] = fixed(0.01)
+    raw["theaters"]["west"] |= {
+        "defender_aim": "total",
+        "combatant_patrons": ["donor"],
+        "patron_forces_personnel": fixed(2000),
+        "patron_munitions_per_month": {"shell": fixed(50)},
+    }
+    forces(raw, "grey", lethality_per_month=0.05)
+    forces(raw, "green", lethality_per_month=0.01)
+    raw["strategies"]["open-west"] = {
+        "title": "open west",
+        "start_war": [{"theater": "west", "when": "month >= 0"}],
+    }
+    return raw
+
+
+def test_a_combatant_patrons_forces_fight_in_the_theater_and_leave_its_pool(
+    tmp_path: Path,
+) -> None:
+    # West opens in month 0 (policy). Coalition: the donor sends min(2,000, 3,000) =
+    # 2,000 to the plain: green's slot 3,000, the donor's pool 1,000; it fires 50 of its
+    # 500 shells into green's stock (400 -> 450). Combat (square law, fire factor 1):
+    # grey loses 0.01 * 3,000 = 30 (10 without the donor), the slot 0.05 * 1,000 = 50.
+    # Month 1: the donor's share wears down with the slot, 2,000 * 2,950 / 3,000 =
+    # 1,966.67; it fires 50 more (donor 400, green 500).
+    params, _, states = months(load_world(coalition_world(), tmp_path), 2, strategy="open-west")
+    plain, west = front(params, "plain"), theater(params, "west")
+    donor, green = actor(params, "donor"), actor(params, "green")
+    np.testing.assert_allclose(states[0].reserves_personnel[:, donor], 1000.0)
+    np.testing.assert_allclose(states[0].casualties_per_month[:, plain], [[50.0, 30.0]] * 2)
+    np.testing.assert_allclose(states[0].personnel[:, plain, DEFENDER], 2950.0)
+    np.testing.assert_allclose(states[0].committed_personnel[:, west, donor], 2000.0)
+    np.testing.assert_allclose(
+        states[1].committed_personnel[:, west, donor], 2000 * 2950 / 3000, rtol=1e-12
+    )
+    np.testing.assert_allclose(states[1].stockpile[:, [donor, green], 0], [[400.0, 500.0]] * 2)
+    raw = coalition_world()
+    raw["theaters"]["west"]["combatant_patrons"] = []
+    _, _, alone = months(load_world(raw, tmp_path, "alone.toml"), 1, strategy="open-west")
+    np.testing.assert_allclose(alone[0].casualties_per_month[:, plain], [[50.0, 10.0]] * 2)
+
+
+def test_a_combatant_patrons_forces_go_home_when_the_war_is_settled(tmp_path: Path) -> None:
+    # With green's aim "at least 0.6" west settles in month 0 (green holds all of it).
+    # Month 1: the donor's 1,966.67 left (2,000 worn down with the slot's 50 of 3,000)
+    # leave the plain (2,950 -> 983.33) and rejoin its pool (1,000 -> 2,966.67); no
+    # shells are fired in a war that is over.
+    raw = coalition_world()
+    raw["theaters"]["west"]["defender_aim"] = "floor"
+    params, _, states = months(load_world(raw, tmp_path), 2, strategy="open-west")
+    donor, west = actor(params, "donor"), theater(params, "west")
+    assert (states[0].theater_status[:, west] == TheaterStatus.SETTLED).all()
+    left = 2000 * 2950 / 3000
+    np.testing.assert_allclose(states[1].reserves_personnel[:, donor], 1000 + left, rtol=1e-12)
+    np.testing.assert_allclose(
+        states[1].personnel[:, front(params, "plain"), DEFENDER], 2950 - left, rtol=1e-12
+    )
+    np.testing.assert_array_equal(states[1].committed_personnel[:, west, donor], 0.0)
+    np.testing.assert_allclose(states[1].stockpile[:, donor, 0], 450.0)
+
+
+def test_two_wars_draw_the_patrons_forces_from_one_pool(tmp_path: Path) -> None:
+    # East at peace too, the donor a combatant of both, both wars open in month 0: east
+    # (first in theater order) gets min(2,000, 3,000) = 2,000, spread as red's personnel
+    # (1,000 on home, 1,000 on the salient): 1,000 each; west gets what is left, 1,000.
+    raw = coalition_world()
+    east = raw["theaters"]["east"]
+    east["status"] = "peace"
+    del east["war_began"]
+    east |= {"combatant_patrons": ["donor"], "patron_forces_personnel": fixed(2000)}
+    raw["strategies"]["open-west"]["start_war"].append({"theater": "east", "when": "month >= 0"})
+    params, _, states = months(load_world(raw, tmp_path), 1, strategy="open-west")
+    donor = actor(params, "donor")
+    committed = states[0].committed_personnel[:, :, donor]
+    np.testing.assert_allclose(
+        committed[:, [theater(params, "east"), theater(params, "west")]], [[2000.0, 1000.0]] * 2
+    )
+    np.testing.assert_allclose(states[0].reserves_personnel[:, donor], 0.0)
+    sent = states[0].personnel[:, [front(params, "home"), front(params, "salient")], DEFENDER]
+    np.testing.assert_allclose(sent, [[2000.0, 2000.0]] * 2)
+
+
+def budget_world(capacity: float) -> Raw:
+    """The donor makes up to ``capacity`` shells a month at 1 USD (its line's budget allows
+    it) and orders blue 80 a month; defence budget 3,600 USD a year, munitions share 0.5:
+    a limit of 150 USD a month for production and aid together."""
+    raw = world()
+    donor = raw["actors"]["donor"]
+    donor |= {"defence_budget_usd_per_year": fixed(3600), "munitions_budget_share": fixed(0.5)}
+    donor["industry"]["shell"] |= {
+        "capacity_per_month": fixed(capacity),
+        "planned_capacity_per_month": fixed(capacity),
+        "budget_usd_per_year": fixed(12 * capacity),
+    }
+    line = {"donor": "donor", "recipient": "blue", "munition": "shell", "per_month": fixed(80)}
+    raw["strategies"]["aid"] = {"title": "aid", "aid": [line]}
+    return raw
+
+
+def test_aid_and_production_share_one_budget(tmp_path: Path) -> None:
+    # Capacity 100: production costs 100 of the 150, aid gets the 50 left (of 80 ordered).
+    # Capacity 200: production alone would cost 200 > 150, so it makes 150 and no aid
+    # goes out. Without the share: 200 made and 80 sent.
+    done = {}
+    for capacity, share in ((100.0, True), (200.0, True), (200.0, False)):
+        raw = budget_world(capacity)
+        if not share:
+            del raw["actors"]["donor"]["munitions_budget_share"]
+        params, _, states = months(
+            load_world(raw, tmp_path, f"b{capacity}{share}.toml"), 1, strategy="aid"
+        )
+        donor = actor(params, "donor")
+        done[capacity, share] = (
+            states[0].produced_per_month[0, donor, 0],
+            states[0].aid_sent_per_month[0, 0],
+            states[0].spent_usd[0, donor] + states[0].aid_given_usd[0, donor],
+        )
+    np.testing.assert_allclose(done[100.0, True], (100.0, 50.0, 150.0))
+    np.testing.assert_allclose(done[200.0, True], (150.0, 0.0, 150.0))
+    np.testing.assert_allclose(done[200.0, False], (200.0, 80.0, 280.0))

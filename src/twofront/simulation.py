@@ -30,7 +30,16 @@ from twofront.engine.rng import Stream, make_stream
 from twofront.engine.sampler import Sampler, sampled_inputs
 from twofront.engine.state import State, initial_state
 from twofront.errors import ExperimentError
-from twofront.model import aid, bargaining, combat, escalation, industry, manpower, opportunism
+from twofront.model import (
+    aid,
+    bargaining,
+    coalition,
+    combat,
+    escalation,
+    industry,
+    manpower,
+    opportunism,
+)
 from twofront.model.aid import AidParams
 from twofront.policy import schedule
 from twofront.scenario.limits import MAX_RUNS
@@ -40,14 +49,15 @@ MECHANISMS: tuple[ModuleType, ...] = (
     schedule,
     industry,
     aid,
+    coalition,
     manpower,
     combat,
     escalation,
     bargaining,
     opportunism,
 )
-"""The step order: policy, industry, aid, manpower, combat, escalation, bargaining,
-opportunism."""
+"""The step order: policy, industry, aid, coalition, manpower, combat, escalation,
+bargaining, opportunism."""
 
 PHASES: tuple[Phase, ...] = tuple(m.phase for m in MECHANISMS)
 

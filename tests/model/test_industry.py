@@ -18,7 +18,9 @@ from twofront.model.industry import (
     lag_decay,
     lag_toward,
     mobilised_funding,
+    munitions_limit_per_month,
     phase,
+    within_limit,
 )
 from twofront.policy.schedule import phase as policy_phase
 from twofront.scenario.loader import parse
@@ -197,3 +199,14 @@ def test_mobilising_industry_funds_its_lines_in_proportion_to_mobilised_capacity
     np.testing.assert_allclose(calm.produced_per_month[:, donor, 0], 62_500.0)
     surge = phase(replace(state, mobilising=mobilising), params, stream)
     np.testing.assert_allclose(surge.produced_per_month[:, donor, 0], 104_166.666666, rtol=1e-9)
+
+
+def test_one_budget_limit_scales_every_line_of_the_actor_alike():
+    # The docstring example: 1,000 shells at 4,000 and 1 missile at 2 M cost 6 M USD a
+    # month against L = 0.05 * 1.2 bn / 12 = 5 M: both lines make 5/6 of their output.
+    limit = munitions_limit_per_month(np.array([[1.2e9, 1.2e9]]), np.array([[0.05, np.nan]]))
+    np.testing.assert_allclose(limit, [[5e6, np.inf]])
+    output = np.array([[[1000.0, 1.0], [1000.0, 1.0]]])
+    cost = np.array([[[4000.0, 2e6], [4000.0, 2e6]]])
+    got = within_limit(output, cost, limit)
+    np.testing.assert_allclose(got, [[[1000 * 5 / 6, 5 / 6], [1000.0, 1.0]]], rtol=1e-12)

@@ -17,6 +17,8 @@ from twofront.model.opportunism import (
     OpportunismParams,
     aggression_paid,
     deterrence_of_holders,
+    forces_factor,
+    forces_in_reach,
     phase,
     readiness,
     start_probability,
@@ -430,4 +432,37 @@ def test_a_war_the_same_patron_lost_raises_the_hazard_by_e_to_the_kappa_l(tmp_pa
     won = replace(settled, settlement_share=np.where(share == 0.25, 1.0, share))
     np.testing.assert_allclose(
         war_probability(won, params)[:, _index(params, "west")], 1 - math.exp(-0.014), rtol=1e-12
+    )
+
+
+def test_a_patrons_stock_counts_by_its_weight_and_a_transfer_raises_deterrence():
+    # The docstring example: defender 100, patron 900, w = 0.5, reference 1,100:
+    # D = (100 + 450) / 1,100 = 0.5; after moving 100 to the defender (200 + 400) / 1,100.
+    holders = np.array([[True, True]])
+    weight = np.array([[[1.0, 0.5]]])
+    reference = np.array([[[1100.0]]])
+    used = np.array([[True]])
+    before = deterrence_of_holders(np.array([[[100.0], [900.0]]]), holders, reference, used, weight)
+    after = deterrence_of_holders(np.array([[[200.0], [800.0]]]), holders, reference, used, weight)
+    np.testing.assert_allclose([before[0, 0], after[0, 0]], [0.5, 600 / 1100], rtol=1e-12)
+    np.testing.assert_allclose(
+        start_probability(a(0.01), a(1.0), after[:, 0], a(1.0), a(1.5), a(1.0), a(1.0)),
+        -np.expm1(-0.015 * 1100 / 600),
+        rtol=1e-12,
+    )
+
+
+def test_forces_in_reach_add_what_each_combatant_patron_could_send():
+    # Theater 0: defender 1,000 on its fronts, combatant actor 1 with F = 2,000 and
+    # reserves 500: N = 1,500; theater 1 has no combatant: N = 300.
+    n = forces_in_reach(
+        np.array([[1000.0, 300.0]]),
+        np.array([[0.0, 500.0]]),
+        np.array([[2000.0, 2000.0]]),
+        np.array([[False, True], [False, False]]),
+    )
+    np.testing.assert_allclose(n, [[1500.0, 300.0]])
+    # (1,500 / 3,000)^-1 = 2; no reference: 1 whatever the forces.
+    np.testing.assert_allclose(
+        forces_factor(n, np.array([[3000.0, np.inf]]), np.array([[1.0, 1.0]])), [[2.0, 1.0]]
     )

@@ -56,6 +56,8 @@ class State:
     fired_per_month: F64  # (run, actor) shells of its fires munition
     reserves_personnel: F64  # (run, actor)
     personnel: F64  # (run, front, side)
+    committed_personnel: F64  # (run, theater, actor) a combatant patron's personnel among
+    # the defender's on the theater's fronts (model/coalition.py)
     held_km2: F64  # (run, front, side)
     casualties_per_month: F64  # (run, front, side)
     casualties_total: F64  # (run, actor)
@@ -140,6 +142,7 @@ def initial_state(params: Params, aid_lines: int) -> State:
         fired_per_month=np.zeros((runs, n_actors)),
         reserves_personnel=world.reserves_personnel.copy(),
         personnel=world.personnel.copy(),
+        committed_personnel=np.zeros((runs, n_theaters, n_actors)),
         held_km2=held,
         casualties_per_month=np.zeros((runs, n_fronts, 2)),
         casualties_total=np.zeros((runs, n_actors)),

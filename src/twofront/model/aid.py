@@ -13,9 +13,20 @@ munition exceed what it can spare, every line is cut in the same proportion:
 
 so no stock goes below its floor (nor below zero) and total units are
 conserved: what donors lose, recipients gain. The value of aid given is
-counted at the donor's unit cost (the cost of replacing it). Restrictions on use (deep
-strikes) are part of the strategy and act in :mod:`twofront.model.combat`.
-Example: orders 60k and 40k, 50k spare → 30k and 20k delivered.
+counted at the donor's unit cost (the cost of replacing it). A donor with a
+munitions budget (:mod:`twofront.model.industry`) pays for that value out of
+what this month's production left of it, :math:`L_d - \sum_m q_{d,m} p_{d,m}`:
+when the value of its deliveries exceeds that, every line of the donor is cut
+in the same proportion,
+
+.. math::
+   x_l \leftarrow x_l \min\!\Big(1,\ \frac{\max(L_d - \sum_m q_{d,m} p_{d,m},\ 0)}
+   {\sum_{l':\,d_{l'}=d} x_{l'} p_{d,m_{l'}}}\Big)
+
+Restrictions on use (deep strikes) are part of the strategy and act in
+:mod:`twofront.model.combat`.
+Example: orders 60k and 40k, 50k spare → 30k and 20k delivered; at a unit cost
+of 1,000 with 30 M USD left of the month's limit, 18k and 12k.
 """
 
 from __future__ import annotations
@@ -154,13 +165,30 @@ def deliveries(
     return orders_per_month * fill[:, donor_matrix.argmax(axis=1)]
 
 
+def within_budget(
+    sent: F64, unit_cost_usd: F64, left_usd: F64, donor_actor: F64, donor: NDArray[np.int64]
+) -> F64:
+    """(run, line) deliveries cut pro rata per donor so that their value (at ``unit_cost_usd``,
+    (run, line)) stays within what is ``left_usd`` (run, actor) of its monthly limit;
+    unchanged where the limit does not bind (inf: no limit)."""
+    value = sum_over(sent * unit_cost_usd, donor_actor)
+    left = np.maximum(left_usd, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(value > left, left / value, 1.0)
+    return np.where(fill[:, donor] < 1.0, sent * fill[:, donor], sent)
+
+
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Deliver this month's aid orders, donor to recipient; count their replacement cost."""
-    p = params.of(AidParams)
+    p, industry = params.of(AidParams), params.of(IndustryParams)
     sent = deliveries(state.aid_order_per_month, state.stockpile, p.min_stockpile, p.donor_cells)
+    unit_cost = industry.unit_cost_usd[:, p.donor, p.munition]
+    spent = (state.produced_per_month * industry.unit_cost_usd).sum(axis=2)
+    sent = within_budget(
+        sent, unit_cost, industry.munitions_budget_usd_per_month - spent, p.donor_actor, p.donor
+    )
     moved = sum_over(sent, p.recipient_cells - p.donor_cells).reshape(state.stockpile.shape)
     stockpile = np.maximum(state.stockpile + moved, 0.0)
-    unit_cost = params.of(IndustryParams).unit_cost_usd[:, p.donor, p.munition]
     given = sum_over(sent * unit_cost, p.donor_actor)
     return replace(
         state,

@@ -7,8 +7,22 @@ Equations (per actor and munition, one step of :math:`\Delta t` months):
 
    q_t = \min\!\left(c_{t+1},\ \frac{B / 12}{p}\right), \qquad S_{t+1} = S_t + q_t
 
-An actor mobilising its industry also funds it: its line budgets scale by
-:math:`\max(1, T_{mob} / T_{plan})`, so the budget limit moves with the target.
+An actor mobilising its industry also funds its lines: their budgets scale by
+:math:`\max(1, T_{mob} / T_{plan})`, so each line's limit moves with the target.
+Above the lines, an actor with a ``munitions_budget_share`` :math:`s` has one
+hard limit for the month, :math:`L = s\,B_{def} / 12` (its defence budget
+:math:`B_{def}` in USD/year), on production spending plus the aid it gives:
+
+.. math::
+   q_{a,m} = \hat q_{a,m} \min\!\Big(1,\ \frac{L_a}{\sum_{m'} \hat q_{a,m'} p_{a,m'}}\Big)
+
+with :math:`\hat q` the output the lines would make; the aid phase
+(:mod:`twofront.model.aid`) may then give only what is left,
+:math:`L_a - \sum_m q_{a,m} p_{a,m}`, at unit cost. Production is paid first
+(contracts run for years; aid from stock is what the year's money has left),
+so mobilisation raises the target but is funded only within :math:`L`, and
+aid to Ukraine and missiles for the Pacific compete for one budget. Without a
+share there is no such limit (each line's own budget only).
 
 with capacity :math:`c` and target :math:`T` in units/month, ramp-up time
 constant :math:`\tau` in months, line budget :math:`B` in USD/year and unit
@@ -16,7 +30,10 @@ cost :math:`p` in USD. The exact solution of :math:`\dot c = (T - c)/\tau`
 (a first-order lag, the standard capacity-adjustment model of system
 dynamics: Sterman (2000), *Business Dynamics*, McGraw-Hill, ch. 11) makes the
 step independent of how finely months are split. Example: c = 40,000,
-T = 100,000, tau = 12 → c' = 100,000 − 60,000·e^(−1/12) = 44,797.
+T = 100,000, tau = 12 → c' = 100,000 − 60,000·e^(−1/12) = 44,797. With a
+limit: B_def = 1.2 bn USD/year, s = 0.05 → L = 5 M USD a month; lines that
+would make 1,000 shells at 4,000 and 1 missile at 2 M (6 M USD) make 5/6 of
+that: 833.3 shells and 0.833 missiles, and nothing is left for aid.
 """
 
 from __future__ import annotations
@@ -50,6 +67,7 @@ class IndustryParams:
     ramp_months: F64  # (run, actor, munition) time constant tau of the lag (1 without a line)
     unit_cost_usd: F64  # (run, actor, munition) (1 without a line)
     budget_usd_per_year: F64  # (run, actor, munition)
+    munitions_budget_usd_per_month: F64  # (run, actor) L = s B_def / 12; inf without a share
     decay_per_month: F64 = field(init=False)  # exp(-1 / tau)
     budget_cap_per_month: F64 = field(init=False)  # B / 12 / p; 0 without a line
     mobilised_budget_cap_per_month: F64 = field(init=False)  # scaled by mobilised_funding
@@ -82,7 +100,30 @@ def sample_params(
         ramp_months=sampler.per_line("ramp_months", absent=1.0),
         unit_cost_usd=sampler.per_line("unit_cost_usd", absent=1.0),
         budget_usd_per_year=sampler.per_line("budget_usd_per_year"),
+        munitions_budget_usd_per_month=munitions_limit_per_month(
+            sampler.per_actor(
+                lambda a: (
+                    a.defence_budget_usd_per_year if a.munitions_budget_share is not None else None
+                ),
+                "defence_budget_usd_per_year",
+            ),
+            sampler.per_actor(lambda a: a.munitions_budget_share, "munitions_budget_share", np.nan),
+        ),
     )
+
+
+def munitions_limit_per_month(defence_budget_usd_per_year: F64, share: F64) -> F64:
+    """L = s B_def / 12 in USD a month; inf where the share is not given (NaN)."""
+    return np.where(np.isnan(share), np.inf, share * defence_budget_usd_per_year / 12.0)
+
+
+def within_limit(output: F64, unit_cost_usd: F64, limit_usd: F64) -> F64:
+    """(run, actor, munition) ``output`` scaled down by one factor per actor so that its cost
+    stays within ``limit_usd`` (run, actor); unchanged where the limit does not bind."""
+    cost = (output * unit_cost_usd).sum(axis=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(cost > limit_usd, limit_usd / cost, 1.0)
+    return np.where((scale < 1.0)[:, :, None], output * scale[:, :, None], output)
 
 
 def lag_decay(ramp_months: F64, dt_months: float = 1.0) -> F64:
@@ -117,7 +158,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     budget_cap = np.where(
         state.mobilising[:, :, None], p.mobilised_budget_cap_per_month, p.budget_cap_per_month
     )
-    produced = np.minimum(capacity, budget_cap)
+    produced = within_limit(
+        np.minimum(capacity, budget_cap), p.unit_cost_usd, p.munitions_budget_usd_per_month
+    )
     return replace(
         state,
         capacity_per_month=capacity,

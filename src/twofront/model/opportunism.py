@@ -5,17 +5,37 @@ probability that its aggressor opens war is
 
 .. math::
    P = 1 - \exp(-\lambda), \qquad
-   \lambda = h_0 \; r(t) \; D^{-\eta} \; \beta^{n} \; o
+   \lambda = h_0 \; r(t) \; D^{-\eta} \; (N / N^{ref})^{-\eta_F} \; \beta^{n} \; o
 
 * readiness :math:`r(t) = r_0 + (r_1 - r_0)\min(1, t / T)` ramps over
   :math:`T` months (e.g. the PLA's 2027 readiness goal, US DoD, *Military
   and Security Developments Involving the PRC 2023*);
 * deterrence :math:`D = \exp\big(\tfrac{1}{|M|}\sum_{m \in M}
   \ln(S_m / S^{ref}_m)\big)`, the geometric mean over the theater's deterrent
-  munitions :math:`M` (anti-ship missiles, interceptors) of the stocks held
-  by the defender and its patrons relative to a reference, with elasticity
-  :math:`\eta`: depleted stocks invite aggression (CSIS, "Empty Bins in a
-  Wartime Environment", Jan 2023);
+  munitions :math:`M` (anti-ship missiles, interceptors) of the stocks that
+  deter relative to a reference, with elasticity :math:`\eta`: depleted
+  stocks invite aggression (CSIS, "Empty Bins in a Wartime Environment", Jan
+  2023). Stocks count where they stand:
+
+  .. math:: S_m = S_{def,m} + w \sum_{p \in patrons} S_{p,m}
+
+  the defender's own stock fully, a patron's by the theater's
+  ``patron_stock_weight`` :math:`w \in [0, 1]` (absent: 1): a patron's
+  stocks are far away and spoken for by its other commitments, so a missile
+  moved from a patron to the defender before the war deters by
+  :math:`(1 - w)` more (assumption; the geometric mean keeps each munition's
+  share of the deterrent and makes a stock that halves cost the same
+  whatever its size);
+* forces and posture :math:`(N / N^{ref})^{-\eta_F}`: :math:`N` is the
+  defender's personnel on the theater's fronts plus, for each combatant
+  patron (:mod:`twofront.model.manpower`), what it could send now,
+  :math:`\min(F, R_p)` with :math:`F` the theater's
+  ``patron_forces_personnel`` and :math:`R_p` its reserves (one pool across
+  theaters: a patron busy elsewhere deters less). :math:`N^{ref}` is
+  ``deterrent_forces_reference`` and :math:`\eta_F`
+  ``forces_deterrence_elasticity``; without a reference the term is 1
+  (deterrence by denial counts forces that can fight at once:
+  Mearsheimer (1983));
 * :math:`n` is the number of other theaters at war in which this theater's
   defender or one of its patrons fights or is a patron, and :math:`\beta \ge 1`
   the hazard multiplier per such war: a busy defender or patron deters less
@@ -57,7 +77,10 @@ This is a proportional-hazards model (Cox 1972); the rational-deterrence
 reading is Mearsheimer (1983), *Conventional Deterrence*, Cornell UP. When
 it fires the theater's war begins and its fronts fight with
 :mod:`twofront.model.combat`. Example: h0 = 0.01, r = 1, D = 0.5, eta = 1,
-beta = 1.5, n = 1, o = 1 → lambda = 0.03, P = 0.0296.
+beta = 1.5, n = 1, o = 1 → lambda = 0.03, P = 0.0296. With a defender stock
+of 100 and a patron's 900 at w = 0.5 against a reference of 1,100, D = 550 /
+1,100 = 0.5; moving 100 of the patron's to the defender makes D = (200 + 400)
+/ 1,100 = 0.545, and lambda 0.0275.
 """
 
 from __future__ import annotations
@@ -86,6 +109,11 @@ class OpportunismParams:
     can_recur: NDArray[np.bool_]  # (theater,) a settled war may be followed by another
     deterrent_munitions: NDArray[np.bool_]  # (theater, munition) M: stocks that deter
     holders: NDArray[np.bool_]  # (theater, actor) defender and patrons, whose stocks deter
+    patron_stock_weight: F64  # (run, theater) w: a patron's unit against the defender's
+    combatants: NDArray[np.bool_]  # (theater, actor) combatant patrons
+    patron_forces: F64  # (run, theater) F, personnel each combatant patron would send
+    forces_reference: F64  # (run, theater) N_ref; inf where forces do not deter
+    forces_elasticity: F64  # (run, theater) eta_F; 0 where not given
     shares_patron: NDArray[np.bool_]  # (theater, other theater) the first's defender or a
     # patron fights in the second or is a patron there
     backs_same: NDArray[np.bool_]  # (theater, other theater) the first's defender or a
@@ -129,6 +157,10 @@ def sample_params(
     backs = (holders.astype(np.float64) @ holders.T.astype(np.float64)) > 0
     np.fill_diagonal(backs, False)
 
+    combatants = np.zeros_like(holders)
+    for j, t in enumerate(theaters.values()):
+        combatants[j, [index.actors.index(a) for a in t.combatant_patrons]] = True
+
     def end_state(t_id: str) -> str:
         return aim_in_force(scenario, strategy_id, t_id, "defender")
 
@@ -156,6 +188,13 @@ def sample_params(
         ),
         deterrent_munitions=used,
         holders=holders,
+        patron_stock_weight=block("patron_stock_weight", 1.0),
+        combatants=combatants,
+        patron_forces=sampler.per_theater(
+            lambda t: t.patron_forces_personnel, "patron_forces_personnel"
+        ),
+        forces_reference=block("deterrent_forces_reference", np.inf),
+        forces_elasticity=block("forces_deterrence_elasticity"),
         shares_patron=shares,
         backs_same=backs,
         base_hazard=block("base_hazard_per_month"),
@@ -179,22 +218,58 @@ def readiness(start: F64, end: F64, ramp_months: F64, month: int | NDArray[np.in
 
 
 def deterrence_of_holders(
-    stockpile: F64, holders: NDArray[np.bool_], reference: F64, used: NDArray[np.bool_]
+    stockpile: F64,
+    holders: NDArray[np.bool_],
+    reference: F64,
+    used: NDArray[np.bool_],
+    weight: F64 | None = None,
 ) -> F64:
-    """(run, theater) :func:`deterrence` of the stocks held by each theater's holders.
+    """(run, theater) geometric-mean deterrence D of the stocks held by each theater's holders.
 
     ``stockpile`` is (run, actor, munition), ``holders`` (theater, actor),
-    ``reference`` (run, theater, munition) and ``used`` (theater, munition).
-    Sums only the (theater, munition) pairs that deter, holder by holder.
+    ``reference`` (run, theater, munition) and ``used`` (theater, munition);
+    ``weight`` (run, theater, actor) is what a unit of each holder's stock counts
+    (default 1). Sums only the (theater, munition) pairs that deter, holder by holder.
     """
     log_sum = np.zeros((stockpile.shape[0], used.shape[0]))
     for theater, munition in zip(*np.nonzero(used), strict=True):
         stock = np.zeros(stockpile.shape[0])
         for actor in np.nonzero(holders[theater])[0]:
-            stock += stockpile[:, actor, munition]
+            held = stockpile[:, actor, munition]
+            stock += held if weight is None else weight[:, theater, actor] * held
         ratio = np.maximum(stock, 1e-9) / reference[:, theater, munition]
         log_sum[:, theater] += np.log(ratio)
     return np.exp(log_sum / np.maximum(used.sum(axis=1), 1))
+
+
+def holder_weights(p: OpportunismParams, defender: NDArray[np.int64]) -> F64:
+    """(run, theater, actor) what a unit of each holder's stock deters: 1 for the defender,
+    w for a patron (0 for the others)."""
+    weight = p.holders[None, :, :] * p.patron_stock_weight[:, :, None]
+    weight[:, np.arange(defender.shape[0]), defender] = 1.0
+    return weight
+
+
+def forces_in_reach(
+    defender_personnel: F64, reserves: F64, patron_forces: F64, combatants: NDArray[np.bool_]
+) -> F64:
+    """(run, theater) N: the defender's personnel on the theater's fronts plus min(F, R_p)
+    for each combatant patron p.
+
+    ``defender_personnel`` is (run, theater), ``reserves`` (run, actor),
+    ``patron_forces`` (run, theater) and ``combatants`` (theater, actor).
+    """
+    out = defender_personnel.copy()
+    for theater, actor in zip(*np.nonzero(combatants), strict=True):
+        out[:, theater] += np.minimum(patron_forces[:, theater], reserves[:, actor])
+    return out
+
+
+def forces_factor(forces: F64, reference: F64, elasticity: F64) -> F64:
+    """(N / N_ref)^-eta_F; 1 where there is no reference (``reference`` = inf)."""
+    given = np.isfinite(reference)
+    ratio = np.maximum(forces, 1e-9) / np.where(given, reference, 1.0)
+    return np.where(given, ratio ** np.where(given, -elasticity, 0.0), 1.0)
 
 
 def start_probability(
@@ -206,7 +281,7 @@ def start_probability(
     busy_wars: F64,
     opportunity: F64,
 ) -> F64:
-    """P = 1 - exp(-h0 r D^-eta beta^n o)."""
+    """P = 1 - exp(-h0 r D^-eta beta^n o); the forces term comes in with ``opportunity``."""
     rate = base_hazard * ready * deterrent ** (-elasticity) * busy**busy_wars * opportunity
     return -np.expm1(-rate)
 
@@ -234,8 +309,19 @@ def war_probability(state: State, params: Params) -> F64:
     status = state.theater_status
     after_war = (status == TheaterStatus.SETTLED) & p.can_recur[None, :]
     at_war = status == TheaterStatus.WAR
+    index = params.index
     deterrent = deterrence_of_holders(
-        state.stockpile, p.holders, p.deterrent_stock_reference, p.deterrent_munitions
+        state.stockpile,
+        p.holders,
+        p.deterrent_stock_reference,
+        p.deterrent_munitions,
+        holder_weights(p, index.theater_actor[:, DEFENDER]),
+    )
+    on_fronts = sum_over(state.personnel[:, :, DEFENDER], index.front_in_theater)
+    forces = forces_factor(
+        forces_in_reach(on_fronts, state.reserves_personnel, p.patron_forces, p.combatants),
+        p.forces_reference,
+        p.forces_elasticity,
     )
     # Other wars that keep this theater's defender or patrons busy.
     busy_wars = sum_over(at_war.astype(np.float64), p.shares_patron.T)
@@ -265,7 +351,7 @@ def war_probability(state: State, params: Params) -> F64:
         p.deterrence_elasticity,
         p.busy_multiplier,
         busy_wars,
-        opportunity * peace_factor * reputation,
+        opportunity * peace_factor * reputation * forces,
     )
 
 

@@ -262,6 +262,8 @@ TABLE_LIMITS: dict[str, tuple[str, int]] = {
 LIST_LIMITS: dict[str, str] = {
     "aid": "MAX_AID_LINES",
     "patrons": "MAX_LIST_ITEMS",
+    "combatant_patrons": "MAX_LIST_ITEMS",
+    "patron_munitions_per_month": "MAX_MUNITIONS",
     "levels": "MAX_LIST_ITEMS",
     "mobilise_industry": "MAX_LIST_ITEMS",
     "start_war": "MAX_LIST_ITEMS",

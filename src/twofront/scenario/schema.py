@@ -132,6 +132,10 @@ class Actor(_Strict):
     will: Fraction
     war_cost_share_per_month: NonNegative | None = None
     leader_stickiness: Fraction | None = None
+    munitions_budget_share: Fraction | None = None
+    """Share of ``defence_budget_usd_per_year`` that pays for its munition lines' output and
+    the aid it gives (at unit cost): a hard monthly limit on both together (absent: no
+    limit beyond each line's own budget); see :mod:`twofront.model.industry`."""
     territory_km2: Positive | None = None
     industry: dict[Id, Production] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
     forces: Forces | None = None
@@ -162,6 +166,14 @@ class Opportunism(_Strict):
     deterrent_stock_reference: dict[Id, Positive] = Field(max_length=MAX_MUNITIONS)
     deterrence_elasticity: NonNegative
     busy_multiplier: AtLeastOne
+    patron_stock_weight: Fraction | None = None
+    """How much a unit of a patron's stock deters here against one held by the defender
+    itself (absent: 1, every holder's stock counts fully)."""
+    deterrent_forces_reference: Positive | None = None
+    """Personnel of the defender on the theater's fronts plus the forces its combatant
+    patrons can send, at which the forces term is 1 (absent: forces do not deter)."""
+    forces_deterrence_elasticity: NonNegative | None = None
+    """Elasticity of the hazard in that forces ratio (absent: 0)."""
 
 
 class OnReach(_Strict):
@@ -244,6 +256,17 @@ class Theater(_Strict):
     aggressor_aim: Id
     defender_bargaining_power: Fraction
     reference_occupied_km2: NonNegative | None = None
+    combatant_patrons: list[Id] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    """Patrons whose forces join the defender on the theater's fronts when its war begins
+    (see :mod:`twofront.model.manpower`)."""
+    patron_forces_personnel: Personnel | None = None
+    """Personnel each combatant patron sends from its reserves when the war begins (less
+    if its reserves are short)."""
+    patron_munitions_per_month: dict[Id, NonNegative] = Field(
+        default_factory=dict, max_length=MAX_MUNITIONS
+    )
+    """Units of each munition every combatant patron fires a month from its own stock while
+    the war lasts; the defender's fires munition joins the defender's fires."""
     opportunism: Opportunism | None = None
     escalation: Escalation | None = None
 
@@ -463,6 +486,23 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
         need(t.defender != t.aggressor, f"theaters.{t_id}.aggressor", "must differ from defender")
         for i, p in enumerate(t.patrons):
             one_of(p, s.actors, f"theaters.{t_id}.patrons[{i}]", "actor")
+        for i, p in enumerate(t.combatant_patrons):
+            path = f"theaters.{t_id}.combatant_patrons[{i}]"
+            need(p in t.patrons, path, f"{p!r} must be one of the theater's patrons {t.patrons}")
+            need(
+                p not in s.actors or s.actors[p].forces is not None,
+                path,
+                f"{p!r} fights here, so actors.{p} needs [forces]",
+            )
+        need(
+            not t.combatant_patrons or t.patron_forces_personnel is not None,
+            f"theaters.{t_id}.patron_forces_personnel",
+            "required with combatant_patrons",
+        )
+        for m_id in t.patron_munitions_per_month:
+            one_of(
+                m_id, s.munitions, f"theaters.{t_id}.patron_munitions_per_month.{m_id}", "munition"
+            )
         for role in ("defender_aim", "aggressor_aim"):
             one_of(getattr(t, role), s.aims, f"theaters.{t_id}.{role}", "aim")
         need(
