@@ -33,6 +33,7 @@ from twofront.analysis.compare import (
     varies,
     war_event_outcomes,
 )
+from twofront.analysis.out_of_sample import IN_SAMPLE, OUT_OF_SAMPLE
 from twofront.analysis.summary import failed_runs, summarise
 from twofront.analysis.validation import CASES, CaseResult, Check
 from twofront.engine.loop import concat_runs
@@ -484,7 +485,8 @@ def validate(
             progress.update(task, description=f"validating {name}")
             results.append(_run_case(name, runs))
             progress.advance(task)
-    console.print(validation_table(results, runs))
+    for sample in (OUT_OF_SAMPLE, IN_SAMPLE):
+        console.print(validation_table(results, runs, sample))
     path = validation_report.write(results, runs, out / "report.html")
     passed = sum(r.passed for r in results)
     console.print(f"{passed} of {len(results)} cases pass; report written to {path}")

@@ -88,20 +88,29 @@ def summary_table(rows: list[Row], title: str) -> Table:
     return table
 
 
-def validation_table(results: list[CaseResult], runs: int) -> Table:
-    """One line per check of every validation case, with pass or FAIL."""
-    table = Table(title=f"Validation against history ({runs} runs per simulated case)")
+def validation_table(results: list[CaseResult], runs: int, sample: str | None = None) -> Table:
+    """One line per check of every validation case, with pass or FAIL.
+
+    With ``sample`` (``in-sample`` or ``out-of-sample``), only the checks of that kind.
+    """
+    kind = {
+        None: "",
+        "out-of-sample": ": out-of-sample (data no scenario number was fitted to)",
+        "in-sample": ": in-sample (data a scenario number was fitted to; not a validation)",
+    }[sample]
+    table = Table(title=f"Validation against history{kind} ({runs} runs per simulated case)")
     for column in ("case", "check", "value", "expected", "result"):
         table.add_column(column, overflow="fold")
     for result in results:
-        for k, check in enumerate(result.checks):
+        checks = result.checks if sample is None else result.checks_of(sample)
+        for k, check in enumerate(checks):
             table.add_row(
                 result.case if k == 0 else "",
                 check.name,
                 f"{check.value:.4g}",
                 check.expected,
                 "[green]pass[/]" if check.passed else "[red]FAIL[/]",
-                end_section=k == len(result.checks) - 1,
+                end_section=k == len(checks) - 1,
             )
     return table
 
