@@ -46,6 +46,7 @@ from twofront.analysis.compare import (
     to_frame,
     war_event_outcomes,
 )
+from twofront.analysis.out_of_sample import IN_SAMPLE, OUT_OF_SAMPLE
 from twofront.analysis.summary import failed_runs, summarise, summary_frame
 from twofront.analysis.validation import CASES, CaseResult, Check
 from twofront.engine.loop import concat_runs
@@ -154,9 +155,7 @@ def _say(text: str) -> None:
     errors.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-def _emit(
-    rows: pd.DataFrame, fmt: Format, table: Callable[[], object], crop: bool = True
-) -> None:
+def _emit(rows: pd.DataFrame, fmt: Format, table: Callable[[], object], crop: bool = True) -> None:
     """Write ``rows`` to stdout as CSV or JSON records, or print the rich ``table``
     (``crop=False``: lines longer than the terminal run past its edge, never cut)."""
     if fmt is Format.csv:
@@ -592,7 +591,11 @@ def validate(
             results.append(_run_case(name, runs))
             progress.advance(task)
     rows = validation_frame(results)
-    _emit(rows, format_, lambda: validation_table(rows, runs))
+    if format_ is Format.table:
+        for sample in (OUT_OF_SAMPLE, IN_SAMPLE):
+            console.print(validation_table(rows, runs, sample))
+    else:
+        _emit(rows, format_, lambda: validation_table(rows, runs))
     path = validation_report.write(results, runs, out / "report.html")
     passed = sum(r.passed for r in results)
     _say(f"{passed} of {len(results)} cases pass; report written to {path}")
@@ -611,10 +614,15 @@ def validate(
 
 
 def validation_frame(results: list[CaseResult]) -> pd.DataFrame:
-    """One row per check: case, check, value, expected, passed."""
+    """One row per check: case, check, value, expected, passed, sample (in-sample or
+    out-of-sample) and the basis of that label."""
     return pd.DataFrame(
-        [(r.case, c.name, c.value, c.expected, c.passed) for r in results for c in r.checks],
-        columns=["case", "check", "value", "expected", "passed"],
+        [
+            (r.case, c.name, c.value, c.expected, c.passed, c.sample, c.basis)
+            for r in results
+            for c in r.checks
+        ],
+        columns=["case", "check", "value", "expected", "passed", "sample", "basis"],
     )
 
 

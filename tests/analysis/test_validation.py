@@ -145,11 +145,46 @@ def test_iwo_jima_case_fails_blocked_by_data_while_the_us_series_is_missing(resu
 @pytest.mark.parametrize("name", ["kursk-2024-backtest", "ukraine-gains-backtest"])
 def test_backtest_reports_coverage_and_a_finite_error(results, name):
     result = results[name]
-    coverage = _check(result, "share of observed months inside the 90% band")
-    mae = _check(result, "mean absolute error of the median")
-    assert 0 <= coverage.value <= 1
-    assert np.isfinite(mae.value) and mae.value >= 0
-    assert np.isfinite(_check(result, "mean error of the median").value)
+    coverage = [c for c in result.checks if "observed months inside the 90% band" in c.name]
+    mae = [c for c in result.checks if "mean absolute error of the median" in c.name]
+    bias = [c for c in result.checks if "mean error of the median" in c.name]
+    assert coverage and mae and bias
+    assert all(0 <= c.value <= 1 for c in coverage)
+    assert all(np.isfinite(c.value) and c.value >= 0 for c in mae)
+    assert all(np.isfinite(c.value) for c in bias)
+
+
+@pytest.mark.parametrize("name", ["kursk-2024-backtest", "ukraine-gains-backtest"])
+def test_backtests_on_the_series_the_shipped_numbers_were_tuned_on_are_in_sample(results, name):
+    # kursk-2024's advance rates and mud factor were tuned with the whole 2024-25 series
+    # with the whole 2024-25 series in view (fitted_to through 2025-04 / 2025-12).
+    result = results[name]
+    assert {c.sample for c in result.checks} == {"in-sample"}
+    assert all("fitted to" in c.basis for c in result.checks)
+
+
+def test_winter_war_casualty_ratio_is_in_sample_and_its_terms_out_of_sample(results):
+    result = results["winter-war-1939"]
+    ratio = _check(result, "Soviet / Finnish casualties")
+    assert ratio.sample == "in-sample" and "lethality_per_month" in ratio.basis
+    ceded = _check(result, "median share of Finland ceded")
+    assert ceded.sample == "out-of-sample"
+
+
+def test_fits_to_a_battle_are_in_sample(results):
+    for name in ("iwo-jima-estimator-check",):
+        assert {c.sample for c in results[name].checks} == {"in-sample"}
+
+
+def test_the_2025_checks_of_the_refit_europe_front_are_out_of_sample(results):
+    result = results["europe-2025-out-of-sample"]
+    out = result.checks_of("out-of-sample")
+    assert [c.name.split(":")[0] for c in out][:2] == ["2025 (12 months)", "2025"]
+    assert all(np.isfinite(c.value) for c in out)
+    (fit,) = result.checks_of("in-sample")
+    assert fit.name.startswith("fit (Aug-Dec 2024, 5 months)")
+    (panel,) = result.panels
+    assert panel.x[0] == "2024-08" and panel.x[-1] == "2025-12"
 
 
 def test_the_kursk_backtest_passes_at_the_current_calibration(results):

@@ -56,6 +56,42 @@ def cases() -> list[CaseResult]:
     ]
 
 
+def _mixed_case() -> CaseResult:
+    return CaseResult(
+        "mixed",
+        "Fit through 2024, forecast 2025",
+        "",
+        [
+            Check("fit error", 100.0, "reported", True, "in-sample", "fitted to the gains"),
+            Check("2025 error", 400.0, "<= 300", False, "out-of-sample", "no number fitted"),
+        ],
+        [],
+    )
+
+
+def test_out_of_sample_and_in_sample_checks_are_summarised_apart():
+    page = validation_report.render([_mixed_case()], runs=10)
+    out_start = page.index("<h2>Out-of-sample checks</h2>")
+    in_start = page.index("<h2>In-sample checks</h2>")
+    out_summary, in_summary = page[out_start:in_start], page[in_start : page.index("<h2 id=")]
+    assert "<td class='fail'>FAIL</td><td>0 of 1</td>" in out_summary
+    assert "<td class='pass'>pass</td><td>1 of 1</td>" in in_summary
+    section = _section(page, "mixed")
+    assert section.index("<h3>Out-of-sample checks</h3>") < section.index("2025 error")
+    assert section.index("<h3>In-sample checks</h3>") < section.index("fit error")
+    assert "<p class='source'>fitted to the gains</p>" in section
+
+
+def test_a_kind_without_checks_says_none():
+    page = validation_report.render(
+        [CaseResult("only-fit", "", "", [Check("fit", 1.0, "", True)], [])], runs=10
+    )
+    assert (
+        "<h2>Out-of-sample checks</h2><p>Scored on data no scenario number was fitted "
+        "to: these are the validation.</p><p>None.</p>"
+    ) in page
+
+
 @pytest.fixture(scope="module")
 def page(cases) -> str:
     return validation_report.render(cases, runs=123)

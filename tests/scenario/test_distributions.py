@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
-from twofront.scenario.distributions import AtLeastOne, Fraction, NonNegative, Param, Positive
+from twofront.scenario.distributions import (
+    AtLeastOne,
+    FittedTo,
+    Fraction,
+    NonNegative,
+    Param,
+    Positive,
+)
 
 A = {"assumption": "test value"}
 PHI_1 = 0.8413447460685429  # standard normal CDF at 1
@@ -237,3 +244,50 @@ def test_parameter_that_can_leave_its_bounds_is_rejected(adapter, fields, expect
 )
 def test_parameter_inside_its_bounds_is_accepted(adapter, fields):
     assert isinstance(adapter.validate_python({**fields, **A}), Param)
+
+
+# --- fitted_to: the data a number was tuned on ----------------------------
+
+FIT = {"data": "data/ukraine_territory_monthly.csv", "through": "2024-12"}
+
+
+def test_fitted_to_is_optional_and_parsed_when_given():
+    assert Param(value=1.0, **A).fitted_to is None
+    fitted = Param(value=1.0, fitted_to=FIT, **A).fitted_to
+    assert fitted is not None
+    assert (fitted.series, fitted.through, fitted.since) == (
+        "ukraine_territory_monthly",
+        "2024-12",
+        None,
+    )
+
+
+def test_fitted_to_names_figures_that_are_not_a_shipped_series_as_written():
+    fitted = FittedTo(data="Winter War losses", through="1940-03")
+    assert fitted.series == "Winter War losses"
+
+
+def test_fitted_to_covers_months_from_since_through_its_cut_off():
+    fitted = FittedTo(data="x", since="2024-08", through="2024-12-31")
+    assert [fitted.covers(m) for m in ("2024-07", "2024-08", "2024-12", "2025-01")] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"data": "x", "through": "2024-13"}, r"fitted_to.through = '2024-13'; expected a date"),
+        ({"data": "x", "through": "Dec 2024"}, "expected a date 'YYYY-MM' or 'YYYY-MM-DD'"),
+        ({"data": "x", "through": "2024-12", "since": "2025-01"}, "is after through"),
+        ({"data": "  ", "through": "2024-12"}, "fitted_to.data = '  '"),
+        ({"data": "x"}, "through"),
+        ({"data": "x", "through": "2024-12", "until": "2025"}, "Extra inputs"),
+    ],
+)
+def test_bad_fitted_to_is_rejected_saying_what_is_allowed(fields, message):
+    with pytest.raises(ValidationError, match=message):
+        Param(value=1.0, fitted_to=fields, **A)

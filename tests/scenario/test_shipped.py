@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from twofront.history import data_dir
 from twofront.scenario.loader import load, shipped_names
 from twofront.scenario.sources import iter_params
 from twofront.simulation import run
@@ -49,6 +50,27 @@ def test_every_number_carries_a_source_or_an_assumption(name, scenarios):
     assert len(params) > 20
     unsourced = [path for path, p in params if not (p.source or p.assumption or "").strip()]
     assert unsourced == []
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_number_fitted_to_a_data_file_names_a_shipped_series(name, scenarios):
+    fitted = [(path, p.fitted_to) for path, p in iter_params(scenarios[name]) if p.fitted_to]
+    for path, fit in fitted:
+        if fit.data.startswith("data/"):
+            assert (data_dir() / f"{fit.series}.csv").is_file(), path
+            assert (data_dir() / f"{fit.series}.meta.toml").is_file(), path
+
+
+def test_the_europe_numbers_tuned_on_the_gains_say_so_with_their_cut_off(scenarios):
+    fitted = {
+        path: p.fitted_to
+        for path, p in iter_params(scenarios["world-2024"])
+        if p.fitted_to and p.fitted_to.series == "ukraine_territory_monthly"
+    }
+    for path in ("fronts.donbas.advance_km2_per_month", "fronts.south.advance_km2_per_month"):
+        assert fitted[path].through == "2025-12"
+    kursk = scenarios["world-2024"].fronts["kursk"].advance_km2_per_month.fitted_to
+    assert kursk is not None and (kursk.series, kursk.through) == ("kursk_area_held", "2025-04")
 
 
 @pytest.mark.parametrize(("name", "strategy"), STRATEGIES, ids=[f"{n}:{s}" for n, s in STRATEGIES])

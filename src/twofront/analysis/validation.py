@@ -8,19 +8,25 @@ pass or fail; none of them can pass by construction. The cases:
 * backtests from August 2024 under the policies followed: the Kursk salient's
   area and Russia's monthly gains in Ukraine against the observed series,
   with the share of months inside the simulated 90% band;
+* out of sample: the Europe front refitted on Russia's gains through December
+  2024 only and scored on 2025 (:mod:`twofront.analysis.out_of_sample`);
 * war termination: the Winter War (Finland cedes ~11% holding no Soviet
   soil) and the Polish-Soviet War (Poland, holding Soviet-claimed soil,
   keeps good terms, better than without it). Both start from each side's
   war aims declared at the time, not from the historical terms, and let the
   bottom lines move ([bargaining.adaptation]): the terms, and the month the
   war ends, must emerge.
+
+Every check says whether it is *in-sample* (scored on data a scenario number
+was fitted to, read from the numbers' ``fitted_to``: a goodness of fit, not a
+validation) or *out-of-sample*, and why.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -32,9 +38,20 @@ from twofront.analysis.backtest import (
     simulated_months,
 )
 from twofront.analysis.calibrate import Fit, fit_least_squares, fit_likelihood, simulate
+from twofront.analysis.out_of_sample import (
+    IN_SAMPLE,
+    band_coverage,
+    cut_off,
+    fitted_on,
+    refit_and_forecast,
+    sample_of,
+    split_months,
+    window_scores,
+)
 from twofront.analysis.summary import ok_runs
-from twofront.history import BattleSeries, Series, iwo_jima
+from twofront.history import BattleSeries, Series, iwo_jima, load_series
 from twofront.scenario.loader import load, parse, resolve
+from twofront.scenario.schema import Scenario
 from twofront.simulation import run
 
 ENGEL_A_PER_DAY = 0.0544
@@ -47,12 +64,18 @@ NOISE = 0.02
 
 @dataclass(frozen=True)
 class Check:
-    """One number against its tolerance."""
+    """One number against its tolerance, in-sample or out-of-sample and why.
+
+    A check says ``in-sample`` unless shown otherwise: only a check on data
+    no scenario number was fitted to is a validation.
+    """
 
     name: str
     value: float
     expected: str
     passed: bool
+    sample: str = IN_SAMPLE
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,21 @@ class CaseResult:
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks)
+
+    def checks_of(self, sample: str) -> list[Check]:
+        """The checks that are ``in-sample`` or ``out-of-sample``."""
+        return [c for c in self.checks if c.sample == sample]
+
+
+def labelled(checks: list[Check], scenario: Scenario, data: str, months: list[str]) -> list[Check]:
+    """``checks`` scored on ``data`` over ``months``, labelled from the numbers' ``fitted_to``."""
+    fitted = fitted_on(scenario, data, months)
+    basis = (
+        "scored on data these numbers were fitted to: " + "; ".join(fitted)
+        if fitted
+        else f"no number of {scenario.scenario.name} was fitted to {data}"
+    )
+    return [replace(c, sample=sample_of(fitted), basis=basis) for c in checks]
 
 
 def _within(value: float, target: float, rel: float) -> bool:
@@ -218,11 +256,12 @@ def _fit_case(
             bool(free.r2_blue >= ls.r2_blue - 1e-6),
         )
     )
+    basis = f"fitted to {battle.name} and scored on it: a goodness of fit, not a validation"
     return CaseResult(
         case,
         description,
         citation,
-        checks,
+        [replace(c, basis=basis) for c in checks],
         [_battle_panel(battle, ls, observed_label)],
         notes=f"bootstrap and profile-likelihood 95% intervals; {observed_days} observed days",
     )
@@ -264,10 +303,11 @@ def ukraine_gains_case(runs: int) -> CaseResult:
 
 
 def _target_case(case: str, description: str, target: Target, runs: int) -> CaseResult:
-    (results,), _ = ok_runs(run(load("kursk-2024"), runs=runs, seed=2024))
+    scenario = load("kursk-2024")
+    (results,), _ = ok_runs(run(scenario, runs=runs, seed=2024))
     labels = simulated_months(results)
     series, observed = observed_for(target, labels)
-    return _backtest_case(
+    result = _backtest_case(
         case,
         description,
         series,
@@ -277,6 +317,55 @@ def _target_case(case: str, description: str, target: Target, runs: int) -> Case
         target.units,
         coverage_min=0.5,
         mae_max=300.0,
+    )
+    return _split_at_cut_off(result, scenario, target, labels, target.simulated(results), observed)
+
+
+def _split_at_cut_off(
+    whole: CaseResult,
+    scenario: Scenario,
+    target: Target,
+    months: list[str],
+    simulated: np.ndarray,
+    observed: np.ndarray,
+) -> CaseResult:
+    """The backtest's checks on the months some number was fitted to, and on those after."""
+    through = cut_off(scenario, target.series)
+    observed_months = [m for m, o in zip(months, observed, strict=True) if np.isfinite(o)]
+    checks = []
+    for mask in split_months(months, through):
+        seen = [
+            m for m, keep, o in zip(months, mask, observed, strict=True) if keep and np.isfinite(o)
+        ]
+        if not seen:
+            continue
+        part = window_scores(simulated, observed, mask)
+        window = f"{seen[0]} to {seen[-1]}"
+        checks += labelled(
+            [
+                Check(
+                    f"{window}: share of {part.months} observed months inside the 90% band",
+                    part.coverage,
+                    ">= 0.5",
+                    part.coverage >= 0.5,
+                ),
+                Check(
+                    f"{window}: mean absolute error of the median",
+                    part.mae,
+                    f"<= 300 {target.units}",
+                    bool(np.isfinite(part.mae) and part.mae <= 300.0),
+                ),
+                Check(f"{window}: mean error of the median", part.bias, "reported", True),
+            ],
+            scenario,
+            target.series,
+            seen,
+        )
+    cut = f"numbers fitted to {target.series} through {through}" if through else "no fitted numbers"
+    return replace(
+        whole,
+        checks=[*checks, *labelled(whole.checks[3:], scenario, target.series, observed_months)],
+        notes=f"{whole.notes}; split at the cut-off: {cut}",
     )
 
 
@@ -343,6 +432,13 @@ def _backtest_case(
 WINTER_WAR_MONTHS = 4
 """Months from the scenario's start (December 1939) to the Moscow Peace Treaty (March 1940)."""
 
+WINTER_WAR_PERIOD = ("1939-12", "1940-01", "1940-02", "1940-03")
+WINTER_WAR_LOSSES = "Winter War losses"
+"""The figures the winter-war-1939 lethalities were fitted to (their ``fitted_to.data``)."""
+WINTER_WAR_TERMS = "Moscow Peace Treaty terms and date"
+POLISH_SOVIET_PERIOD = ("1920-09", "1920-10", "1921-03")
+POLISH_SOVIET_TERMS = "Riga armistice and treaty terms and dates"
+
 POLISH_SOVIET_MONTHS = 2
 """Months from the scenario's start (September 1920) to the armistice (in force 18 Oct 1920)."""
 
@@ -380,6 +476,60 @@ def winter_war_case(runs: int) -> CaseResult:
     months = results["months_to_settlement"].sel(theater=t).values
     by_history = _settled_by(months, WINTER_WAR_MONTHS)
     collapsed = results["collapsed_side"].sel(theater=t).values
+    terms = [
+        Check(
+            f"P(settled within {horizon} months)",
+            float(settled.mean()),
+            ">= 0.9",
+            bool(settled.mean() >= 0.9),
+        ),
+        Check(
+            f"P(settled by March 1940, month {WINTER_WAR_MONTHS})",
+            by_history,
+            ">= 0.5 (history: settled then)",
+            by_history >= 0.5,
+        ),
+        Check(
+            "median months to settlement",
+            float(np.nanmedian(months)),
+            f"3-5 (history: {WINTER_WAR_MONTHS}, March 1940)",
+            bool(3 <= np.nanmedian(months) <= 5),
+        ),
+        Check(
+            "median share of Finland ceded",
+            median_lost,
+            "0.11, within 0.07-0.16",
+            bool(0.07 <= median_lost <= 0.16),
+        ),
+        Check(
+            "Soviet soil kept by Finland (km², median)",
+            float(np.nanmedian(kept)),
+            "0",
+            bool(np.nanmedian(kept) == 0),
+        ),
+        Check(
+            "share of settlements by a side's collapse of will",
+            _by_collapse(collapsed, settled),
+            "reported (history: by agreement)",
+            True,
+        ),
+    ]
+    checks = [
+        *labelled(terms, spec, WINTER_WAR_TERMS, list(WINTER_WAR_PERIOD)),
+        *labelled(
+            [
+                Check(
+                    "Soviet / Finnish casualties (median ratio)",
+                    ratio,
+                    ">= 3 (history: ~6; Finland won most engagements)",
+                    ratio >= 3,
+                )
+            ],
+            spec,
+            WINTER_WAR_LOSSES,
+            list(WINTER_WAR_PERIOD),
+        ),
+    ]
     return CaseResult(
         "winter-war-1939",
         "Winter War from December 1939, from the aims declared then: terms of the Moscow "
@@ -387,50 +537,7 @@ def winter_war_case(runs: int) -> CaseResult:
         "Finnish Government, 'Start of Winter War commemorated on 30 November', 2019 (11% ceded); "
         "Finnish Defence College, Talvisodan historia 4, 1991, and Krivosheev, via Wikipedia "
         "'Winter War' (losses)",
-        [
-            Check(
-                f"P(settled within {horizon} months)",
-                float(settled.mean()),
-                ">= 0.9",
-                bool(settled.mean() >= 0.9),
-            ),
-            Check(
-                f"P(settled by March 1940, month {WINTER_WAR_MONTHS})",
-                by_history,
-                ">= 0.5 (history: settled then)",
-                by_history >= 0.5,
-            ),
-            Check(
-                "median months to settlement",
-                float(np.nanmedian(months)),
-                f"3-5 (history: {WINTER_WAR_MONTHS}, March 1940)",
-                bool(3 <= np.nanmedian(months) <= 5),
-            ),
-            Check(
-                "median share of Finland ceded",
-                median_lost,
-                "0.11, within 0.07-0.16",
-                bool(0.07 <= median_lost <= 0.16),
-            ),
-            Check(
-                "Soviet soil kept by Finland (km², median)",
-                float(np.nanmedian(kept)),
-                "0",
-                bool(np.nanmedian(kept) == 0),
-            ),
-            Check(
-                "Soviet / Finnish casualties (median ratio)",
-                ratio,
-                ">= 3 (history: ~6; Finland won most engagements)",
-                ratio >= 3,
-            ),
-            Check(
-                "share of settlements by a side's collapse of will",
-                _by_collapse(collapsed, settled),
-                "reported (history: by agreement)",
-                True,
-            ),
-        ],
+        checks,
         [
             Panel(
                 "Share of Finland ceded at settlement",
@@ -474,11 +581,7 @@ def polish_soviet_case(runs: int) -> CaseResult:
     )
     median_kept = float(np.nanmedian(kept))
     low_kept, high_kept = 0.5 * RIGA_SOVIET_SOIL_KEPT_KM2, 1.5 * RIGA_SOVIET_SOIL_KEPT_KM2
-    return CaseResult(
-        "polish-soviet-1920",
-        "Polish-Soviet War from September 1920, from the aims declared then: the Riga border "
-        "(18 March 1921) lay ~200 km east of the Curzon Line",
-        "Oxford Reference, 'Russo-Polish war' (Riga border ~200 km east of the Curzon Line)",
+    checks = labelled(
         [
             Check(
                 f"P(settled within {horizon} months)",
@@ -518,6 +621,16 @@ def polish_soviet_case(runs: int) -> CaseResult:
                 True,
             ),
         ],
+        spec,
+        POLISH_SOVIET_TERMS,
+        list(POLISH_SOVIET_PERIOD),
+    )
+    return CaseResult(
+        "polish-soviet-1920",
+        "Polish-Soviet War from September 1920, from the aims declared then: the Riga border "
+        "(18 March 1921) lay ~200 km east of the Curzon Line",
+        "Oxford Reference, 'Russo-Polish war' (Riga border ~200 km east of the Curzon Line)",
+        checks,
         [
             Panel(
                 "Poland's terms with and without Soviet soil held",
@@ -534,11 +647,108 @@ def polish_soviet_case(runs: int) -> CaseResult:
     )
 
 
+OUT_OF_SAMPLE_MAE_MAX = 300.0
+"""km² per month: the in-sample backtests' bound, chosen before any 2025 score was computed."""
+
+OUT_OF_SAMPLE_COVERAGE_MIN = 0.5
+"""Share of 2025 months inside the 90% band: the same bound as the in-sample backtests."""
+
+
+def europe_2025_case(runs: int) -> CaseResult:
+    """The Europe front fitted on gains through December 2024, scored on 2025.
+
+    See :func:`twofront.analysis.out_of_sample.refit_and_forecast`. The 2025
+    checks are labelled from the refitted scenario's ``fitted_to``: out of
+    sample only if no number of it was fitted to 2025 gains.
+    """
+    forecast = refit_and_forecast(runs=runs, seed=2025, fit_runs=max(50, min(runs, 200)))
+    months, observed, simulated = forecast.months, forecast.observed, forecast.simulated
+    fit = window_scores(simulated, observed, forecast.fit_mask)
+    test = window_scores(simulated, observed, forecast.test_mask)
+    seen = [
+        m
+        for m, keep, o in zip(months, forecast.test_mask, observed, strict=True)
+        if keep and np.isfinite(o)
+    ]
+    fit_months = [m for m, keep in zip(months, forecast.fit_mask, strict=True) if keep]
+    series = TARGETS["ukraine-gains"].series
+    in_sample = labelled(
+        [
+            Check(
+                f"fit (Aug-Dec 2024, {fit.months} months): advance x{forecast.factor:g} the "
+                f"pre-2025 ranges (grid {len(forecast.grid)} points): MAE of the median",
+                fit.mae,
+                "reported (the fit's own error)",
+                True,
+            )
+        ],
+        forecast.scenario,
+        series,
+        fit_months,
+    )
+    coverage_50 = band_coverage(simulated, observed, forecast.test_mask, 0.5)
+    out = labelled(
+        [
+            Check(
+                f"2025 ({test.months} months): mean absolute error of the median",
+                test.mae,
+                f"<= {OUT_OF_SAMPLE_MAE_MAX:g} km² per month",
+                bool(np.isfinite(test.mae) and test.mae <= OUT_OF_SAMPLE_MAE_MAX),
+            ),
+            Check(
+                "2025: share of observed months inside the 90% band",
+                test.coverage,
+                f">= {OUT_OF_SAMPLE_COVERAGE_MIN}",
+                test.coverage >= OUT_OF_SAMPLE_COVERAGE_MIN,
+            ),
+            Check(
+                "2025: share of observed months inside the 50% band",
+                coverage_50,
+                "reported (0.5 if the bands are calibrated)",
+                True,
+            ),
+            Check(
+                "2025: mean error of the median (simulated - observed)", test.bias, "reported", True
+            ),
+            Check("2025: mean width of the 90% band", test.width, "reported", True),
+        ],
+        forecast.scenario,
+        series,
+        seen,
+    )
+    whole = scores(simulated, observed)
+    median, low, high = whole.median, whole.low, whole.high
+    detail = ", ".join(
+        f"{m}: {o:.0f} vs {md:.0f}" for m, o, md in zip(months, observed, median, strict=True)
+    )
+    return CaseResult(
+        "europe-2025-out-of-sample",
+        "Europe front fitted on Russian gains through Dec 2024 only, forecast for 2025 "
+        "(numbers re-tuned on 2025 put back to their earlier values)",
+        load_series(series).citation(),
+        [*in_sample, *out],
+        [
+            Panel(
+                "Russian net gains: fitted through Dec 2024, forecast 2025",
+                "month",
+                "km² per month",
+                months,
+                [float(v) for v in observed],
+                [float(v) for v in median],
+                [float(v) for v in low],
+                [float(v) for v in high],
+            )
+        ],
+        notes=f"observed vs simulated median by month: {detail}",
+    )
+
+
 CASES: dict[str, Callable[[int], CaseResult]] = {
     "iwo-jima-1945": iwo_jima_case,
     "iwo-jima-estimator-check": iwo_jima_estimator_case,
     "kursk-2024-backtest": kursk_case,
     "ukraine-gains-backtest": ukraine_gains_case,
+    "europe-2025-out-of-sample": europe_2025_case,
     "winter-war-1939": winter_war_case,
     "polish-soviet-1920": polish_soviet_case,
 }

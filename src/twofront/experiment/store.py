@@ -332,9 +332,7 @@ def read_outcomes(folder: Path, strategy: str | None = None, point: int = 0) -> 
         ).to_arrow_table()
 
 
-def read_results(
-    folder: Path, strategy: str, template: xr.Dataset, point: int = 0
-) -> xr.Dataset:
+def read_results(folder: Path, strategy: str, template: xr.Dataset, point: int = 0) -> xr.Dataset:
     """One strategy's stored runs (sweep ``point``) as a Dataset laid out like ``template``.
 
     ``template`` is any result of the same scenario (e.g. one simulated run): it gives

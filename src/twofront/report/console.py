@@ -262,9 +262,19 @@ def summary_table(rows: pd.DataFrame, title: str) -> Table:
     return table
 
 
-def validation_table(rows: pd.DataFrame, runs: int) -> Table:
-    """One line per check of every validation case, with pass or FAIL (``validation_frame``)."""
-    table = Table(title=f"Validation against history ({runs} runs per simulated case)")
+def validation_table(rows: pd.DataFrame, runs: int, sample: str | None = None) -> Table:
+    """One line per check of every validation case, with pass or FAIL (``validation_frame``).
+
+    With ``sample`` (``in-sample`` or ``out-of-sample``), only the checks of that kind.
+    """
+    kind = {
+        None: "",
+        "out-of-sample": ": out-of-sample (data no scenario number was fitted to)",
+        "in-sample": ": in-sample (data a scenario number was fitted to; not a validation)",
+    }[sample]
+    if sample is not None:
+        rows = rows[rows["sample"] == sample]
+    table = Table(title=f"Validation against history{kind} ({runs} runs per simulated case)")
     name_column(table, "case", rows["case"])
     for column in ("check", "value", "expected", "result"):
         table.add_column(column, overflow="fold")

@@ -12,7 +12,22 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from twofront.analysis.validation import CaseResult, Panel
+from twofront.analysis.out_of_sample import IN_SAMPLE, OUT_OF_SAMPLE
+from twofront.analysis.validation import CaseResult, Check, Panel
+
+_KINDS = (
+    (
+        OUT_OF_SAMPLE,
+        "Out-of-sample checks",
+        "Scored on data no scenario number was fitted to: these are the validation.",
+    ),
+    (
+        IN_SAMPLE,
+        "In-sample checks",
+        "Scored on data some scenario number was fitted to (its <code>fitted_to</code>), or "
+        "fits to the data they are scored on: goodness of fit, not validation.",
+    ),
+)
 
 
 def panel_png(panel: Panel) -> bytes:
@@ -43,14 +58,38 @@ def panel_png(panel: Panel) -> bytes:
     return buffer.getvalue()
 
 
+def _verdict(passed: bool) -> str:
+    return f"<span class='{'pass' if passed else 'fail'}'>{'pass' if passed else 'FAIL'}</span>"
+
+
+def _cell(passed: bool) -> str:
+    return f"<td class='{'pass' if passed else 'fail'}'>{'pass' if passed else 'FAIL'}</td>"
+
+
+def _summary(results: list[CaseResult], sample: str) -> str:
+    """One row per case with checks of this kind: how many pass, and the case's aim."""
+    rows = ""
+    for r in results:
+        checks = r.checks_of(sample)
+        if not checks:
+            continue
+        passed = sum(c.passed for c in checks)
+        rows += (
+            f"<tr><td><a href='#{html.escape(r.case)}'>{html.escape(r.case)}</a></td>"
+            f"{_cell(passed == len(checks))}<td>{passed} of {len(checks)}</td>"
+            f"<td>{html.escape(r.description)}</td></tr>"
+        )
+    if not rows:
+        return "<p>None.</p>"
+    header = "<th>case</th><th>result</th><th>checks passed</th><th>what it checks</th>"
+    return f"<table><tr>{header}</tr>{rows}</table>"
+
+
 def render(results: list[CaseResult], runs: int) -> str:
     """The whole report as one self-contained HTML page (figures inlined as PNG)."""
     passed = sum(r.passed for r in results)
-    rows = "".join(
-        f"<tr><td><a href='#{html.escape(r.case)}'>{html.escape(r.case)}</a></td>"
-        f"<td class='{'pass' if r.passed else 'fail'}'>{'pass' if r.passed else 'FAIL'}</td>"
-        f"<td>{html.escape(r.description)}</td></tr>"
-        for r in results
+    summaries = "".join(
+        f"<h2>{title}</h2><p>{why}</p>{_summary(results, sample)}" for sample, title, why in _KINDS
     )
     sections = "".join(_section(r) for r in results)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -66,19 +105,33 @@ td, th {{ border: 1px solid #ccc; padding: 4px 8px; font-size: 0.9em; text-align
 <h1>twofront validation report</h1>
 <p>{passed} of {len(results)} cases pass. {runs} Monte Carlo runs per simulated case.
 Generated {stamp}.</p>
-<table><tr><th>case</th><th>result</th><th>what it checks</th></tr>{rows}</table>
+{summaries}
 {sections}
 </body></html>
 """
 
 
-def _section(result: CaseResult) -> str:
-    checks = "".join(
+def _check_rows(checks: list[Check]) -> str:
+    return "".join(
         f"<tr><td>{html.escape(c.name)}</td><td>{c.value:.4g}</td>"
-        f"<td>{html.escape(c.expected)}</td>"
-        f"<td class='{'pass' if c.passed else 'fail'}'>{'pass' if c.passed else 'FAIL'}</td></tr>"
-        for c in result.checks
+        f"<td>{html.escape(c.expected)}</td>{_cell(c.passed)}</tr>"
+        for c in checks
     )
+
+
+def _section(result: CaseResult) -> str:
+    tables = ""
+    for sample, title, _ in _KINDS:
+        checks = result.checks_of(sample)
+        if not checks:
+            continue
+        bases = sorted({c.basis for c in checks if c.basis})
+        why = "".join(f"<p class='source'>{html.escape(b)}</p>" for b in bases)
+        tables += (
+            f"<h3>{title}</h3>{why}"
+            f"<table><tr><th>check</th><th>value</th><th>expected</th><th>result</th></tr>"
+            f"{_check_rows(checks)}</table>"
+        )
     images = "".join(
         f"<img alt='{html.escape(p.title)}' src='data:image/png;base64,"
         f"{base64.b64encode(panel_png(p)).decode()}'>"
@@ -87,12 +140,10 @@ def _section(result: CaseResult) -> str:
     notes = f"<p class='source'>{html.escape(result.notes)}</p>" if result.notes else ""
     return (
         f"<h2 id='{html.escape(result.case)}'>{html.escape(result.case)} — "
-        f"<span class='{'pass' if result.passed else 'fail'}'>"
-        f"{'pass' if result.passed else 'FAIL'}</span></h2>"
+        f"{_verdict(result.passed)}</h2>"
         f"<p>{html.escape(result.description)}</p>"
         f"<p class='source'>Sources: {html.escape(result.source)}</p>"
-        f"<table><tr><th>check</th><th>value</th><th>expected</th><th>result</th></tr>"
-        f"{checks}</table>{images}{notes}"
+        f"{tables}{images}{notes}"
     )
 
 

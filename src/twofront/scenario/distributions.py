@@ -7,6 +7,12 @@ Every number in a scenario file is a ``Param``: a table such as
    capacity_per_month = { dist = "triangular", low = 36000, mode = 40000,
                           high = 44000, source = "US Army, 'Army ...', 2024-09-25" }
    ramp_months = { value = 18, assumption = "no public figure; mid of 12-24 m lines" }
+   [fronts.donbas.advance_km2_per_month]   # a number tuned on data says which, and to when
+   dist = "uniform"
+   low = 2000
+   high = 5000
+   assumption = "calibrated to the monthly gains of Aug-Dec 2024"
+   fitted_to = { data = "data/ukraine_territory_monthly.csv", through = "2024-12" }
 
 A bare number is rejected: the file must say where each number comes from.
 Uniforms from :mod:`twofront.engine.rng` are mapped to values by the
@@ -18,6 +24,7 @@ uniform gives the same quantile in every run and for every strategy
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -46,6 +53,54 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
     "beta": ("alpha", "beta", "low", "high", "value"),
 }
 _NUMERIC = ("value", "low", "high", "mode", "mean", "sd", "median", "sigma", "alpha", "beta")
+_MONTH_OR_DAY = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+
+
+class FittedTo(BaseModel):
+    """The data a number was fitted (tuned, calibrated) to, and the last date it saw.
+
+    ``data`` is a shipped series (``"data/<name>.csv"``) or, for figures not
+    shipped as a series, a short name of them that validation cases quote
+    (the citation stays in the number's ``source``/``assumption``).
+    ``through`` (and the optional ``since``) are ``YYYY-MM`` or ``YYYY-MM-DD``:
+    a check scored on this data at or before ``through`` is in-sample.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data: str
+    through: str
+    since: str | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> FittedTo:
+        if not self.data.strip() or len(self.data) > MAX_TEXT_CHARS:
+            raise ValueError(
+                f"fitted_to.data = {self.data!r}; expected 'data/<name>.csv' or a short "
+                f"name of the figures (1 to {MAX_TEXT_CHARS} characters)"
+            )
+        for name in ("since", "through"):
+            text = getattr(self, name)
+            if text is not None and not _MONTH_OR_DAY.match(text):
+                raise ValueError(
+                    f"fitted_to.{name} = {text!r}; expected a date 'YYYY-MM' or 'YYYY-MM-DD'"
+                )
+        if self.since is not None and self.since[:7] > self.through[:7]:
+            raise ValueError(
+                f"fitted_to.since = {self.since!r} is after through = {self.through!r}"
+            )
+        return self
+
+    @property
+    def series(self) -> str:
+        """The shipped series' name (``ukraine_territory_monthly``), or ``data`` as written."""
+        match = re.fullmatch(r"data/([\w.-]+)\.csv", self.data)
+        return match.group(1) if match else self.data
+
+    def covers(self, month: str) -> bool:
+        """Whether the fit saw data of ``month`` (``YYYY-MM``): ``since <= month <= through``."""
+        after_start = self.since is None or month[:7] >= self.since[:7]
+        return after_start and month[:7] <= self.through[:7]
 
 
 class Param(BaseModel):
@@ -55,6 +110,8 @@ class Param(BaseModel):
     reports (shown by ``twofront sources``); sampling uses the distribution.
     ``low``/``high`` on normal, lognormal and beta are bounds (truncation by
     clipping for normal and lognormal, the scale for beta, default [0, 1]).
+    ``fitted_to`` says which data the number was tuned on, up to which date
+    (:class:`FittedTo`); validation labels checks on that data in-sample.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -73,6 +130,7 @@ class Param(BaseModel):
     source: str | None = None
     assumption: str | None = None
     note: str | None = None
+    fitted_to: FittedTo | None = None
 
     @model_validator(mode="before")
     @classmethod
