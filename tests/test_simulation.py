@@ -98,6 +98,7 @@ from twofront.engine.loop import step
 from twofront.engine.params import Params
 from twofront.engine.rng import SAMPLING_MONTH, Stream
 from twofront.engine.state import State, TheaterStatus, occupied_km2
+from twofront.errors import ScenarioError
 from twofront.model import manpower
 from twofront.scenario.schema import Scenario
 from twofront.simulation import PHASES, run
@@ -1381,3 +1382,58 @@ def test_aid_and_production_share_one_budget(tmp_path: Path) -> None:
     np.testing.assert_allclose(done[100.0, True], (100.0, 50.0, 150.0))
     np.testing.assert_allclose(done[200.0, True], (150.0, 0.0, 150.0))
     np.testing.assert_allclose(done[200.0, False], (200.0, 80.0, 280.0))
+
+
+# --- 13. tempo: reserves committed and offensives timed by rule ----------------------------
+
+
+def test_reserves_are_held_until_their_rule_holds_then_flow_to_the_fronts(tmp_path: Path) -> None:
+    # Blue: 1,000 in reserve, deploys 50% a month, only from month 2 ("month >= 2"):
+    # reserves 1,000, 1,000, then 500 (500 to the fronts, 250 each).
+    raw = world()
+    forces(raw, "blue", reserves_personnel=1000, deploy_fraction_per_month=0.5)
+    raw["actors"]["blue"]["forces"]["commit_reserves_when"] = "month >= 2"
+    params, _, states = months(load_world(raw, tmp_path), 3)
+    blue = actor(params, "blue")
+    assert [s.reserves_personnel[0, blue] for s in states] == [1000.0, 1000.0, 500.0]
+    np.testing.assert_allclose(states[2].personnel[:, front(params, "home"), 0], 1250.0)
+
+
+def test_a_stronger_side_held_back_takes_no_ground_and_nobody_pays_the_attack(
+    tmp_path: Path,
+) -> None:
+    # Home: red 8,000 against blue 1,000 (d = 2) would take 100 ln 4 = 138.6 km2. With red's
+    # attack_when false (month >= 5) no ground moves and nobody attacks: both take their
+    # base losses, blue 0.01 * 8,000 = 80, red 0.01 * 1,000 = 10.
+    raw = world()
+    raw["combat"] |= {
+        "attacker_loss_multiplier": fixed(2.0),
+        "failed_attack_loss_multiplier": fixed(3.0),
+        "prepared_defence_loss_multiplier": fixed(0.5),
+    }
+    raw["fronts"]["home"]["personnel"]["red"] = fixed(8000)
+    raw["fronts"]["home"]["advance_km2_per_month"] = fixed(100)
+    forces(raw, "blue", lethality_per_month=0.01)
+    forces(raw, "red", lethality_per_month=0.01)
+    raw["actors"]["red"]["forces"]["attack_when"] = "month >= 5"
+    params, _, states = months(load_world(raw, tmp_path), 1)
+    home = front(params, "home")
+    np.testing.assert_allclose(occupied_km2(states[0], params)[:, home], 300.0)
+    np.testing.assert_allclose(states[0].casualties_per_month[:, home], [[80.0, 10.0]] * 2)
+    # Allowed to attack, red takes the ground and pays lambda_s = 2: blue 80, red 20.
+    raw["actors"]["red"]["forces"]["attack_when"] = "month >= 0"
+    (tmp_path / "allowed").mkdir()
+    params, _, states = months(load_world(raw, tmp_path / "allowed"), 1)
+    np.testing.assert_allclose(
+        occupied_km2(states[0], params)[:, home], 300.0 + 100 * math.log(4.0), rtol=1e-12
+    )
+    np.testing.assert_allclose(states[0].casualties_per_month[:, home], [[80.0, 20.0]] * 2)
+
+
+def test_an_actor_condition_that_names_nothing_known_is_a_clear_error(tmp_path: Path) -> None:
+    raw = world()
+    raw["actors"]["red"]["forces"]["attack_when"] = "will.purple < 0.5"
+    with pytest.raises(ScenarioError) as err:
+        load_world(raw, tmp_path)
+    assert "actors.red.forces.attack_when" in str(err.value)
+    assert "unknown actor 'purple'" in str(err.value)

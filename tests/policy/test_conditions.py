@@ -75,6 +75,28 @@ def test_month_counts_from_the_start(toy):
     assert truth(toy, "month != 3", seen(month=3)) == [False] * 3
 
 
+def test_calendar_is_the_month_of_the_year_from_the_start(toy):
+    # The toy starts in August: month 0 is calendar 8, month 4 is December (12), month 5
+    # January (1), month 9 May (5), month 16 December again.
+    for month, calendar in ((0, 8), (4, 12), (5, 1), (9, 5), (16, 12)):
+        assert truth(toy, f"calendar == {calendar}", seen(month=month)) == [True] * 3
+    summer = "calendar >= 5 and calendar <= 9"
+    assert [truth(toy, summer, seen(month=m))[0] for m in range(12)] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+
+
 def test_stock_will_occupied_and_escalation_read_each_run(toy):
     observed = seen()
     assert truth(toy, "stock.blue.shell > 200000", observed) == [False, True, True]

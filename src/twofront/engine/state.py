@@ -71,6 +71,8 @@ class State:
     status: NDArray[np.int8]  # (run,) RunStatus codes
     restrictions_lifted: NDArray[np.bool_]  # (run,) set by policy
     mobilising: NDArray[np.bool_]  # (run, actor) set by policy
+    committing_reserves: NDArray[np.bool_]  # (run, actor) reserves flow to the fronts; policy
+    attacking: NDArray[np.bool_]  # (run, actor) may attack where stronger; set by policy
     escalation_level: NDArray[np.int64]  # (run, theater)
     patrons_at_war: NDArray[np.bool_]  # (run, theater) the aggressor fights the defender's
     # patrons directly this month (a war of its own)
@@ -155,6 +157,8 @@ def initial_state(params: Params, aid_lines: int) -> State:
         status=np.zeros(runs, dtype=np.int8),
         restrictions_lifted=np.zeros(runs, dtype=np.bool_),
         mobilising=np.zeros((runs, n_actors), dtype=np.bool_),
+        committing_reserves=np.ones((runs, n_actors), dtype=np.bool_),
+        attacking=np.ones((runs, n_actors), dtype=np.bool_),
         escalation_level=np.zeros((runs, n_theaters), dtype=np.int64),
         patrons_at_war=np.zeros((runs, n_theaters), dtype=np.bool_),
         max_escalation_level=np.zeros((runs, n_theaters), dtype=np.int64),

@@ -62,6 +62,10 @@ r"""Combat on each active front: fires, territory and attrition, one month at a 
    do; a share :math:`\rho` of them (the lightly wounded) returns to the
    reserves.
 
+   An actor whose ``attack_when`` rule does not hold this month stands on the
+   defensive: where it is stronger it takes no ground and nobody attacks
+   (offensives timed by rule, e.g. after the mud seasons).
+
    Steps 2-4 run ``steps_per_month`` times a month (weekly, daily) with
    :math:`r` and :math:`k` divided by the number of steps, so a battle can turn
    inside a month (a salient lost in week three fights no more); fires, will and
@@ -264,16 +268,21 @@ def loss_multipliers(
     success: F64,
     failure: F64,
     prepared: F64,
+    may_attack: NDArray[np.bool_] | None = None,
 ) -> tuple[F64, F64]:
     """(defender side, aggressor side) loss multipliers of a front; see step 4.
 
-    The stronger side attacks. It loses ``success`` times its base losses if it gained
-    ground, ``failure`` times if it did not; the side it attacks loses ``prepared`` times
-    its base losses when it holds, 1 times when it gives ground. Equal power: nobody
-    attacks, both 1.
+    The stronger side attacks, if ``may_attack`` (..., side) lets it (its actor's
+    ``attack_when``; absent: always). It loses ``success`` times its base losses if it
+    gained ground, ``failure`` times if it did not; the side it attacks loses
+    ``prepared`` times its base losses when it holds, 1 times when it gives ground.
+    Equal power, or a stronger side held back: nobody attacks, both 1.
     """
     defender_attacks = power_defender > power_aggressor
     aggressor_attacks = power_aggressor > power_defender
+    if may_attack is not None:
+        defender_attacks = defender_attacks & may_attack[..., DEFENDER]
+        aggressor_attacks = aggressor_attacks & may_attack[..., 1]
     defender_won, aggressor_won = gain_km2 > 0, gain_km2 < 0
     one = np.ones_like(gain_km2)
     defender = np.where(
@@ -329,6 +338,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     mud = np.where(p.theater_mud[:, calendar], p.mud_advance_factor, 1.0)[:, index.front_theater]
     lethality = to_slots(p.lethality_per_month, params) * phi
     holder, since = surprise_holders(state, params, p)
+    may_attack = to_slots(state.attacking, params)
 
     # 2-4. Power, territory and attrition, step by step.
     steps = p.steps_per_month
@@ -352,6 +362,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
             p.advance_km2_per_month / steps,
             mud,
         )
+        gain = np.where(gain > 0, gain * may_attack[:, :, DEFENDER], gain * may_attack[:, :, 1])
         gain = bounded_gain_km2(gain * active, held)
         # The aggressor holds the rest of the front: exactly conserved, never above the area.
         held_defender = np.clip(held[:, :, DEFENDER] + gain, 0.0, area_km2)
@@ -371,6 +382,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
                 p.attacker_loss_multiplier[:, None],
                 p.failed_attack_loss_multiplier[:, None],
                 p.prepared_defence_loss_multiplier[:, None],
+                may_attack,
             ),
             axis=2,
         )

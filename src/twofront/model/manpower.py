@@ -16,7 +16,8 @@ enemy holds any of the actor's own soil on that front:
    N^{*}_s = \Big(\sum_{s' \in a} N_{s'}\Big) \frac{w_s}{\sum_{s' \in a} w_{s'}}, \qquad
    N_s \leftarrow N_s + \rho_a (N^{*}_s - N_s) + \delta_a R \frac{w_s}{\sum_{s' \in a} w_{s'}}
 
-and :math:`R \leftarrow (1 - \delta_a) R`. Before redeployment a share
+and :math:`R \leftarrow (1 - \delta_a) R` (only while the actor commits its reserves:
+its ``commit_reserves_when`` rule). Before redeployment a share
 :math:`\nu_a` of each slot goes missing without being hit (absence without leave,
 desertion), and a share :math:`\beta_a` of them returns to the reserves:
 :math:`N_s \leftarrow (1 - \nu_a) N_s`, :math:`R \leftarrow R + \beta_a \nu_a \sum_s N_s`
@@ -168,7 +169,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         onehot,
         slot_actor,
     )
-    deployed = p.deploy_fraction_per_month * reserves * has_front
+    deployed = p.deploy_fraction_per_month * reserves * (has_front & state.committing_reserves)
     personnel = personnel + to_slots(deployed, params) * shares
     return replace(
         state,

@@ -63,6 +63,8 @@ def _eval(node: Node, seen: Observed) -> NDArray[Any]:
             return _OPS[node[2]](_eval(node[1], seen), node[3])
         case "month":
             return np.asarray(float(seen.month))
+        case "calendar":
+            return np.asarray(float((node[1] + seen.month) % 12 + 1))
         case "wars":
             return (seen.theater_status == WAR_CODE).sum(axis=1)
         case "stock":

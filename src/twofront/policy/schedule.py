@@ -12,7 +12,10 @@ Every rule is data evaluated over observed state (see
 * restrictions on deep strikes are lifted while ``restrictions_lifted_when``
   holds;
 * ``start_war`` opens a theater's war (e.g. a preemptive strike) when its
-  condition first holds in a theater at peace or in crisis.
+  condition first holds in a theater at peace or in crisis;
+* each actor's forces commit their reserves while ``commit_reserves_when``
+  holds and attack while ``attack_when`` holds (always, if absent): reserves
+  held and offensives timed by rule, read by manpower and combat.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class PolicyParams:
     mobilise_when: Condition | None
     restrictions_when: Condition | None
     start_war: tuple[tuple[int, Condition], ...]  # (theater index, condition)
+    commit_when: tuple[Condition | None, ...]  # (actor,) commit_reserves_when
+    attack_when: tuple[Condition | None, ...]  # (actor,) attack_when
 
 
 def sample_params(
@@ -64,6 +69,13 @@ def sample_params(
         start_war=tuple(
             (index.theaters.index(x.theater), compile_condition(x.when, names))
             for x in strategy.start_war
+        ),
+        commit_when=tuple(
+            compiled(a.forces.commit_reserves_when if a.forces else None)
+            for a in scenario.actors.values()
+        ),
+        attack_when=tuple(
+            compiled(a.forces.attack_when if a.forces else None) for a in scenario.actors.values()
         ),
     )
 
@@ -128,6 +140,8 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     for theater, condition in p.start_war:
         starting[:, theater] |= evaluate(condition, seen)
     state = begin_wars(state, starting, snapshot=state.month)
+    committing = np.stack([holds(c, seen, runs) for c in p.commit_when], axis=1)
+    attacking = np.stack([holds(c, seen, runs) for c in p.attack_when], axis=1)
     return replace(
         state,
         # First phase of the month: the ledger of wars fought this month starts from the
@@ -137,4 +151,6 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         capacity_target_per_month=target,
         mobilising=mobilising,
         restrictions_lifted=restrictions,
+        committing_reserves=committing,
+        attacking=attacking,
     )

@@ -17,6 +17,7 @@ Terms:
                           or ``settled``
 ``date``                  the simulated month, compared with ``YYYY-MM``
 ``month``                 months since the scenario's start
+``calendar``              the month of the year, 1 (January) to 12 (seasons)
 ``stock.<actor>.<mun>``   the actor's stockpile of a munition (units)
 ``will.<actor>``          the actor's domestic will (0..1)
 ``occupied.<front>``      km² of the front held by the side whose soil it is not
@@ -54,6 +55,7 @@ status: "theater" "." NAME "." STATUS
 comparison: quantity OP (DATE | NUMBER)
 quantity: "date" -> date
         | "month" -> month
+        | "calendar" -> calendar
         | "wars" -> wars
         | "stock" "." NAME "." NAME -> stock
         | "will" "." NAME -> will
@@ -138,6 +140,10 @@ class _Compile(Transformer):
 
     def month(self, items: list[Token]) -> Node:
         return ("month",)
+
+    def calendar(self, items: list[Token]) -> Node:
+        """The month of the year: (start month - 1 + months elapsed) mod 12 + 1."""
+        return ("calendar", int(self.start.split("-")[1]) - 1)
 
     def wars(self, items: list[Token]) -> Node:
         return ("wars",)

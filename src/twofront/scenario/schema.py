@@ -103,6 +103,12 @@ class Forces(_Strict):
     (absence without leave, desertion); absent: none."""
     absent_return_fraction: Fraction | None = None
     """Share of the month's absentees who come back to the reserves (absent: none)."""
+    commit_reserves_when: ConditionText | None = None
+    """Reserves flow to the fronts only while this holds (absent: always): an actor may
+    hold them back and commit them by rule, e.g. ``calendar >= 5 and calendar <= 9``."""
+    attack_when: ConditionText | None = None
+    """The actor attacks where it is stronger only while this holds (absent: always); held
+    back, it stands on the defensive and takes no ground (an offensive timed by rule)."""
 
 
 class Fires(_Strict):
@@ -609,6 +615,11 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
                 start.theater, s.theaters, f"strategies.{g_id}.start_war[{i}].theater", "theater"
             )
         problems.extend(condition_problems(s, g_id, g))
+    for path, text in actor_conditions(s):
+        try:
+            compile_condition(text, condition_names(s))
+        except ConditionError as err:
+            problems.append((path, str(err)))
     for e_id, e in s.end_states.items():
         need(e_id not in s.strategies, f"end_states.{e_id}", "must not share a strategy's id")
         for t_id, aim in e.aims.items():
@@ -646,6 +657,17 @@ def strategy_conditions(g_id: str, g: Strategy) -> Iterator[tuple[str, str]]:
         yield f"strategies.{g_id}.restrictions_lifted_when", g.restrictions_lifted_when
     for i, start in enumerate(g.start_war):
         yield f"strategies.{g_id}.start_war[{i}].when", start.when
+
+
+def actor_conditions(s: Scenario) -> Iterator[tuple[str, str]]:
+    """Every condition text of the actors' forces with its field path."""
+    for a_id, a in s.actors.items():
+        if a.forces is None:
+            continue
+        for name in ("commit_reserves_when", "attack_when"):
+            text = getattr(a.forces, name)
+            if text is not None:
+                yield f"actors.{a_id}.forces.{name}", text
 
 
 def condition_problems(s: Scenario, g_id: str, g: Strategy) -> list[tuple[str, str]]:
