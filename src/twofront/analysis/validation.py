@@ -457,6 +457,21 @@ def _by_collapse(collapsed_side: np.ndarray, settled: np.ndarray) -> float:
     return float(np.mean(collapsed_side[settled] >= 0)) if settled.any() else float("nan")
 
 
+def settlement_checks(
+    settled: np.ndarray, horizon: int, by_history: float, when: str, history: str
+) -> list[Check]:
+    """P(settled within the horizon) >= 0.9 and P(settled by the historical month) >= 0.5."""
+    return [
+        Check(
+            f"P(settled within {horizon} months)",
+            float(settled.mean()),
+            ">= 0.9",
+            bool(settled.mean() >= 0.9),
+        ),
+        Check(f"P(settled by {when})", by_history, f">= 0.5 ({history})", by_history >= 0.5),
+    ]
+
+
 def winter_war_case(runs: int) -> CaseResult:
     """Finland, holding no Soviet soil, cedes about 11% despite inflicting far greater losses.
 
@@ -477,17 +492,12 @@ def winter_war_case(runs: int) -> CaseResult:
     by_history = _settled_by(months, WINTER_WAR_MONTHS)
     collapsed = results["collapsed_side"].sel(theater=t).values
     terms = [
-        Check(
-            f"P(settled within {horizon} months)",
-            float(settled.mean()),
-            ">= 0.9",
-            bool(settled.mean() >= 0.9),
-        ),
-        Check(
-            f"P(settled by March 1940, month {WINTER_WAR_MONTHS})",
+        *settlement_checks(
+            settled,
+            horizon,
             by_history,
-            ">= 0.5 (history: settled then)",
-            by_history >= 0.5,
+            f"March 1940, month {WINTER_WAR_MONTHS}",
+            "history: settled then",
         ),
         Check(
             "median months to settlement",
@@ -583,17 +593,12 @@ def polish_soviet_case(runs: int) -> CaseResult:
     low_kept, high_kept = 0.5 * RIGA_SOVIET_SOIL_KEPT_KM2, 1.5 * RIGA_SOVIET_SOIL_KEPT_KM2
     checks = labelled(
         [
-            Check(
-                f"P(settled within {horizon} months)",
-                float(settled.mean()),
-                ">= 0.9",
-                bool(settled.mean() >= 0.9),
-            ),
-            Check(
-                f"P(settled by October 1920, month {POLISH_SOVIET_MONTHS})",
+            *settlement_checks(
+                settled,
+                horizon,
                 by_history,
-                ">= 0.5 (history: armistice in force 18 Oct 1920)",
-                by_history >= 0.5,
+                f"October 1920, month {POLISH_SOVIET_MONTHS}",
+                "history: armistice in force 18 Oct 1920",
             ),
             Check(
                 "median Soviet-claimed soil kept by Poland (km²)",
