@@ -8,6 +8,7 @@ into a temporary folder, and run from there with this interpreter's dependencies
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -71,3 +72,27 @@ def test_an_installed_wheel_finds_its_data_and_validates(wheel, tmp_path):
     assert "kursk-2024-backtest" in run.stdout
     assert "could not run" not in run.stdout + run.stderr
     assert (tmp_path / "v" / "report.html").is_file()
+
+
+@pytest.mark.parametrize("python", ["3.12", "3.13"])
+def test_the_wheel_and_its_locked_dependencies_resolve_on_newer_pythons(wheel, tmp_path, python):
+    # This machine has only Python 3.11, so the closest real check: pip resolves the wheel
+    # (its requires-python) and every locked dependency to a binary wheel built for that
+    # Python (or for any Python), from the package index, without installing anything.
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet",
+               "--ignore-installed", "--python-version", python, "--only-binary=:all:",
+               "--target", str(tmp_path / "t"), "-c", str(ROOT / "requirements.lock"),
+               "--report", str(report), str(wheel)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    installed = json.loads(report.read_text(encoding="utf-8"))["install"]
+    names = {item["metadata"]["name"].lower() for item in installed}
+    assert {"twofront", "numpy", "scipy", "pydantic", "xarray", "duckdb", "pyarrow"} <= names
+    tag = "cp" + python.replace(".", "")
+    for item in installed:
+        file = item["download_info"]["url"].rsplit("/", 1)[-1]
+        if item["metadata"]["name"].lower() == "twofront":
+            continue
+        assert file.endswith(".whl"), file
+        assert tag in file or "abi3" in file or "py3-none" in file or "py2.py3" in file, file
