@@ -47,13 +47,13 @@ def test_the_page_is_self_contained_with_every_figure_inlined(page):
     assert not re.search(r"<(script|link|iframe)\b", html)
     assert not re.search(r'src="(?!data:)', html)
     images = INLINE_PNG.findall(html)
-    assert len(images) == 4  # comparison, wars at once, one fan chart set per strategy
+    assert len(images) == 5  # comparison, wars at once, fronts, one fan chart set per strategy
     assert all(base64.b64decode(image).startswith(PNG_MAGIC) for image in images)
 
 
 def test_the_page_opens_with_the_answer_and_has_every_section(page):
     html = page.read_text(encoding="utf-8")
-    for anchor in ("answer", "comparison", "wars", "fans", "assumptions", "settings"):
+    for anchor in ("answer", "comparison", "wars", "fronts", "fans", "assumptions", "settings"):
         assert f'id="{anchor}"' in html
     answer = html[html.index('id="answer"') : html.index('id="comparison"')]
     assert "vs steady" in answer and "surge" in answer

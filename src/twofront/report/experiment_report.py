@@ -31,7 +31,13 @@ from twofront.errors import StoreError
 from twofront.experiment import store
 from twofront.experiment.provenance import now, scenario_hash
 from twofront.report.console import differs, headline
-from twofront.report.figures import comparison_panels, png_bytes, run_panels, wars_over_time
+from twofront.report.figures import (
+    comparison_panels,
+    fronts_schematic,
+    png_bytes,
+    run_panels,
+    wars_over_time,
+)
 from twofront.scenario.overrides import load_with
 from twofront.scenario.schema import Scenario
 from twofront.scenario.sources import iter_params
@@ -102,6 +108,13 @@ def context(folder: Path, scenario: str | None = None) -> dict[str, Any]:
         "baseline": baseline,
         "fans": [(s, _inline(run_panels(results[s]))) for s in strategies],
         "wars_png": _inline(wars_over_time(results)) if _has(results, WARS_AT_ONCE) else "",
+        "fronts_png": _inline(
+            fronts_schematic(
+                results,
+                {f_id: f.soil_of for f_id, f in spec.fronts.items()},
+                {f_id: f.occupied_km2.nominal() for f_id, f in spec.fronts.items()},
+            )
+        ),
         "missing_wars": [n for n in WARS_AT_ONCE if n not in results[baseline]],
         "params": [(path, p.describe(), p.provenance) for path, p in params],
         "assumed": sum(p.assumption is not None for _, p in params),

@@ -273,6 +273,50 @@ def wars_over_time(results: dict[str, xr.Dataset]) -> Figure:
     return fig
 
 
+def fronts_schematic(
+    results: dict[str, xr.Dataset], soil_of: dict[str, str], start_km2: dict[str, float]
+) -> Figure:
+    """A schematic map: one row per front, a bar per strategy as long as the front's area,
+    split into the part the side whose soil it is holds and the part the other side holds
+    at the horizon (median over runs), with the start as the first bar.
+
+    ``soil_of`` names each front's owner; ``start_km2`` is the km² the other side held at
+    the start (the scenario's central value).
+    """
+    fronts = list(soil_of)
+    names = ["start", *results]
+    fig = Figure(figsize=(9.6, 1.0 + 0.42 * len(fronts) * len(names)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(fronts), 1, sharex=False))
+    for ax, front in zip(axes, fronts, strict=True):
+        first = next(iter(results.values()))
+        area = float(np.median(first["area_km2"].sel(front=front).values))
+        held = [start_km2[front]] + [
+            float(np.median(ds["final_occupied_km2"].sel(front=front).values))
+            for ds in results.values()
+        ]
+        y = np.arange(len(names))[::-1]
+        ax.barh(
+            y, [area - h for h in held], color="#4c72b0", label="held by the side whose soil it is"
+        )
+        ax.barh(
+            y, held, left=[area - h for h in held], color="#c44e52", label="held by the other side"
+        )
+        for yy, h in zip(y, held, strict=True):
+            ax.text(area * 1.01, yy, f"{h:,.0f} km²", va="center", fontsize=7)
+        ax.set_yticks(y, names, fontsize=7)
+        ax.set_xlim(0, area * 1.18)
+        ax.set_title(f"{front} ({area:,.0f} km², soil of {soil_of[front]})", fontsize=8, loc="left")
+        ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_formatter(_number_axis())
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper right", fontsize=7, ncols=2)
+    axes[-1].set_xlabel(
+        "km² of the front (a schematic, not a map: each bar is the front's area)", fontsize=8
+    )
+    fig.suptitle("Territory held at the horizon, median over runs", fontsize=10)
+    return fig
+
+
 def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
     """The figure as PNG bytes (for a self-contained HTML page)."""
     if fig.get_layout_engine() is None:
