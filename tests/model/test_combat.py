@@ -173,7 +173,7 @@ def test_phase_spends_the_shells_it_fires(toy):
     params, stream, state, _ = _main_front_world(toy)
     after = phase(state, params, stream)
     blue, red, donor = actor(params, "blue"), actor(params, "red"), actor(params, "donor")
-    fired = after.fired_per_month[:, [blue, red, donor]]
+    fired = after.fired_per_month[:, [blue, red, donor], 0]
     # Each fires what it needs, below what its guns could: min(D, H) = 50k and 150k.
     np.testing.assert_allclose(fired, [[50e3, 150e3, 0.0]] * 2)
     np.testing.assert_allclose(after.stockpile[:, blue, 0], state.stockpile[:, blue, 0] - 50e3)
@@ -364,5 +364,5 @@ def test_an_actor_rationing_its_stock_fires_at_most_a_share_of_it(tmp_path):
     raw["actors"]["blue"]["fires"]["ration_months"] = fixed(4)
     params, stream, state = toy_world(load_world(raw, tmp_path), "none")
     after = phase(state, params, stream)
-    fired = after.fired_per_month[:, [actor(params, "blue"), actor(params, "red")]]
+    fired = after.fired_per_month[:, [actor(params, "blue"), actor(params, "red")], 0]
     np.testing.assert_allclose(fired, [[250.0, 800.0]] * 2)
