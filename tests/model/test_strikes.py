@@ -12,7 +12,14 @@ import pytest
 from tests.hand_world import _line, fixed, hand_world, load_world
 from tests.model.worlds import actor, toy_world
 from twofront.engine.loop import step
-from twofront.model.strikes import incoming, interception, output_share, phase, targets
+from twofront.model.strikes import (
+    incoming,
+    interception,
+    output_share,
+    phase,
+    rationed,
+    targets,
+)
 from twofront.simulation import PHASES
 
 
@@ -171,3 +178,8 @@ def test_a_run_is_the_same_in_any_batch(tmp_path: Path, runs: int):
     params, stream, state = toy_world(load_world(_striking_world(20), tmp_path), "none", runs)
     after = phase(state, params, stream)
     np.testing.assert_allclose(after.strike_hits_per_month[:, actor(params, "blue")], 45.0)
+
+
+def test_a_rationed_stock_is_spread_over_its_months_and_emptied_under_one_unit():
+    # 300 over 3 months: 100; 0.5 of a unit: all of it (no geometric tail toward zero).
+    np.testing.assert_allclose(rationed(np.array([300.0, 0.5]), np.array([3.0, 3.0])), [100, 0.5])

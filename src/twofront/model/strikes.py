@@ -8,9 +8,10 @@ Each month, before industry produces (so the month's strikes cut the month's out
 
    .. math:: l_{a,m} = \min(S_{a,m} / T_{a,m},\ D_{a,m})
 
-   (its stock :math:`S` spread over :math:`T \ge 1` months, no more than its
-   launch rate :math:`D`), split evenly over the enemies it fights in theaters at
-   war. What a target :math:`b` receives is :math:`N_{b,m} = \sum_a l_{a,m}/n_a`.
+   (its stock :math:`S` spread over :math:`T \ge 1` months, all of it once under
+   one unit; no more than its launch rate :math:`D`), split evenly over the
+   enemies it fights in theaters at war. What a target :math:`b` receives is
+   :math:`N_{b,m} = \sum_a l_{a,m}/n_a`.
 2. **Cheap means.** Guns, mobile fire groups, electronic warfare and other air
    defence stop a share :math:`c_{b,m}` (``cheap_kill_share``) of each threat
    without the interceptor munition: :math:`C_{b,m} = c_{b,m} N_{b,m}`.
@@ -186,6 +187,12 @@ def interception(
     return np.maximum(threats - cheap - killed, 0.0), fired
 
 
+def rationed(stock: F64, months: F64) -> F64:
+    """S / T of a stock spread over T months; all of it once under one unit (a stock that
+    only ever fired S / T would shrink geometrically toward zero without reaching it)."""
+    return np.where(stock < 1.0, stock, stock / months)
+
+
 def output_share(hits: F64, output_loss_per_1000_hits: F64) -> F64:
     """(run, actor) s = exp(-sum_m h_m H_m / 1000); step 5."""
     return np.exp(-(output_loss_per_1000_hits * hits).sum(axis=2) / 1000.0)
@@ -209,7 +216,8 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         munition = np.where(has_line, p.strike_munition[:, line], 0)
         stock = stockpile[:, actors, munition] * has_line
         shot = np.minimum(
-            stock / p.ration_months[:, :, line], p.launches_per_month[:, :, line] * fighting
+            rationed(stock, p.ration_months[:, :, line]),
+            p.launches_per_month[:, :, line] * fighting,
         )
         stockpile[:, actors, munition] = np.where(
             has_line, stock - shot, stockpile[:, actors, munition]
@@ -225,7 +233,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         threats,
         p.cheap_kill_share,
         p.intercepted,
-        in_stock / p.interceptor_ration_months,
+        rationed(in_stock, p.interceptor_ration_months),
         p.interceptors_per_engagement,
         p.kill_probability,
     )
