@@ -451,12 +451,12 @@ def test_aid_delivered_this_month_is_fired_and_wins_ground(tmp_path: Path) -> No
     params, _, aided = months(scenario, 1, strategy="aid")
     _, _, alone = months(scenario, 1, strategy="none")
     home, blue, donor = front(params, "home"), actor(params, "blue"), actor(params, "donor")
-    np.testing.assert_allclose(aided[0].fired_per_month[:, blue], 100.0)
+    np.testing.assert_allclose(aided[0].fired_per_month[:, blue, 0], 100.0)
     np.testing.assert_allclose(aided[0].stockpile[:, [blue, donor], 0], [[0.0, 400.0]] * 2)
     np.testing.assert_allclose(
         occupied_km2(aided[0], params)[:, home], 300 - 100 * math.log(2), rtol=1e-12
     )
-    np.testing.assert_array_equal(alone[0].fired_per_month[:, blue], 0.0)
+    np.testing.assert_array_equal(alone[0].fired_per_month[:, blue, 0], 0.0)
     np.testing.assert_allclose(
         occupied_km2(alone[0], params)[:, home], 300 + 100 * (5 - math.log(2)), rtol=1e-12
     )
@@ -1055,7 +1055,7 @@ def test_fires_come_out_of_the_munition_the_actor_fires(tmp_path: Path) -> None:
     blue, rocket = actor(params, "blue"), params.index.munitions.index("rocket")
     np.testing.assert_allclose(states[0].stockpile[:, blue, rocket], 90.0)
     np.testing.assert_allclose(states[0].stockpile[:, blue, 1 - rocket], 1000.0)
-    np.testing.assert_allclose(states[0].fired_per_month[:, blue], 10.0)
+    np.testing.assert_allclose(states[0].fired_per_month[:, blue, rocket], 10.0)
 
 
 def test_mud_months_slow_the_advance_in_their_calendar_month(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from twofront.model import (
     industry,
     manpower,
     opportunism,
+    strikes,
 )
 from twofront.model.aid import AidParams
 from twofront.policy import schedule
@@ -47,6 +48,7 @@ from twofront.scenario.schema import Scenario, with_end_state
 
 MECHANISMS: tuple[ModuleType, ...] = (
     schedule,
+    strikes,
     industry,
     aid,
     coalition,
@@ -56,7 +58,7 @@ MECHANISMS: tuple[ModuleType, ...] = (
     bargaining,
     opportunism,
 )
-"""The step order: policy, industry, aid, coalition, manpower, combat, escalation,
+"""The step order: policy, strikes, industry, aid, coalition, manpower, combat, escalation,
 bargaining, opportunism."""
 
 PHASES: tuple[Phase, ...] = tuple(m.phase for m in MECHANISMS)

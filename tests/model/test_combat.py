@@ -10,11 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.hand_world import fixed, hand_world, load_world
+from tests.hand_world import _line, fixed, hand_world, load_world
 from tests.model.worlds import actor, front, toy_world
 from twofront.model.combat import (
     MAX_LOG_RATIO,
     bounded_gain_km2,
+    combined_fire_factor,
+    countered_fires,
     defender_gain_km2,
     fire_factor,
     lanchester_losses,
@@ -39,6 +41,72 @@ def test_fire_factor_is_the_needed_fraction_to_the_elasticity():
     elasticity = np.array([1.0, 2.0, 1.0, 1.0, 0.0])
     # 0.5^1 = 0.5; 0.5^2 = 0.25; min(1, 1.6) = 1; 0^1 = 0; 0^0 = 1 (fires do not matter)
     np.testing.assert_allclose(fire_factor(fired, needed, elasticity), [0.5, 0.25, 1.0, 0.0, 1.0])
+
+
+def test_the_fire_factor_of_several_munitions_is_their_weighted_mean():
+    # Shells: 50 of 100 needed, w = 0.25: 0.5; drones: 100 of 100, w = 0.75: 1.
+    # phi = 0.25 * 0.5 + 0.75 * 1 = 0.875 (epsilon 1); epsilon 2: 0.25 * 0.25 + 0.75 = 0.8125.
+    fired = np.array([[50.0, 100.0]] * 2)
+    needed = np.full((2, 2), 100.0)
+    weight = np.array([[0.25, 0.75]] * 2)
+    np.testing.assert_allclose(
+        combined_fire_factor(fired, needed, weight, np.array([1.0, 2.0])), [0.875, 0.8125]
+    )
+
+
+def test_one_munition_of_weight_one_is_the_single_fire_factor_bit_for_bit():
+    fired, needed, eps = np.array([[37_000.0]]), np.array([[90_000.0]]), np.array([0.43])
+    single = fire_factor(fired[:, 0], needed[:, 0], eps)
+    np.testing.assert_array_equal(combined_fire_factor(fired, needed, np.ones((1, 1)), eps), single)
+
+
+def test_the_enemys_counter_share_defeats_only_countered_rounds():
+    # Drones (countered): 100 * (1 - 0.4) = 60; shells: 100.
+    fired = np.array([[100.0, 100.0]])
+    np.testing.assert_allclose(
+        countered_fires(fired, np.array([False, True]), np.array([0.4])), [[100.0, 60.0]]
+    )
+
+
+def _two_munitions(tmp_path):
+    """Blue fires shells (weight 1) and countered drones (weight 3), 100 a month of each,
+    needing 100 of each; red fires 100 shells of 100 needed and defeats half of blue's
+    drones. Blue's lethality 0.01, elasticity 1."""
+    raw = _hand(tmp_path, fire_elasticity=fixed(1.0))
+    raw["munitions"]["drone"] = {"title": "drone"}
+    raw["actors"]["blue"]["industry"]["drone"] = _line(1000)
+    each = {"demand_per_month": fixed(100), "needed_per_month": fixed(100)}
+    raw["actors"]["blue"]["fires"] = {
+        "munitions": {
+            "shell": each | {"weight": fixed(1)},
+            "drone": each | {"weight": fixed(3), "countered": True},
+        }
+    }
+    raw["actors"]["red"]["fires"] |= each | {"counter_share": fixed(0.5)}
+    raw["actors"]["blue"]["forces"]["lethality_per_month"] = fixed(0.01)
+    return toy_world(load_world(raw, tmp_path), "none")
+
+
+def test_phase_fires_each_munition_and_counts_drones_net_of_the_enemys_counters(tmp_path):
+    # phi_blue = 0.25 * 1 + 0.75 * (100 * 0.5 / 100) = 0.625: red loses on the home front
+    # 0.01 * 0.625 * 1,000 = 6.25 (inside the band, red attacks and fails: multiplier 1).
+    params, stream, state = _two_munitions(tmp_path)
+    blue, red, home = actor(params, "blue"), actor(params, "red"), front(params, "home")
+    shell, drone = (params.index.munitions.index(m) for m in ("shell", "drone"))
+    after = phase(state, params, stream)
+    np.testing.assert_allclose(after.fired_per_month[:, blue, [shell, drone]], [[100, 100]] * 2)
+    np.testing.assert_allclose(after.fired_per_month[:, red, [shell, drone]], [[100, 0]] * 2)
+    np.testing.assert_allclose(after.stockpile[:, blue, [shell, drone]], [[900, 900]] * 2)
+    np.testing.assert_allclose(after.casualties_per_month[:, home, 1], 6.25, rtol=1e-12)
+
+
+def test_running_out_of_one_munition_costs_its_weight_not_all_fire(tmp_path):
+    # No drones left: phi_blue = 0.25 * 1 + 0.75 * 0 = 0.25; red loses 0.01 * 0.25 * 1,000.
+    params, stream, state = _two_munitions(tmp_path)
+    stockpile = state.stockpile.copy()
+    stockpile[:, actor(params, "blue"), params.index.munitions.index("drone")] = 0.0
+    after = phase(replace(state, stockpile=stockpile), params, stream)
+    np.testing.assert_allclose(after.casualties_per_month[:, front(params, "home"), 1], 2.5)
 
 
 def test_soft_threshold_is_zero_inside_the_band_and_shrinks_outside():
@@ -173,7 +241,7 @@ def test_phase_spends_the_shells_it_fires(toy):
     params, stream, state, _ = _main_front_world(toy)
     after = phase(state, params, stream)
     blue, red, donor = actor(params, "blue"), actor(params, "red"), actor(params, "donor")
-    fired = after.fired_per_month[:, [blue, red, donor]]
+    fired = after.fired_per_month[:, [blue, red, donor], 0]
     # Each fires what it needs, below what its guns could: min(D, H) = 50k and 150k.
     np.testing.assert_allclose(fired, [[50e3, 150e3, 0.0]] * 2)
     np.testing.assert_allclose(after.stockpile[:, blue, 0], state.stockpile[:, blue, 0] - 50e3)
@@ -364,5 +432,5 @@ def test_an_actor_rationing_its_stock_fires_at_most_a_share_of_it(tmp_path):
     raw["actors"]["blue"]["fires"]["ration_months"] = fixed(4)
     params, stream, state = toy_world(load_world(raw, tmp_path), "none")
     after = phase(state, params, stream)
-    fired = after.fired_per_month[:, [actor(params, "blue"), actor(params, "red")]]
+    fired = after.fired_per_month[:, [actor(params, "blue"), actor(params, "red")], 0]
     np.testing.assert_allclose(fired, [[250.0, 800.0]] * 2)

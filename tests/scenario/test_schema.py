@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.hand_world import fixed, hand_world
+from tests.hand_world import fixed, hand_world, load_world
 from twofront.errors import ScenarioError
 from twofront.scenario.loader import parse
 from twofront.scenario.schema import condition_names, cross_reference_problems
@@ -69,3 +69,33 @@ def test_a_supply_line_is_checked_like_an_aid_line():
 
 def test_a_consistent_scenario_has_no_cross_reference_problems():
     assert cross_reference_problems(parse(hand_world(with_west=True), "hand")) == []
+
+
+def test_fires_take_either_one_munition_or_a_table_of_them(tmp_path):
+    raw = hand_world()
+    raw["actors"]["blue"]["fires"]["munitions"] = {
+        "shell": {"demand_per_month": fixed(1), "needed_per_month": fixed(1)}
+    }
+    with pytest.raises(ScenarioError, match="either munition"):
+        load_world(raw, tmp_path)
+
+
+def test_a_fires_table_names_known_munitions(tmp_path):
+    raw = hand_world()
+    raw["actors"]["blue"]["fires"] = {
+        "munitions": {"drone": {"demand_per_month": fixed(1), "needed_per_month": fixed(1)}}
+    }
+    with pytest.raises(ScenarioError, match=r"fires\.munitions\.drone"):
+        load_world(raw, tmp_path)
+
+
+def test_strikes_and_air_defence_name_known_munitions(tmp_path):
+    raw = hand_world()
+    raw["actors"]["red"]["strikes"] = {"missile": {"launches_per_month": fixed(1)}}
+    raw["actors"]["blue"]["air_defence"] = {
+        "interceptor": "sam",
+        "interceptors_per_engagement": fixed(2),
+        "kill_probability": fixed(0.5),
+    }
+    with pytest.raises(ScenarioError, match=r"air_defence\.interceptor(.|\n)*strikes\.missile"):
+        load_world(raw, tmp_path)

@@ -53,7 +53,13 @@ class State:
     aid_order_per_month: F64  # (run, aid line) set by policy
     produced_per_month: F64  # (run, actor, munition)
     aid_sent_per_month: F64  # (run, aid line)
-    fired_per_month: F64  # (run, actor) shells of its fires munition
+    fired_per_month: F64  # (run, actor, munition) units of its fires munitions fired at the
+    # fronts (model/combat.py)
+    launched_per_month: F64  # (run, actor, munition) strike weapons launched at the enemy and
+    # interceptors fired against them (model/strikes.py)
+    strike_hits_per_month: F64  # (run, actor) enemy strike weapons that got through
+    output_share: F64  # (run, actor) share of its munitions output the month's strikes left
+    # (1: none lost; set by model/strikes.py, read by model/industry.py)
     reserves_personnel: F64  # (run, actor)
     personnel: F64  # (run, front, side)
     committed_personnel: F64  # (run, theater, actor) a combatant patron's personnel among
@@ -141,7 +147,10 @@ def initial_state(params: Params, aid_lines: int) -> State:
         aid_order_per_month=np.zeros((runs, aid_lines)),
         produced_per_month=np.zeros_like(world.stockpile),
         aid_sent_per_month=np.zeros((runs, aid_lines)),
-        fired_per_month=np.zeros((runs, n_actors)),
+        fired_per_month=np.zeros_like(world.stockpile),
+        launched_per_month=np.zeros_like(world.stockpile),
+        strike_hits_per_month=np.zeros((runs, n_actors)),
+        output_share=np.ones((runs, n_actors)),
         reserves_personnel=world.reserves_personnel.copy(),
         personnel=world.personnel.copy(),
         committed_personnel=np.zeros((runs, n_theaters, n_actors)),

@@ -23,7 +23,7 @@ Taiwan). For each such patron :math:`p` of theater :math:`t`:
 4. **Fires.** While the war lasts, each combatant patron fires
    :math:`\mu_{t,m}` units a month of each munition :math:`m` of the theater's
    ``patron_munitions_per_month`` from its own stock (down to zero: in its own
-   war it keeps no floor). Units of the munition the defender fires join the
+   war it keeps no floor). Units of a munition the defender fires join the
    defender's stock and are fired with its fires in :mod:`twofront.model.combat`
    this month; the others are expended (e.g. interceptors defending ships and
    bases). The same stock is what deters in the other theaters
@@ -141,7 +141,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         for m in np.nonzero(p.munitions_per_month[:, t].any(axis=0))[0]:
             fired = np.minimum(p.munitions_per_month[:, t, m] * at_war[:, t], stockpile[:, a, m])
             stockpile[:, a, m] -= fired
-            if m == defender_fires[t]:
+            if m in defender_fires[t]:
                 stockpile[:, index.theater_actor[t, DEFENDER], m] += fired
     return replace(
         state,

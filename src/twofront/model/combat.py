@@ -1,15 +1,28 @@
 r"""Combat on each active front: fires, territory and attrition, one month at a time.
 
-1. **Fires.** An actor at war fires, of its fires munition :math:`m`,
+1. **Fires.** An actor at war fires, of each munition :math:`m` of its fires,
 
-   .. math:: f_a = \min(S_{a,m} / T_a,\ D_a,\ H_a)
+   .. math:: f_{a,m} = \min(S_{a,m} / T_{a,m},\ D_{a,m},\ H_{a,m})
 
-   rounds: what it needs to hold, :math:`H_a` (more adds nothing below), no more
-   than its guns can fire, :math:`D_a`, and its stock :math:`S` spread over
-   :math:`T_a \ge 1` months (``ration_months``; 1 if absent). Its fires are
-   effective in proportion to what it needs:
+   rounds: what it needs to hold, :math:`H` (more adds nothing below), no more
+   than its guns, drone crews or aircraft can fire, :math:`D`, and its stock
+   :math:`S` spread over :math:`T \ge 1` months (``ration_months``; 1 if absent).
+   Drones (``countered`` munitions) are partly defeated by the enemy's electronic
+   warfare and counter-drone means, a share :math:`c_{\bar a}` (the enemy's
+   ``counter_share``): the rounds that count are :math:`\tilde f_{a,m} =
+   f_{a,m}(1 - c_{\bar a})`, all of them for uncountered munitions (shells;
+   glide bombs, whose counter would be fighters and long-range air defence near
+   the front, are not modelled). Each munition's fires are effective in
+   proportion to what it needs, and a side's fire factor is their weighted
+   arithmetic mean, weights :math:`w_{a,m}` normalised to sum to 1:
 
-   .. math:: \phi_a = \min(1, f_a / H_a)^{\varepsilon}
+   .. math:: \phi_a = \sum_m w_{a,m} \min(1, \tilde f_{a,m} / H_{a,m})^{\varepsilon}
+
+   The mean is arithmetic: the munitions substitute for one another at their
+   weights (Ukraine's drones made up for its shell shortage in 2024, WSJ via UNN,
+   2024-02-04), so running out of one costs its weight, not all fire. With one
+   munition (the old ``[actors.<id>.fires]`` form) :math:`w = 1` and
+   :math:`\phi_a = \min(1, f_a / H_a)^{\varepsilon}`, bit for bit.
 
 2. **Combat power** of a side on a front is its personnel times its fire
    factor, times the deep-strike multiplier :math:`\kappa` for the defender when
@@ -106,10 +119,13 @@ MIN_POWER = 1e-9
 class CombatParams:
     """Fires, ground and attrition, run axis first."""
 
-    fire_munition: NDArray[np.int64]  # (actor,) munition its fires use, -1 if none
-    fire_demand_per_month: F64  # (run, actor) D_a, rounds it would fire
-    fire_needed_per_month: F64  # (run, actor) H_a, rounds it needs to hold (1 if no fires)
-    fire_ration_months: F64  # (run, actor) T_a, months its stock is spread over (1 if not)
+    fire_munition: NDArray[np.int64]  # (actor, line) munition of each fires line, -1 if none
+    fire_countered: NDArray[np.bool_]  # (actor, line) the enemy's counter_share degrades it
+    fire_demand_per_month: F64  # (run, actor, line) D_a,m, rounds it would fire
+    fire_needed_per_month: F64  # (run, actor, line) H_a,m, rounds it needs (1 if no line)
+    fire_ration_months: F64  # (run, actor, line) T_a,m, months its stock is spread over
+    fire_weight: F64  # (run, actor, line) w_a,m, normalised over the actor's lines; 0 none
+    counter_share: F64  # (run, actor) c_a, share of the enemy's countered rounds it defeats
     lethality_per_month: F64  # (run, actor) k_a
     will_loss_per_100k_casualties: F64  # (run, actor) omega^K_a
     wounded_return_fraction: F64  # (run, actor) rho_a
@@ -136,7 +152,6 @@ def sample_params(
     scenario: Scenario, strategy_id: str, index: Index, sampler: Sampler
 ) -> CombatParams:
     """Draw the combat laws, every actor's fires and forces, every front's terrain."""
-    m_of = {n: i for i, n in enumerate(index.munitions)}
     mud = np.zeros((len(index.theaters), 12), dtype=np.bool_)
     for i, t in enumerate(scenario.theaters.values()):
         mud[i, [m - 1 for m in t.mud_months]] = True
@@ -144,22 +159,16 @@ def sample_params(
     def forces(name: str) -> F64:
         return sampler.per_actor_in("forces", name)
 
-    def fires(name: str, absent: float) -> F64:
-        return sampler.per_actor_in("fires", name, absent)
-
     c = scenario.combat
 
     def law(name: str) -> F64:
         return sampler.draw(getattr(c, name), f"combat.{name}")
 
     return CombatParams(
-        fire_munition=np.array(
-            [m_of[a.fires.munition] if a.fires else -1 for a in scenario.actors.values()],
-            dtype=np.int64,
+        **fires_lines(scenario, index, sampler),
+        counter_share=sampler.per_actor(
+            lambda a: a.fires.counter_share if a.fires else None, "fires.counter_share"
         ),
-        fire_demand_per_month=fires("demand_per_month", 0.0),
-        fire_needed_per_month=fires("needed_per_month", 1.0),
-        fire_ration_months=fires("ration_months", 1.0),
         lethality_per_month=forces("lethality_per_month"),
         will_loss_per_100k_casualties=forces("will_loss_per_100k_casualties"),
         wounded_return_fraction=forces("wounded_return_fraction"),
@@ -199,9 +208,55 @@ def sample_params(
     )
 
 
+def fires_lines(scenario: Scenario, index: Index, sampler: Sampler) -> dict[str, np.ndarray]:
+    """Every actor's fires lines as (actor, line) wiring and (run, actor, line) draws,
+    padded to the most lines any actor has (munition -1, weight 0, need and ration 1)."""
+    actors = list(scenario.actors.items())
+    lines = [a.fires.lines() if a.fires else [] for _, a in actors]
+    width = max((len(x) for x in lines), default=0) or 1
+    runs = sampler.runs
+    munition = np.full((len(actors), width), -1, dtype=np.int64)
+    countered = np.zeros((len(actors), width), dtype=np.bool_)
+    demand = np.zeros((runs, len(actors), width))
+    needed = np.ones((runs, len(actors), width))
+    ration = np.ones((runs, len(actors), width))
+    weight = np.zeros((runs, len(actors), width))
+    for i, ((a_id, _), own) in enumerate(zip(actors, lines, strict=True)):
+        for k, (m_id, path, line) in enumerate(own):
+            at = f"actors.{a_id}.{path}"
+            munition[i, k] = index.munitions.index(m_id)
+            countered[i, k] = line.countered
+            demand[:, i, k] = sampler.draw(line.demand_per_month, f"{at}.demand_per_month")
+            needed[:, i, k] = sampler.draw(line.needed_per_month, f"{at}.needed_per_month")
+            ration[:, i, k] = sampler.draw(line.ration_months, f"{at}.ration_months", 1.0)
+            weight[:, i, k] = sampler.draw(line.weight, f"{at}.weight", 1.0)
+    total = weight.sum(axis=2, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(total > 0, weight / total, 0.0)
+    return {
+        "fire_munition": munition,
+        "fire_countered": countered,
+        "fire_demand_per_month": demand,
+        "fire_needed_per_month": needed,
+        "fire_ration_months": ration,
+        "fire_weight": weight,
+    }
+
+
 def fire_factor(fired: F64, needed: F64, elasticity: F64) -> F64:
     """phi = min(1, fired / needed) ** elasticity (any matching shapes)."""
     return np.minimum(1.0, fired / needed) ** elasticity
+
+
+def countered_fires(fired: F64, countered: NDArray[np.bool_], enemy_counter_share: F64) -> F64:
+    """f (1 - c) for countered lines, f otherwise; ``fired`` (..., line), ``countered``
+    broadcastable to it, ``enemy_counter_share`` (...)."""
+    return np.where(countered, fired * (1.0 - enemy_counter_share[..., None]), fired)
+
+
+def combined_fire_factor(fired: F64, needed: F64, weight: F64, elasticity: F64) -> F64:
+    """phi = sum_m w_m min(1, f_m / H_m) ** eps over the last (line) axis; see step 1."""
+    return (fire_factor(fired, needed, elasticity[..., None]) * weight).sum(axis=-1)
 
 
 def soft_threshold(x: F64, threshold: F64) -> F64:
@@ -318,20 +373,36 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     index, p, area_km2 = params.index, params.of(CombatParams), params.world.area_km2
     at_war = actors_at_war(state, params)
 
-    # 1. Fires: what each actor at war can shoot of its fires munition this month.
-    has_fires = p.fire_munition >= 0
-    munition = np.where(has_fires, p.fire_munition, 0)
+    # 1. Fires: what each actor at war can shoot of each munition of its fires this month.
     actors = np.arange(len(index.actors))
-    stock = state.stockpile[:, actors, munition] * has_fires
-    fired = np.minimum(
-        stock / p.fire_ration_months,
-        np.minimum(p.fire_demand_per_month, p.fire_needed_per_month) * at_war,
-    )
     stockpile = state.stockpile.copy()
-    stockpile[:, actors, munition] = np.where(
-        has_fires, stock - fired, stockpile[:, actors, munition]
+    fired = np.zeros_like(p.fire_demand_per_month)
+    fired_by_munition = np.zeros_like(state.stockpile)
+    for line in range(p.fire_munition.shape[1]):
+        has_line = p.fire_munition[:, line] >= 0
+        munition = np.where(has_line, p.fire_munition[:, line], 0)
+        stock = stockpile[:, actors, munition] * has_line
+        shot = np.minimum(
+            stock / p.fire_ration_months[:, :, line],
+            np.minimum(p.fire_demand_per_month[:, :, line], p.fire_needed_per_month[:, :, line])
+            * at_war,
+        )
+        stockpile[:, actors, munition] = np.where(
+            has_line, stock - shot, stockpile[:, actors, munition]
+        )
+        fired[:, :, line] = shot
+        fired_by_munition[:, actors[has_line], munition[has_line]] += shot[:, has_line]
+    enemy_actor = index.front_actor[:, ::-1]
+    phi = combined_fire_factor(
+        countered_fires(
+            fired[:, index.front_actor],
+            p.fire_countered[index.front_actor],
+            p.counter_share[:, enemy_actor],
+        ),
+        p.fire_needed_per_month[:, index.front_actor],
+        p.fire_weight[:, index.front_actor],
+        p.fire_elasticity[:, None, None],
     )
-    phi = to_slots(fire_factor(fired, p.fire_needed_per_month, p.fire_elasticity[:, None]), params)
     deep_strike = np.where(state.restrictions_lifted, p.deep_strike_multiplier, 1.0)
     side_multiplier = np.stack([deep_strike, np.ones_like(deep_strike)], axis=1)[:, None, :]
     calendar = index.calendar_month(state.month)
@@ -397,7 +468,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     return replace(
         state,
         stockpile=stockpile,
-        fired_per_month=fired,
+        fired_per_month=fired_by_munition,
         reserves_personnel=state.reserves_personnel + returning,
         personnel=personnel,
         held_km2=held,

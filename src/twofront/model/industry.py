@@ -5,7 +5,10 @@ Equations (per actor and munition, one step of :math:`\Delta t` months):
 .. math::
    c_{t+1} = T + (c_t - T)\, e^{-\Delta t / \tau}
 
-   q_t = \min\!\left(c_{t+1},\ \frac{B / 12}{p}\right), \qquad S_{t+1} = S_t + q_t
+   q_t = s_t \min\!\left(c_{t+1},\ \frac{B / 12}{p}\right), \qquad S_{t+1} = S_t + q_t
+
+with :math:`s_t \le 1` the share of the actor's output the month's enemy strikes on
+its cities, grid and industry left (:mod:`twofront.model.strikes`; 1 without strikes).
 
 An actor mobilising its industry also funds its lines: their budgets scale by
 :math:`\max(1, T_{mob} / T_{plan})`, so each line's limit moves with the target.
@@ -158,9 +161,11 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     budget_cap = np.where(
         state.mobilising[:, :, None], p.mobilised_budget_cap_per_month, p.budget_cap_per_month
     )
-    produced = within_limit(
-        np.minimum(capacity, budget_cap), p.unit_cost_usd, p.munitions_budget_usd_per_month
+    output = np.minimum(capacity, budget_cap)
+    output = np.where(
+        state.output_share[:, :, None] < 1.0, output * state.output_share[:, :, None], output
     )
+    produced = within_limit(output, p.unit_cost_usd, p.munitions_budget_usd_per_month)
     return replace(
         state,
         capacity_per_month=capacity,

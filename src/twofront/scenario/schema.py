@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from twofront.errors import ConditionError
 from twofront.scenario.conditions import Names, compile_condition
@@ -111,15 +111,109 @@ class Forces(_Strict):
     back, it stands on the defensive and takes no ground (an offensive timed by rule)."""
 
 
-class Fires(_Strict):
-    """``[actors.<id>.fires]``: the munition a side's fires use and how much."""
+class FiresLine(_Strict):
+    """``[actors.<id>.fires.munitions.<munition>]``: one munition of a side's fires."""
 
-    munition: Id
     demand_per_month: NonNegative
     needed_per_month: Positive
     ration_months: AtLeastOne | None = None
     """Spread the stock in hand over this many months: fire at most S / T a month
     (absent: no rationing beyond need and demand)."""
+    weight: Positive | None = None
+    """Weight of this munition in the side's fire factor, normalised over its munitions
+    (absent: 1); see :mod:`twofront.model.combat`."""
+    countered: bool = False
+    """The enemy's ``fires.counter_share`` (electronic warfare, counter-drone means)
+    defeats that share of these rounds (drones); uncountered rounds are not."""
+
+
+class Fires(_Strict):
+    """``[actors.<id>.fires]``: the munitions a side's fires use and how much.
+
+    Either one munition (``munition`` with its ``demand_per_month``,
+    ``needed_per_month`` and ``ration_months`` here) or several under
+    ``[actors.<id>.fires.munitions.<munition>]``, each a :class:`FiresLine`.
+    """
+
+    munition: Id | None = None
+    demand_per_month: NonNegative | None = None
+    needed_per_month: Positive | None = None
+    ration_months: AtLeastOne | None = None
+    """Spread the stock in hand over this many months: fire at most S / T a month
+    (absent: no rationing beyond need and demand)."""
+    munitions: dict[Id, FiresLine] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
+    counter_share: Fraction | None = None
+    """Share of the enemy's countered fires (drones) that this side's electronic warfare
+    and counter-drone means defeat (absent: 0)."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Fires:
+        single = self.munition is not None
+        if single == bool(self.munitions):
+            raise ValueError(
+                "give either munition (with demand_per_month and needed_per_month) or "
+                "[fires.munitions.<munition>] tables, not both and not neither"
+            )
+        if single and (self.demand_per_month is None or self.needed_per_month is None):
+            raise ValueError("munition needs demand_per_month and needed_per_month")
+        if not single and (
+            self.demand_per_month is not None
+            or self.needed_per_month is not None
+            or self.ration_months is not None
+        ):
+            raise ValueError(
+                "with [fires.munitions.<munition>] tables, give demand_per_month, "
+                "needed_per_month and ration_months inside each table"
+            )
+        return self
+
+    def lines(self) -> list[tuple[str, str, FiresLine]]:
+        """(munition id, field path under the actor, line) for each munition fired."""
+        if self.munition is not None:
+            assert self.demand_per_month is not None and self.needed_per_month is not None
+            line = FiresLine(
+                demand_per_month=self.demand_per_month,
+                needed_per_month=self.needed_per_month,
+                ration_months=self.ration_months,
+            )
+            return [(self.munition, "fires", line)]
+        return [(m, f"fires.munitions.{m}", line) for m, line in self.munitions.items()]
+
+
+class StrikeLine(_Strict):
+    """``[actors.<id>.strikes.<munition>]``: missiles or long-range drones launched at the
+    enemy's cities, grid and industry while at war; see :mod:`twofront.model.strikes`."""
+
+    launches_per_month: NonNegative
+    ration_months: AtLeastOne | None = None
+    """Spread the stock in hand over this many months (absent: 1)."""
+
+
+class Threat(_Strict):
+    """``[actors.<id>.air_defence.against.<munition>]``: how a side meets one kind of strike
+    weapon, and what each one that gets through costs it."""
+
+    cheap_kill_share: Fraction
+    """Share stopped without the interceptor munition (guns, mobile fire groups, electronic
+    warfare, other air defence)."""
+    intercepted: bool = False
+    """What the cheap means leave is engaged with the interceptor munition."""
+    output_loss_per_1000_hits: NonNegative
+    """Rate of the exponential loss of the month's munitions output per 1,000 hits."""
+    will_loss_per_1000_hits: NonNegative
+    """Will lost per 1,000 hits."""
+
+
+class AirDefence(_Strict):
+    """``[actors.<id>.air_defence]``: interceptors against strikes; see
+    :mod:`twofront.model.strikes`."""
+
+    interceptor: Id
+    interceptors_per_engagement: AtLeastOne
+    kill_probability: Fraction
+    ration_months: AtLeastOne | None = None
+    """Spread the interceptor stock over this many months (absent: 1)."""
+    against: dict[Id, Threat] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
 
 
 class Actor(_Strict):
@@ -146,6 +240,8 @@ class Actor(_Strict):
     industry: dict[Id, Production] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
     forces: Forces | None = None
     fires: Fires | None = None
+    strikes: dict[Id, StrikeLine] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
+    air_defence: AirDefence | None = None
 
 
 class Opportunism(_Strict):
@@ -476,7 +572,22 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
         for m_id in actor.industry:
             one_of(m_id, s.munitions, f"actors.{a_id}.industry.{m_id}", "munition")
         if actor.fires is not None:
-            one_of(actor.fires.munition, s.munitions, f"actors.{a_id}.fires.munition", "munition")
+            for m_id, path, _ in actor.fires.lines():
+                where = (
+                    f"actors.{a_id}.fires.munition" if path == "fires" else f"actors.{a_id}.{path}"
+                )
+                one_of(m_id, s.munitions, where, "munition")
+        for m_id in actor.strikes:
+            one_of(m_id, s.munitions, f"actors.{a_id}.strikes.{m_id}", "munition")
+        if actor.air_defence is not None:
+            one_of(
+                actor.air_defence.interceptor,
+                s.munitions,
+                f"actors.{a_id}.air_defence.interceptor",
+                "munition",
+            )
+            for m_id in actor.air_defence.against:
+                one_of(m_id, s.munitions, f"actors.{a_id}.air_defence.against.{m_id}", "munition")
     for t_id, t in s.theaters.items():
         for role in ("defender", "aggressor"):
             a_id = getattr(t, role)

@@ -1,0 +1,185 @@
+"""Strikes: launches from stock, cheap means, interceptors, hits and what they cost."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.hand_world import _line, fixed, hand_world, load_world
+from tests.model.worlds import actor, toy_world
+from twofront.engine.loop import step
+from twofront.model.strikes import (
+    incoming,
+    interception,
+    output_share,
+    phase,
+    rationed,
+    targets,
+)
+from twofront.simulation import PHASES
+
+
+def test_interception_matches_the_docstring_example():
+    # 200 missiles (c = 0.5, intercepted) and 2,000 drones (c = 0.9, not): 100 missiles
+    # engaged want k = 2 each, 200; 50 in hand: g = 0.25, p = 0.6 kills 15: 85 and 200 hits.
+    hits, fired = interception(
+        np.array([[[200.0, 2000.0]]]),
+        np.array([[[0.5, 0.9]]]),
+        np.array([[True, False]]),
+        np.array([[50.0]]),
+        np.array([[2.0]]),
+        np.array([[0.6]]),
+    )
+    np.testing.assert_allclose(hits, [[[85.0, 200.0]]])
+    np.testing.assert_allclose(fired, [[50.0]])
+    # s = exp(-(2 * 85 + 0.5 * 200) / 1000) = exp(-0.27) = 0.7634
+    np.testing.assert_allclose(
+        output_share(hits, np.array([[[2.0, 0.5]]])), [[math.exp(-0.27)]], rtol=1e-12
+    )
+
+
+def test_a_defender_with_enough_interceptors_fires_only_what_it_needs():
+    # 100 missiles, c = 0.2: 80 engaged want 160; 1,000 in hand: all engaged, p = 0.9
+    # kills 72: 100 - 20 - 72 = 8 hits.
+    hits, fired = interception(
+        np.array([[[100.0]]]),
+        np.array([[[0.2]]]),
+        np.array([[True]]),
+        np.array([[1000.0]]),
+        np.array([[2.0]]),
+        np.array([[0.9]]),
+    )
+    np.testing.assert_allclose(hits, [[[8.0]]])
+    np.testing.assert_allclose(fired, [[160.0]])
+
+
+def test_without_interceptors_everything_the_cheap_means_miss_gets_through():
+    hits, fired = interception(
+        np.array([[[100.0]]]),
+        np.array([[[0.3]]]),
+        np.array([[True]]),
+        np.array([[0.0]]),
+        np.array([[2.0]]),
+        np.array([[0.9]]),
+    )
+    np.testing.assert_allclose(hits, [[[70.0]]])
+    np.testing.assert_array_equal(fired, [[0.0]])
+
+
+def test_launches_are_split_evenly_over_the_enemies_at_war(tmp_path):
+    params, _, state = toy_world(load_world(hand_world(with_west=True), tmp_path), "none")
+    aim = targets(state.theater_status, params.index)
+    blue, red, green = (actor(params, n) for n in ("blue", "red", "green"))
+    # East is at war, west at peace: red aims everything at blue and blue at red.
+    assert aim[0, red, blue] == 1.0 and aim[0, blue, red] == 1.0
+    assert aim[0, :, green].sum() == 0.0
+    launched = np.zeros((1, aim.shape[1], 1))
+    launched[0, red, 0] = 30.0
+    np.testing.assert_allclose(incoming(aim[:1], launched)[0, :, 0], 30.0 * aim[0, red])
+
+
+def _striking_world(interceptors: float = 0.0) -> dict[str, Any]:
+    """Red launches 100 missiles a month at blue from 1,000; blue stops half with cheap
+    means and engages the rest with interceptors (k = 2, p = 0.5); each hit costs 2 of
+    output and 0.1 of will per 1,000; blue makes 100 shells a month."""
+    raw = hand_world()
+    raw["theaters"]["east"]["defender_aim"] = "total"  # no settlement
+    raw["munitions"] |= {"missile": {"title": "missile"}, "interceptor": {"title": "sam"}}
+    raw["actors"]["red"]["industry"]["missile"] = _line(1000)
+    raw["actors"]["red"]["strikes"] = {"missile": {"launches_per_month": fixed(100)}}
+    shell = raw["actors"]["blue"]["industry"]["shell"]
+    for name in ("capacity_per_month", "planned_capacity_per_month"):
+        shell[name] = fixed(100)
+    shell["mobilised_capacity_per_month"] = fixed(100)
+    shell["budget_usd_per_year"] = fixed(1e9)
+    raw["actors"]["blue"]["industry"]["interceptor"] = _line(interceptors)
+    raw["actors"]["donor"]["industry"]["interceptor"] = _line(1000)
+    raw["actors"]["blue"]["air_defence"] = {
+        "interceptor": "interceptor",
+        "interceptors_per_engagement": fixed(2),
+        "kill_probability": fixed(0.5),
+        "against": {
+            "missile": {
+                "cheap_kill_share": fixed(0.5),
+                "intercepted": True,
+                "output_loss_per_1000_hits": fixed(2.0),
+                "will_loss_per_1000_hits": fixed(0.1),
+            }
+        },
+    }
+    aid = {"donor": "donor", "recipient": "blue", "munition": "interceptor"}
+    raw["strategies"]["aid"] = {"title": "aid", "aid": [aid | {"per_month": fixed(40)}]}
+    return raw
+
+
+def test_phase_launches_from_stock_and_hits_cost_output_and_will(tmp_path: Path):
+    # 100 missiles: 50 stopped cheaply, 50 engaged want 100 interceptors, 20 in hand:
+    # g = 0.2, p = 0.5 kills 5: 45 hits. s = exp(-2 * 45 / 1000); will -0.1 * 45 / 1000.
+    params, stream, state = toy_world(load_world(_striking_world(20), tmp_path), "none")
+    blue, red = actor(params, "blue"), actor(params, "red")
+    missile = params.index.munitions.index("missile")
+    interceptor = params.index.munitions.index("interceptor")
+    after = phase(state, params, stream)
+    np.testing.assert_allclose(after.stockpile[:, red, missile], 900.0)
+    np.testing.assert_allclose(after.stockpile[:, blue, interceptor], 0.0)
+    np.testing.assert_allclose(after.launched_per_month[:, red, missile], 100.0)
+    np.testing.assert_allclose(after.launched_per_month[:, blue, interceptor], 20.0)
+    np.testing.assert_allclose(after.strike_hits_per_month[:, blue], 45.0)
+    np.testing.assert_allclose(after.output_share[:, blue], math.exp(-0.09), rtol=1e-12)
+    np.testing.assert_allclose(after.output_share[:, red], 1.0)
+    np.testing.assert_allclose(after.will[:, blue], 0.5 - 0.0045, rtol=1e-12)
+    np.testing.assert_array_equal(after.will[:, red], state.will[:, red])
+
+
+def test_nothing_is_launched_in_peace(tmp_path: Path):
+    raw = _striking_world()
+    raw["theaters"]["east"] |= {"status": "peace"}
+    del raw["theaters"]["east"]["war_began"]
+    params, stream, state = toy_world(load_world(raw, tmp_path), "none")
+    after = phase(state, params, stream)
+    np.testing.assert_array_equal(after.launched_per_month, 0.0)
+    np.testing.assert_array_equal(after.stockpile, state.stockpile)
+    np.testing.assert_array_equal(after.output_share, 1.0)
+
+
+def test_aid_of_interceptors_means_fewer_hits_more_output_and_less_will_lost(tmp_path: Path):
+    # Month 0: blue has no interceptors either way: 50 hits. Aid of 40 arrives after the
+    # month's strikes. Month 1 with aid: 40 of 100 wanted, g = 0.4, 10 killed: 40 hits;
+    # without: 50. Output 100 exp(-2 * hits / 1000); will 0.1 * hits / 1000 a month.
+    scenario = load_world(_striking_world(), tmp_path)
+    outcomes = {}
+    for strategy in ("aid", "none"):
+        params, stream, state = toy_world(scenario, strategy)
+        for _ in range(2):
+            state = step(state, params, stream, PHASES)
+        outcomes[strategy] = state
+    blue = actor(params, "blue")
+    shell = params.index.munitions.index("shell")
+    aided, alone = outcomes["aid"], outcomes["none"]
+    np.testing.assert_allclose(aided.strike_hits_per_month[:, blue], 40.0)
+    np.testing.assert_allclose(alone.strike_hits_per_month[:, blue], 50.0)
+    np.testing.assert_allclose(
+        aided.produced_per_month[:, blue, shell], 100 * math.exp(-0.08), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        alone.produced_per_month[:, blue, shell], 100 * math.exp(-0.1), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        aided.will[:, blue] - alone.will[:, blue], 0.1 * 10 / 1000, rtol=1e-9
+    )
+
+
+@pytest.mark.parametrize("runs", [1, 5])
+def test_a_run_is_the_same_in_any_batch(tmp_path: Path, runs: int):
+    params, stream, state = toy_world(load_world(_striking_world(20), tmp_path), "none", runs)
+    after = phase(state, params, stream)
+    np.testing.assert_allclose(after.strike_hits_per_month[:, actor(params, "blue")], 45.0)
+
+
+def test_a_rationed_stock_is_spread_over_its_months_and_emptied_under_one_unit():
+    # 300 over 3 months: 100; 0.5 of a unit: all of it (no geometric tail toward zero).
+    np.testing.assert_allclose(rationed(np.array([300.0, 0.5]), np.array([3.0, 3.0])), [100, 0.5])
