@@ -992,7 +992,8 @@ def serve(
 
         from twofront.web.app import create_app
     except ImportError as err:
-        raise _fail(UsageError(f"the dashboard needs {err.name}: pip install 'twofront[web]'"))
+        needed = UsageError(f"the dashboard needs {err.name}: pip install 'twofront[web]'")
+        raise _fail(needed) from None
     _say(f"dashboard at http://{host}:{port}/ (Ctrl-C stops it)")
     uvicorn.run(create_app(store_folder, cors_origin or ()), host=host, port=port)
 
