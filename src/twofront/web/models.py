@@ -31,7 +31,19 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 class CompareRequest(BaseModel):
     """Run strategies of a shipped scenario on common random numbers and compare them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "scenario": "kursk-2024",
+                    "strategies": ["surge"],
+                    "runs": 100,
+                    "set": {"combat.defence_advantage": 1.2},
+                }
+            ]
+        },
+    )
 
     scenario: Name = Field(description="a shipped scenario name (GET /api/scenarios)")
     strategies: list[Name] = Field(
