@@ -1,9 +1,10 @@
 """The dashboard's routes: a FastAPI app over :mod:`twofront.web.runner`.
 
 ``GET /`` is the page; ``/static`` its script and style (no CDN); ``/api/...`` the
-JSON API (its OpenAPI schema at ``/openapi.json``, browsable at ``/docs``). One
-comparison or stored experiment is worked on at a time (the machine's cores run it);
-another request meanwhile gets 429. No CORS headers are sent unless origins are given.
+JSON API, its OpenAPI schema at ``/openapi.json`` (no ``/docs`` page: FastAPI loads its
+viewer from a CDN). One comparison or stored experiment is worked on at a time (the
+machine's cores run it); another request meanwhile gets 429. No CORS headers are sent
+unless origins are given.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def create_app(
     pages may call the API from another site (none by default)."""
     app = FastAPI(
         title="twofront dashboard",
+        docs_url=None,
+        redoc_url=None,
         version=version(),
         description="Change an assumption, run strategies on common random numbers, "
         f"see the answer move. At most {max_runs:,} runs per strategy and "
