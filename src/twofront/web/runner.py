@@ -201,9 +201,10 @@ def simulate(
         )
         for label, strategy, end_state in chosen.cells
     }
+    others = len(results) - 1
+    against = f"{others} strateg{'y' if others == 1 else 'ies'} vs " if others else "strategy "
     title = (
-        f"{chosen.spec.scenario.name}: {len(results) - 1} strateg"
-        f"{'y' if len(results) == 2 else 'ies'} vs {chosen.baseline}, "
+        f"{chosen.spec.scenario.name}: {against}{chosen.baseline}, "
         f"{chosen.runs:,} sampled worlds each, seed {chosen.seed}"
     )
     return answer(chosen.spec, results, chosen.baseline, title, started)
