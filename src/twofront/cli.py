@@ -970,6 +970,34 @@ def sources(
     )
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind (default: this machine only)")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
+    store_folder: Annotated[
+        Path | None,
+        typer.Option("--store", help="folder of experiments (twofront experiment --out) to open"),
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="an origin whose pages may call the API (repeatable; default none)"),
+    ] = None,
+) -> None:
+    """Start the dashboard: pick a scenario, strategies and end states, move the uncertain
+    numbers, run and see the answer, or open stored experiments (http://HOST:PORT/)."""
+    try:
+        import uvicorn
+
+        from twofront.web.app import create_app
+    except ImportError as err:
+        needed = UsageError(f"the dashboard needs {err.name}: pip install 'twofront[web]'")
+        raise _fail(needed) from None
+    _say(f"dashboard at http://{host}:{port}/ (Ctrl-C stops it)")
+    uvicorn.run(create_app(store_folder, cors_origin or ()), host=host, port=port)
+
+
 def main() -> None:
     """Entry point for ``python -m twofront``: no Python traceback reaches a user.
 

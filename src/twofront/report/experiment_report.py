@@ -71,19 +71,26 @@ def render(about: dict[str, Any]) -> str:
     return environment.get_template(TEMPLATE).render(**about)
 
 
-def context(folder: Path, scenario: str | None = None) -> dict[str, Any]:
-    """Everything the template shows, read from the experiment in ``folder``."""
-    manifest = store.read_manifest(folder)
-    plan = manifest["plan"]
+def load_experiment(
+    folder: Path, scenario: str | None = None
+) -> tuple[Scenario, dict[str, xr.Dataset], str]:
+    """The scenario, each strategy's stored results (sweep point 0) and the baseline
+    (the scenario's default strategy if it was run, else the first) of ``folder``."""
+    plan = store.read_manifest(folder)["plan"]
     spec = _scenario(folder, plan, scenario)
     strategies = list(plan["strategies"])
     template = run(spec, 1, plan["seed"], strategy=strategies[0])
     results = {s: store.read_results(folder, s, template) for s in strategies}
-    baseline = (
-        spec.scenario.default_strategy
-        if spec.scenario.default_strategy in strategies
-        else strategies[0]
-    )
+    default = spec.scenario.default_strategy
+    return spec, results, default if default in strategies else strategies[0]
+
+
+def context(folder: Path, scenario: str | None = None) -> dict[str, Any]:
+    """Everything the template shows, read from the experiment in ``folder``."""
+    manifest = store.read_manifest(folder)
+    plan = manifest["plan"]
+    spec, results, baseline = load_experiment(folder, scenario)
+    strategies = list(results)
     outcomes = (
         standard_outcomes(results[baseline])
         + war_event_outcomes(spec)
