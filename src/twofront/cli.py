@@ -969,6 +969,245 @@ def sources(
         rows, format_, lambda: sources_table(rows, f"Sources of {spec.scenario.name}"), crop=False
     )
 
+# --- Which assumptions drive the answer (issue 15): drivers, design, explore, robust, optimise.
+
+
+def _stored(folder: Path) -> None:
+    """Fail now unless ``folder`` holds a complete experiment."""
+    try:
+        store.read_manifest(folder)
+    except TwofrontError as err:
+        raise _fail(err) from None
+
+
+@app.command()
+def drivers(
+    experiment: Annotated[Path, typer.Argument(help="a stored experiment folder")],
+    outcome: Annotated[
+        str, typer.Option(help="a stored per-run outcome, e.g. two_wars_at_once, settled__europe")
+    ],
+    strategy: Annotated[
+        str | None, typer.Option(help="strategy to read (default: the experiment's first)")
+    ] = None,
+    difference: Annotated[
+        str | None,
+        typer.Option(help="A,B: rank the drivers of outcome under A minus under B, run by run"),
+    ] = None,
+    resamples: Annotated[int, typer.Option(min=0, help="bootstrap resamples for intervals")] = 100,
+    rank_by: Annotated[
+        str, typer.Option(help="pawn, rho or swing (absolute values for rho and swing)")
+    ] = "pawn",
+    top: Annotated[int, typer.Option(min=1, help="inputs shown in the summary and figure")] = 15,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the resamples")] = 0,
+    figure: Annotated[Path | None, typer.Option(help="figure path (png, pdf, svg)")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+) -> None:
+    """Rank the sampled assumptions by how much they move an outcome of a stored experiment.
+
+    Monte Carlo experiments (mc or sobol sampling): PAWN, Spearman's rho and the swing
+    (outcome in the input's top third minus bottom third), each with a bootstrap 95%
+    interval, against a noise reference. Experiments made by `twofront design`: Sobol'
+    first, total and second-order indices (saltelli) or Morris screening (morris).
+    Reads the stored runs only; never simulates.
+    """
+    from twofront.analysis.drivers import noise_level, rank_drivers
+    from twofront.experiment.samples import describe_plan, parse_pair, read_sample
+    from twofront.report.driver_figures import ranking_figure, save
+
+    _check_figure(figure)
+    _stored(experiment)
+    if rank_by not in ("pawn", "rho", "swing"):
+        raise _fail(UsageError(f"--rank-by {rank_by!r}; expected pawn, rho or swing"))
+    try:
+        plan = store.read_manifest(experiment)["plan"]
+        if str(plan["sampling"]).split(":")[0] in ("saltelli", "morris"):
+            _design_drivers(experiment, plan, outcome, strategy, difference, top, seed,
+                            figure, format_)  # fmt: skip
+            return
+        pair = parse_pair(difference) if difference else None
+        with _progress() as progress:
+            task = progress.add_task("reading the stored runs", total=None)
+            sample = read_sample(experiment, outcome, strategy, pair)
+            progress.update(task, description="bootstrap resamples", total=resamples, completed=0)
+            ranking = rank_drivers(
+                sample.inputs, sample.outcome, seed, resamples,
+                on_resample=lambda: progress.advance(task),
+            )  # fmt: skip
+    except TwofrontError as err:
+        raise _fail(err) from None
+    table = ranking.table
+    if rank_by != "pawn":
+        table = table.iloc[np.argsort(-np.abs(table[rank_by].to_numpy()), kind="stable")]
+        ranking = type(ranking)(table.reset_index(drop=True), ranking.runs, ranking.resamples)
+    title = (
+        f"drivers of {sample.label} — {describe_plan(plan)}; {ranking.runs:,} runs used, "
+        f"mean {float(np.mean(sample.outcome)):.4g}"
+    )
+    noise = noise_level(ranking)
+    rows = ranking.table.assign(above_noise=ranking.table["pawn_low"] > noise)
+
+    def show() -> object:
+        from rich.table import Table
+
+        out = Table(title=title, title_justify="left")
+        for name in ("input", "PAWN [95%]", "rho [95%]", "swing [95%]", "> noise"):
+            out.add_column(name, overflow="fold")
+        for _, row in rows.head(top).iterrows():
+            out.add_row(
+                str(row["input"]),
+                *(f"{row[k]:.3f} [{row[k + '_low']:.3f}, {row[k + '_high']:.3f}]"
+                  for k in ("pawn", "rho", "swing")),
+                "yes" if row["above_noise"] else "",
+            )  # fmt: skip
+        out.caption = (
+            f"{len(rows) - 1} uncertain inputs; PAWN of pure noise up to {noise:.3f}; "
+            f"sorted by {rank_by}"
+        )
+        return out
+
+    _emit(rows, format_, show)
+    path = figure or Path("out") / f"drivers-{outcome}.png"
+    save(ranking_figure(ranking, f"drivers of {sample.label}", top), path)
+    _say(f"figure written to {path}")
+
+
+def _design_drivers(
+    folder: Path,
+    plan: dict[str, object],
+    outcome: str,
+    strategy: str | None,
+    difference: str | None,
+    top: int,
+    seed: int,
+    figure: Path | None,
+    format_: Format,
+) -> None:
+    """Sobol' or Morris indices of an experiment made by ``twofront design``."""
+    from twofront.analysis.drivers import morris_indices, sobol_indices
+    from twofront.engine.designs import (
+        MORRIS_LEVELS,
+        design_paths,
+        morris_matrix,
+        parse_sampling,
+    )
+    from twofront.experiment.provenance import scenario_hash
+    from twofront.experiment.samples import describe_plan, parse_pair, read_sample
+    from twofront.report.driver_figures import morris_figure, save, sobol_figure
+
+    method, size, listed = parse_sampling(str(plan["sampling"]))
+    names = list(listed)
+    if not names:  # every uncertain parameter of the stored scenario, in file order
+        overrides = [str(o) for o in plan["overrides"]]  # type: ignore[attr-defined]
+        spec = load_with(str(plan["scenario"]), overrides)
+        if scenario_hash(spec) != plan["scenario_hashes"][0]:  # type: ignore[index]
+            raise TwofrontError(
+                f"{folder / store.MANIFEST}: scenario {plan['scenario']!r} no longer has the "
+                "stored scenario_hash; expected the scenario the design was run on (its "
+                "uncertain parameters, in order, are the design's dimensions)"
+            )
+        names = design_paths(spec, str(plan["sampling"]))
+    pair = parse_pair(difference) if difference else None
+    sample = read_sample(folder, outcome, strategy, pair)
+    if len(sample.outcome) != int(plan["runs"]):  # type: ignore[call-overload]
+        raise TwofrontError(
+            f"{folder}: {int(plan['runs']) - len(sample.outcome)} run(s) of {outcome!r} are "  # type: ignore[call-overload]
+            "missing or not finite; a Sobol'/Morris design needs every run's outcome"
+        )
+    title = f"{method} indices of {sample.label} — {describe_plan(plan)}"
+    path = figure or Path("out") / f"drivers-{method}-{outcome}.png"
+    if method == "saltelli":
+        first, second = sobol_indices(sample.outcome, names, True, seed)
+        _emit(first, format_, lambda: _plain_table(first.head(top), title), crop=False)
+        if format_ is Format.table and not second.empty:
+            console.print(_plain_table(second.head(min(top, 10)), "largest second-order indices"))
+        save(sobol_figure(first, title, top), path)
+    else:
+        uniforms = morris_matrix(len(names), size, MORRIS_LEVELS, int(plan["seed"]))  # type: ignore[call-overload]
+        table = morris_indices(uniforms, sample.outcome, names, MORRIS_LEVELS, seed)
+        _emit(table, format_, lambda: _plain_table(table.head(top), title), crop=False)
+        save(morris_figure(table, title), path)
+    _say(f"figure written to {path}")
+
+
+def _plain_table(frame: pd.DataFrame, title: str) -> object:
+    """A rich table of ``frame`` (numbers to 4 significant digits)."""
+    from rich.table import Table
+
+    out = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        out.add_column(str(column), overflow="fold")
+    for row in frame.itertuples(index=False):
+        out.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    return out
+
+
+@app.command()
+def design(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
+    out: Annotated[Path, typer.Option(help="experiment folder to write")],
+    vary: Annotated[
+        str,
+        typer.Option(
+            help="comma-separated uncertain parameter paths to vary (the rest are "
+            "fixed at their central values)"
+        ),
+    ],
+    method: Annotated[str, typer.Option(help="saltelli (Sobol' indices) or morris")] = "saltelli",
+    size: Annotated[
+        int,
+        typer.Option(min=1, help="saltelli: base sample N (power of two); morris: trajectories"),
+    ] = 256,
+    strategies: Annotated[
+        str | None, typer.Option(help="'all' or comma-separated ids (default: the scenario's)")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="processes (default: every core)")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="replace the experiment in --out")] = False,
+) -> None:
+    """Run a sensitivity design (Saltelli for Sobol' indices, or Morris) into a folder.
+
+    The parameters in --vary follow the design (listed in the stored sampling text); every
+    other uncertain number stays at its central value. Analyse it with
+    `twofront drivers OUT --outcome NAME`.
+    """
+    from twofront.engine.designs import SENSITIVITY, design_runs
+
+    if method not in SENSITIVITY:
+        raise _fail(UsageError(f"--method {method!r}; expected one of {list(SENSITIVITY)}"))
+    spec = _load(scenario, set_)
+    uncertain = {path: param for path, param in iter_params(spec) if param.dist != "fixed"}
+    chosen = [p.strip() for p in vary.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in uncertain]
+    if unknown or not chosen:
+        raise _fail(
+            UsageError(
+                f"--vary: {unknown or vary!r} not uncertain parameters of {spec.scenario.name}; "
+                "expected paths listed by `twofront sources` with a distribution"
+            )
+        )
+    sampling = f"{method}:{size}:{','.join(chosen)}"
+    runs = design_runs(len(chosen), sampling) or 0
+    try:
+        plan = _experiment_plan(scenario, set_, None, strategies, runs, seed, 10_000, sampling,
+                                "none")  # fmt: skip
+        total = runs * len(plan.strategies)
+        _say(f"{method} design over {len(chosen)} parameters: {runs:,} runs per strategy")
+        with _progress() as progress:
+            task = progress.add_task(f"{spec.scenario.name}: {method} runs", total=total)
+            manifest = run_experiment(
+                plan, out, Evaluator("pool", workers), "force" if force else "new",
+                on_chunk=lambda n: progress.advance(task, n),
+            )  # fmt: skip
+    except TwofrontError as err:
+        raise _fail(err) from None
+    _say(
+        f"{manifest['runs_stored']:,} runs stored in {out}; "
+        f"next: twofront drivers {out} --outcome NAME"
+    )
+
 
 def main() -> None:
     """Entry point for ``python -m twofront``: no Python traceback reaches a user.

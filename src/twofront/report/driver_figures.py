@@ -1,0 +1,83 @@
+"""Figures of the sensitivity, discovery, robustness and search analyses (issue 15).
+
+Plots live here, never in the analyses (STYLE.md, lesson 9).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from twofront.analysis.drivers import Ranking, noise_level
+
+TOP = 15
+
+
+def save(fig: Figure, path: Path, dpi: int = 110) -> Path:
+    """Write ``fig`` at ``path`` (any matplotlib format), creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+def _short(name: str, width: int = 46) -> str:
+    return "\n".join(textwrap.wrap(name, width)) or name
+
+
+def _bars(ax, table: pd.DataFrame, key: str, title: str) -> None:  # type: ignore[no-untyped-def]
+    y = np.arange(len(table))[::-1]
+    value = table[key].to_numpy()
+    low, high = table[f"{key}_low"].to_numpy(), table[f"{key}_high"].to_numpy()
+    err = np.vstack([np.clip(value - low, 0, None), np.clip(high - value, 0, None)])
+    ax.barh(y, value, xerr=err, color="C0", alpha=0.8, capsize=2)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_title(title, fontsize=9)
+    ax.tick_params(labelsize=7)
+
+
+def ranking_figure(ranking: Ranking, title: str, top: int = TOP) -> Figure:
+    """PAWN, Spearman's rho and swing of the ``top`` inputs, with 95% intervals."""
+    table = ranking.table.head(top)
+    fig = Figure(figsize=(15, 0.42 * len(table) + 1.6), layout="constrained")
+    axes = fig.subplots(1, 3, sharey=True)
+    _bars(axes[0], table, "pawn", "PAWN (median KS over slices)")
+    axes[0].axvline(noise_level(ranking), color="C3", linestyle="--", linewidth=0.8,
+                    label="noise reference (upper 95%)")  # fmt: skip
+    axes[0].legend(fontsize=7)
+    _bars(axes[1], table, "rho", "Spearman's rho")
+    _bars(axes[2], table, "swing", "swing: mean in top third - bottom third")
+    axes[0].set_yticks(np.arange(len(table))[::-1], [_short(n) for n in table["input"]])
+    fig.suptitle(f"{title} ({ranking.runs:,} runs, {ranking.resamples} resamples)", fontsize=10)
+    return fig
+
+
+def sobol_figure(first: pd.DataFrame, title: str, top: int = TOP) -> Figure:
+    """First-order and total Sobol' indices of the ``top`` inputs, with 95% intervals."""
+    table = first.head(top)
+    y = np.arange(len(table))[::-1]
+    fig = Figure(figsize=(10, 0.42 * len(table) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    ax.barh(y + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total (ST)", color="C1")
+    ax.barh(y - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order (S1)", color="C0")
+    ax.set_yticks(y, [_short(n) for n in table["input"]], fontsize=7)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.legend(fontsize=8)
+    ax.set_title(title, fontsize=10)
+    return fig
+
+
+def morris_figure(table: pd.DataFrame, title: str) -> Figure:
+    """Morris mu* against sigma: far right moves the outcome, high up interacts."""
+    fig = Figure(figsize=(8, 6), layout="constrained")
+    ax = fig.subplots()
+    ax.errorbar(table["mu_star"], table["sigma"], xerr=table["mu_star_conf"], fmt="o", ms=4)
+    for _, row in table.head(8).iterrows():
+        ax.annotate(_short(str(row["input"]), 30), (row["mu_star"], row["sigma"]), fontsize=6)
+    ax.set_xlabel("mu* (mean |elementary effect| over the input's range)")
+    ax.set_ylabel("sigma (spread of the effects: interactions, non-linearity)")
+    ax.set_title(title, fontsize=10)
+    return fig
