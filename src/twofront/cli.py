@@ -29,6 +29,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 from rich.text import Text
 
 from twofront.analysis.backtest import TARGETS, fitted_block, observed_for, profile, set_parameter
@@ -1129,9 +1130,8 @@ def _design_drivers(
     _say(f"figure written to {path}")
 
 
-def _plain_table(frame: pd.DataFrame, title: str) -> object:
+def _plain_table(frame: pd.DataFrame, title: str) -> Table:
     """A rich table of ``frame`` (numbers to 4 significant digits)."""
-    from rich.table import Table
 
     out = Table(title=title, title_justify="left")
     for column in frame.columns:
@@ -1207,6 +1207,175 @@ def design(
         f"{manifest['runs_stored']:,} runs stored in {out}; "
         f"next: twofront drivers {out} --outcome NAME"
     )
+
+
+@app.command()
+def explore(
+    experiment: Annotated[Path, typer.Argument(help="a stored experiment folder")],
+    where: Annotated[
+        str,
+        typer.Option(
+            help="condition per run over outcomes; NAME[STRATEGY] reads a strategy, e.g. "
+            "'two_wars_at_once[sequencing] > two_wars_at_once[drip-feed]'"
+        ),
+    ],
+    strategy: Annotated[
+        str | None, typer.Option(help="strategy whose inputs and bare names are read")
+    ] = None,
+    inputs: Annotated[
+        int, typer.Option(min=1, help="search the K inputs most rank-correlated with the condition")
+    ] = 20,
+    max_runs: Annotated[int, typer.Option(min=100, help="runs used (a random subset beyond)")] = (
+        50_000
+    ),
+    alpha: Annotated[float, typer.Option(min=0.01, max=0.5, help="PRIM peel per step")] = 0.05,
+    min_coverage: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="chosen box: densest with this coverage")
+    ] = 0.5,
+    depth: Annotated[int, typer.Option(min=1, max=8, help="CART tree depth")] = 3,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the subset")] = 0,
+    figure: Annotated[Path | None, typer.Option(help="figure path (png, pdf, svg)")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+) -> None:
+    """Scenario discovery: where in the sampled assumptions does a condition hold?
+
+    PRIM's peeling trajectory (coverage against density, saved as a figure), the chosen
+    box's limits with a quasi-p-value per restricted input, and the densest leaves of a
+    CART tree. Reads the stored runs only.
+    """
+    from scipy.stats import rankdata
+
+    from twofront.analysis.discovery import Prim, box_table, cart_leaves
+    from twofront.experiment.samples import (
+        describe_plan,
+        evaluate_condition,
+        plan_of,
+        read_inputs,
+        varying,
+    )
+    from twofront.report.driver_figures import prim_figure, save
+
+    _check_figure(figure)
+    _stored(experiment)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("reading the stored runs", total=4)
+            plan = plan_of(experiment)
+            hit, runs, who = evaluate_condition(experiment, where, strategy)
+            table = varying(read_inputs(experiment, who).loc[runs])
+            progress.advance(task)
+            if len(runs) > max_runs:
+                pick = np.sort(np.random.default_rng(seed).choice(len(runs), max_runs, False))
+                table, hit = table.iloc[pick], hit[pick]
+            if hit.all() or not hit.any():
+                raise TwofrontError(
+                    f"--where {where!r}: holds in {hit.mean():.0%} of the runs; expected a "
+                    "condition true in some runs and false in others"
+                )
+            ry = rankdata(hit)
+            score = np.abs([np.corrcoef(rankdata(table[c]), ry)[0, 1] for c in table.columns])
+            chosen_inputs = table.iloc[:, np.argsort(-score)[:inputs]]
+            progress.update(task, description="PRIM peeling")
+            prim = Prim(alpha=alpha, min_coverage=min_coverage).fit(chosen_inputs, hit)
+            progress.advance(task)
+            box = prim.boxes_[prim.chosen_]
+            limits = box_table(box, chosen_inputs, hit)
+            progress.update(task, description="CART tree")
+            leaves, rules = cart_leaves(chosen_inputs, hit, depth, seed=seed)
+            progress.advance(task, 2)
+    except TwofrontError as err:
+        raise _fail(err) from None
+    title = (
+        f"where {where} — {describe_plan(plan)}; {len(hit):,} runs, holds in {hit.mean():.1%}"
+    )
+
+    def show() -> object:
+        lines = [
+            title,
+            f"PRIM: {len(prim.boxes_)} boxes; chosen step {prim.chosen_}: coverage "
+            f"{box.coverage:.2f}, density {box.density:.2f} (base rate {hit.mean():.3f}), "
+            f"mass {box.mass:.3f}",
+        ]
+        limit_table = _plain_table(limits, "the chosen box (quasi-p: binomial, one-sided)")
+        best = leaves[0].box
+        lines_cart = [
+            f"CART (depth {depth}): densest leaf, density {best.density:.2f}, coverage "
+            f"{best.coverage:.2f}, mass {best.mass:.3f}: "
+            + " and ".join(f"{lo:.4g} <= {n} <= {hi:.4g}" for n, (lo, hi) in best.limits.items()),
+            rules,
+        ]
+        return Group(Text("\n".join(lines)), limit_table, Text("\n".join(lines_cart)))
+
+    _emit(limits, format_, show, crop=False)
+    path = figure or Path("out") / "explore-prim.png"
+    save(prim_figure(prim.trajectory_, prim.chosen_, f"PRIM: {where}"), path)
+    prim.trajectory_.to_csv(path.with_suffix(".csv"), index=False)
+    _say(f"figure written to {path} (trajectory: {path.with_suffix('.csv')})")
+
+
+@app.command()
+def robust(
+    experiment: Annotated[Path, typer.Argument(help="a stored experiment folder")],
+    outcome: Annotated[str, typer.Option(help="outcome for regret and quantiles")] = (
+        "two_wars_at_once"
+    ),
+    better: Annotated[str, typer.Option(help="lower or higher: which way is better")] = "lower",
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option(help="OUTCOME<=NUMBER (repeatable): satisficing needs all at once"),
+    ] = None,
+    figure: Annotated[Path | None, typer.Option(help="figure path (png, pdf, svg)")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+) -> None:
+    """Robustness of every strategy across the sampled worlds of a stored experiment.
+
+    Regret against the best strategy in each world, satisficing (share of worlds where
+    every --threshold holds at once) and worst-case quantiles. Reads the stored runs only.
+    """
+    from twofront.analysis.robustness import parse_threshold, regret, satisficing, worst_case
+    from twofront.experiment.samples import (
+        check_outcome,
+        describe_plan,
+        outcome_columns,
+        plan_of,
+        read_outcomes,
+    )
+    from twofront.report.driver_figures import robustness_figure, save
+
+    _check_figure(figure)
+    _stored(experiment)
+    try:
+        thresholds = [parse_threshold(t) for t in threshold or []]
+        plan = plan_of(experiment)
+        columns = outcome_columns(experiment)
+        wanted = list(dict.fromkeys([outcome, *(t.outcome for t in thresholds)]))
+        for name in wanted:
+            check_outcome(experiment, name, columns)
+        frames = {}
+        with _progress() as progress:
+            task = progress.add_task("reading strategies", total=len(plan["strategies"]))
+            for name in plan["strategies"]:
+                frame = read_outcomes(experiment, name, wanted)
+                frames[name] = frame
+                progress.advance(task)
+        ok = np.logical_and.reduce([f["run_status"].to_numpy() == 0 for f in frames.values()])
+        frames = {k: f.loc[ok] for k, f in frames.items()}
+        values = pd.DataFrame({k: f[outcome].astype(float) for k, f in frames.items()})
+        table = regret(values, better).merge(worst_case(values), on="strategy")
+        table.insert(1, "mean", values.mean().to_numpy())
+        if thresholds:
+            table["satisficing"] = satisficing(frames, thresholds).to_numpy()
+    except TwofrontError as err:
+        raise _fail(err) from None
+    title = (
+        f"robustness of {outcome} ({better} is better) — {describe_plan(plan)}; {int(ok.sum()):,}"
+        f" worlds"
+        + (f"; satisficing: {' and '.join(threshold or [])}" if thresholds else "")
+    )
+    _emit(table, format_, lambda: _plain_table(table, title), crop=False)
+    path = figure or Path("out") / f"robust-{outcome}.png"
+    save(robustness_figure(table, worst_case(values), title), path)
+    _say(f"figure written to {path}")
 
 
 def main() -> None:

@@ -81,3 +81,41 @@ def morris_figure(table: pd.DataFrame, title: str) -> Figure:
     ax.set_ylabel("sigma (spread of the effects: interactions, non-linearity)")
     ax.set_title(title, fontsize=10)
     return fig
+
+
+def prim_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> Figure:
+    """PRIM's peeling trajectory: coverage against density, coloured by restrictions."""
+    fig = Figure(figsize=(7.5, 5.5), layout="constrained")
+    ax = fig.subplots()
+    points = ax.scatter(trajectory["coverage"], trajectory["density"],
+                        c=trajectory["restricted"], cmap="viridis", s=18)  # fmt: skip
+    ax.plot(trajectory["coverage"], trajectory["density"], color="grey", linewidth=0.5)
+    row = trajectory.iloc[chosen]
+    ax.scatter([row["coverage"]], [row["density"]], s=120, facecolors="none", edgecolors="C3",
+               label=f"chosen box (step {chosen})")  # fmt: skip
+    fig.colorbar(points, ax=ax, label="inputs restricted")
+    ax.set_xlabel("coverage (share of the runs of interest inside the box)")
+    ax.set_ylabel("density (share of the box's runs that are of interest)")
+    ax.legend(fontsize=8)
+    ax.set_title(title, fontsize=9)
+    return fig
+
+
+def robustness_figure(regrets: pd.DataFrame, quantiles: pd.DataFrame, title: str) -> Figure:
+    """Mean and 90th-percentile regret per strategy, and the outcome's quantiles."""
+    fig = Figure(figsize=(12, 4.2), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    y = np.arange(len(regrets))
+    left.barh(y + 0.2, regrets["mean_regret"], 0.4, label="mean regret")
+    left.barh(y - 0.2, regrets["p90_regret"], 0.4, label="90th percentile regret")
+    left.set_yticks(y, regrets["strategy"])
+    left.legend(fontsize=8)
+    left.set_title("regret against the best strategy in each world", fontsize=9)
+    columns = [c for c in quantiles.columns if c != "strategy"]
+    for k, column in enumerate(columns):
+        right.scatter(quantiles[column], np.arange(len(quantiles)), label=column, color=f"C{k}")
+    right.set_yticks(np.arange(len(quantiles)), quantiles["strategy"])
+    right.legend(fontsize=8)
+    right.set_title("quantiles over sampled worlds", fontsize=9)
+    fig.suptitle(title, fontsize=10)
+    return fig
