@@ -1378,6 +1378,83 @@ def robust(
     _say(f"figure written to {path}")
 
 
+@app.command()
+def optimise(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
+    vary: Annotated[
+        list[str], typer.Option(help="PATH=LOW:HIGH, a number to search (repeatable)")
+    ],
+    objective: Annotated[
+        list[str] | None,
+        typer.Option(help="OUTCOME:minimize or OUTCOME:maximize of the mean (repeatable)"),
+    ] = None,
+    strategy: Annotated[str | None, typer.Option(help="strategy (default: the scenario's)")] = None,
+    runs: Annotated[int, typer.Option(min=2, help="sampled worlds per candidate")] = 500,
+    trials: Annotated[int, typer.Option(min=2, help="candidates to evaluate")] = 30,
+    seed: Annotated[int, typer.Option(min=0, help="root seed: the same worlds for all")] = 0,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    figure: Annotated[Path | None, typer.Option(help="figure path (png, pdf, svg)")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+) -> None:
+    """Search strategy settings with optuna; every candidate on the same sampled worlds.
+
+    Each --vary number is set (as with --set) to the candidate's value; the objectives are
+    means over the runs of stored outcome columns (two_wars_at_once, settled__europe, ...).
+    Several objectives give a Pareto front (NSGA-II), saved as CSV and plotted.
+    """
+    from twofront.analysis.optimise import parse_knob, search
+    from twofront.report.driver_figures import pareto_figure, save
+
+    _check_figure(figure)
+    goals = [o.rsplit(":", 1) for o in objective or ["two_wars_at_once:minimize"]]
+    if any(len(g) != 2 or g[1] not in ("minimize", "maximize") for g in goals):
+        raise _fail(UsageError(f"--objective {objective}; expected OUTCOME:minimize|maximize"))
+    try:
+        knobs = [parse_knob(v) for v in vary]
+        base = _load(scenario, set_)
+        for knob in knobs:  # fail now on a path --set cannot change
+            load_with(scenario, [*(set_ or []), f"{knob.path}={knob.low!r}"])
+    except TwofrontError as err:
+        raise _fail(err) from None
+
+    def evaluate(settings: dict[str, float]) -> list[float]:
+        sets = [*(set_ or []), *(f"{p}={v!r}" for p, v in settings.items())]
+        results = run_engine(load_with(scenario, sets), runs=runs, seed=seed, strategy=strategy)
+        table = store.outcome_table(results).to_pandas()
+        ok = table["run_status"] == 0
+        out = []
+        for name, _ in goals:
+            if name not in table.columns:
+                raise TwofrontError(
+                    f"--objective {name!r}: not an outcome column; expected e.g. "
+                    f"{[c for c in table.columns if c != 'run'][:6]}"
+                )
+            out.append(float(table.loc[ok, name].astype(float).mean()))
+        return out
+
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"{base.scenario.name}: candidates", total=trials)
+            every, front = search(
+                knobs, evaluate, [g[1] for g in goals], trials, seed,
+                on_trial=lambda: progress.advance(task),
+            )  # fmt: skip
+    except TwofrontError as err:
+        raise _fail(err) from None
+    names = [g[0] for g in goals]
+    front = front.rename(columns={f"objective_{i}": n for i, n in enumerate(names)})
+    title = (
+        f"{base.scenario.name}: {trials} candidates x {runs:,} worlds (seed {seed}); "
+        f"Pareto front of {', '.join(f'{n} ({d})' for n, d in goals)}"
+    )
+    _emit(front, format_, lambda: _plain_table(front, title), crop=False)
+    path = figure or Path("out") / "optimise.png"
+    save(pareto_figure(every, front.rename(columns={n: f"objective_{i}" for i, n in
+                                                     enumerate(names)}), names), path)  # fmt: skip
+    every.to_csv(path.with_suffix(".csv"), index=False)
+    _say(f"figure written to {path}; every candidate: {path.with_suffix('.csv')}")
+
+
 def main() -> None:
     """Entry point for ``python -m twofront``: no Python traceback reaches a user.
 

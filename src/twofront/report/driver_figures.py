@@ -119,3 +119,26 @@ def robustness_figure(regrets: pd.DataFrame, quantiles: pd.DataFrame, title: str
     right.set_title("quantiles over sampled worlds", fontsize=9)
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+def pareto_figure(trials: pd.DataFrame, front: pd.DataFrame, names: list[str]) -> Figure:
+    """Every candidate and the Pareto front on the first two objectives (or objective
+    against trial with one)."""
+    fig = Figure(figsize=(7, 5), layout="constrained")
+    ax = fig.subplots()
+    if len(names) > 1:
+        ax.scatter(trials["objective_0"], trials["objective_1"], s=12, color="grey",
+                   label="candidates")  # fmt: skip
+        ordered = front.sort_values("objective_0")
+        ax.plot(ordered["objective_0"], ordered["objective_1"], "o-", color="C3",
+                label="Pareto front")  # fmt: skip
+        ax.set_xlabel(names[0])
+        ax.set_ylabel(names[1])
+    else:
+        ax.plot(trials["trial"], trials["objective_0"], "o", ms=3, color="grey")
+        ax.plot(trials["trial"], trials["objective_0"].cummin(), color="C3", label="best so far")
+        ax.set_xlabel("trial")
+        ax.set_ylabel(names[0])
+    ax.legend(fontsize=8)
+    ax.set_title("strategy search (same sampled worlds for every candidate)", fontsize=9)
+    return fig
