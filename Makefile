@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: $(STAMP)
 	$(BIN)/twofront compare world-2024 --strategies all --runs 2000 --seed 0 --figure out/compare-world-2024.png
+	$(BIN)/twofront experiment world-2024 --out out/drivers-world-2024 --runs 4000 --seed 0 --strategies drip-feed,sequencing --keep none --force
+	$(BIN)/twofront drivers out/drivers-world-2024 --outcome two_wars_at_once --strategy drip-feed --rank-by swing --top 3 --resamples 30 --figure out/drivers-headline.png
+	$(BIN)/twofront drivers out/drivers-world-2024 --outcome two_wars_at_once --difference sequencing,drip-feed --rank-by swing --top 3 --resamples 30 --figure out/drivers-sequencing-vs-drip-feed.png
 
 validate: $(STAMP)
 	$(BIN)/twofront validate --runs 300 --out out/validation

@@ -29,6 +29,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 from rich.text import Text
 
 from twofront.analysis.backtest import TARGETS, fitted_block, observed_for, profile, set_parameter
@@ -968,6 +969,490 @@ def sources(
     _emit(
         rows, format_, lambda: sources_table(rows, f"Sources of {spec.scenario.name}"), crop=False
     )
+
+# --- Which assumptions drive the answer (issue 15): drivers, design, explore, robust, optimise.
+
+
+def _stored(folder: Path) -> None:
+    """Fail now unless ``folder`` holds a complete experiment."""
+    try:
+        store.read_manifest(folder)
+    except TwofrontError as err:
+        raise _fail(err) from None
+
+
+@app.command()
+def drivers(
+    experiment: Annotated[Path, typer.Argument(help="a stored experiment folder")],
+    outcome: Annotated[
+        str, typer.Option(help="a stored per-run outcome, e.g. two_wars_at_once, settled__europe")
+    ],
+    strategy: Annotated[
+        str | None, typer.Option(help="strategy to read (default: the experiment's first)")
+    ] = None,
+    difference: Annotated[
+        str | None,
+        typer.Option(help="A,B: rank the drivers of outcome under A minus under B, run by run"),
+    ] = None,
+    resamples: Annotated[int, typer.Option(min=0, help="bootstrap resamples for intervals")] = 100,
+    rank_by: Annotated[
+        str, typer.Option(help="pawn, rho or swing (absolute values for rho and swing)")
+    ] = "pawn",
+    top: Annotated[int, typer.Option(min=1, help="inputs shown in the summary and figure")] = 15,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the resamples")] = 0,
+    figure: Annotated[Path | None, typer.Option(help="figure path (png, pdf, svg)")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+) -> None:
+    """Rank the sampled assumptions by how much they move an outcome of a stored experiment.
+
+    Monte Carlo experiments (mc or sobol sampling): PAWN, Spearman's rho and the swing
+    (outcome in the input's top third minus bottom third), each with a bootstrap 95%
+    interval, against a noise reference. Experiments made by `twofront design`: Sobol'
+    first, total and second-order indices (saltelli) or Morris screening (morris).
+    Reads the stored runs only; never simulates.
+    """
+    from twofront.analysis.drivers import noise_level, rank_drivers
+    from twofront.experiment.samples import describe_plan, parse_pair, read_sample
+    from twofront.report.driver_figures import ranking_figure, save
+
+    _check_figure(figure)
+    _stored(experiment)
+    if rank_by not in ("pawn", "rho", "swing"):
+        raise _fail(UsageError(f"--rank-by {rank_by!r}; expected pawn, rho or swing"))
+    try:
+        plan = store.read_manifest(experiment)["plan"]
+        if str(plan["sampling"]).split(":")[0] in ("saltelli", "morris"):
+            _design_drivers(experiment, plan, outcome, strategy, difference, top, seed,
+                            figure, format_)  # fmt: skip
+            return
+        pair = parse_pair(difference) if difference else None
+        with _progress() as progress:
+            task = progress.add_task("reading the stored runs", total=None)
+            sample = read_sample(experiment, outcome, strategy, pair)
+            progress.update(task, description="bootstrap resamples", total=resamples, completed=0)
+            ranking = rank_drivers(
+                sample.inputs, sample.outcome, seed, resamples,
+                on_resample=lambda: progress.advance(task),
+            )  # fmt: skip
+    except TwofrontError as err:
+        raise _fail(err) from None
+    table = ranking.table
+    if rank_by != "pawn":
+        table = table.iloc[np.argsort(-np.abs(table[rank_by].to_numpy()), kind="stable")]
+        ranking = type(ranking)(table.reset_index(drop=True), ranking.runs, ranking.resamples)
+    title = (
+        f"drivers of {sample.label} — {describe_plan(plan)}; {ranking.runs:,} runs used, "
+        f"mean {float(np.mean(sample.outcome)):.4g}"
+    )
+    noise = noise_level(ranking)
+    rows = ranking.table.assign(above_noise=ranking.table["pawn_low"] > noise)
+
+    def show() -> object:
+        from rich.table import Table
+
+        out = Table(title=title, title_justify="left")
+        for name in ("input", "PAWN [95%]", "rho [95%]", "swing [95%]", "> noise"):
+            out.add_column(name, overflow="fold")
+        for _, row in rows.head(top).iterrows():
+            out.add_row(
+                str(row["input"]),
+                *(f"{row[k]:.3f} [{row[k + '_low']:.3f}, {row[k + '_high']:.3f}]"
+                  for k in ("pawn", "rho", "swing")),
+                "yes" if row["above_noise"] else "",
+            )  # fmt: skip
+        out.caption = (
+            f"{len(rows) - 1} uncertain inputs; PAWN of pure noise up to {noise:.3f}; "
+            f"sorted by {rank_by}"
+        )
+        return out
+
+    _emit(rows, format_, show)
+    path = figure or Path("out") / f"drivers-{outcome}.png"
+    save(ranking_figure(ranking, f"drivers of {sample.label}", top), path)
+    _say(f"figure written to {path}")
+
+
+def _design_drivers(
+    folder: Path,
+    plan: dict[str, object],
+    outcome: str,
+    strategy: str | None,
+    difference: str | None,
+    top: int,
+    seed: int,
+    figure: Path | None,
+    format_: Format,
+) -> None:
+    """Sobol' or Morris indices of an experiment made by ``twofront design``."""
+    from twofront.analysis.drivers import morris_indices, sobol_indices
+    from twofront.engine.designs import (
+        MORRIS_LEVELS,
+        design_paths,
+        morris_matrix,
+        parse_sampling,
+    )
+    from twofront.experiment.provenance import scenario_hash
+    from twofront.experiment.samples import describe_plan, parse_pair, read_sample
+    from twofront.report.driver_figures import morris_figure, save, sobol_figure
+
+    method, size, listed = parse_sampling(str(plan["sampling"]))
+    names = list(listed)
+    if not names:  # every uncertain parameter of the stored scenario, in file order
+        overrides = [str(o) for o in plan["overrides"]]  # type: ignore[attr-defined]
+        spec = load_with(str(plan["scenario"]), overrides)
+        if scenario_hash(spec) != plan["scenario_hashes"][0]:  # type: ignore[index]
+            raise TwofrontError(
+                f"{folder / store.MANIFEST}: scenario {plan['scenario']!r} no longer has the "
+                "stored scenario_hash; expected the scenario the design was run on (its "
+                "uncertain parameters, in order, are the design's dimensions)"
+            )
+        names = design_paths(spec, str(plan["sampling"]))
+    pair = parse_pair(difference) if difference else None
+    sample = read_sample(folder, outcome, strategy, pair)
+    if len(sample.outcome) != int(plan["runs"]):  # type: ignore[call-overload]
+        raise TwofrontError(
+            f"{folder}: {int(plan['runs']) - len(sample.outcome)} run(s) of {outcome!r} are "  # type: ignore[call-overload]
+            "missing or not finite; a Sobol'/Morris design needs every run's outcome"
+        )
+    title = f"{method} indices of {sample.label} — {describe_plan(plan)}"
+    path = figure or Path("out") / f"drivers-{method}-{outcome}.png"
+    if method == "saltelli":
+        first, second = sobol_indices(sample.outcome, names, True, seed)
+        _emit(first, format_, lambda: _plain_table(first.head(top), title), crop=False)
+        if format_ is Format.table and not second.empty:
+            console.print(_plain_table(second.head(min(top, 10)), "largest second-order indices"))
+        save(sobol_figure(first, title, top), path)
+    else:
+        uniforms = morris_matrix(len(names), size, MORRIS_LEVELS, int(plan["seed"]))  # type: ignore[call-overload]
+        table = morris_indices(uniforms, sample.outcome, names, MORRIS_LEVELS, seed)
+        _emit(table, format_, lambda: _plain_table(table.head(top), title), crop=False)
+        save(morris_figure(table, title), path)
+    _say(f"figure written to {path}")
+
+
+def _plain_table(frame: pd.DataFrame, title: str) -> Table:
+    """A rich table of ``frame`` (numbers to 4 significant digits)."""
+
+    out = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        out.add_column(str(column), overflow="fold")
+    for row in frame.itertuples(index=False):
+        out.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    return out
+
+
+@app.command()
+def design(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
+    out: Annotated[Path, typer.Option(help="experiment folder to write")],
+    vary: Annotated[
+        str,
+        typer.Option(
+            help="comma-separated uncertain parameter paths to vary (the rest are "
+            "fixed at their central values)"
+        ),
+    ],
+    method: Annotated[str, typer.Option(help="saltelli (Sobol' indices) or morris")] = "saltelli",
+    size: Annotated[
+        int,
+        typer.Option(min=1, help="saltelli: base sample N (power of two); morris: trajectories"),
+    ] = 256,
+    strategies: Annotated[
+        str | None, typer.Option(help="'all' or comma-separated ids (default: the scenario's)")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="processes (default: every core)")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="replace the experiment in --out")] = False,
+) -> None:
+    """Run a sensitivity design (Saltelli for Sobol' indices, or Morris) into a folder.
+
+    The parameters in --vary follow the design (listed in the stored sampling text); every
+    other uncertain number stays at its central value. Analyse it with
+    `twofront drivers OUT --outcome NAME`.
+    """
+    from twofront.engine.designs import SENSITIVITY, design_runs
+
+    if method not in SENSITIVITY:
+        raise _fail(UsageError(f"--method {method!r}; expected one of {list(SENSITIVITY)}"))
+    spec = _load(scenario, set_)
+    uncertain = {path: param for path, param in iter_params(spec) if param.dist != "fixed"}
+    chosen = [p.strip() for p in vary.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in uncertain]
+    if unknown or not chosen:
+        raise _fail(
+            UsageError(
+                f"--vary: {unknown or vary!r} not uncertain parameters of {spec.scenario.name}; "
+                "expected paths listed by `twofront sources` with a distribution"
+            )
+        )
+    sampling = f"{method}:{size}:{','.join(chosen)}"
+    runs = design_runs(len(chosen), sampling) or 0
+    try:
+        plan = _experiment_plan(scenario, set_, None, strategies, runs, seed, 10_000, sampling,
+                                "none")  # fmt: skip
+        total = runs * len(plan.strategies)
+        _say(f"{method} design over {len(chosen)} parameters: {runs:,} runs per strategy")
+        with _progress() as progress:
+            task = progress.add_task(f"{spec.scenario.name}: {method} runs", total=total)
+            manifest = run_experiment(
+                plan, out, Evaluator("pool", workers), "force" if force else "new",
+                on_chunk=lambda n: progress.advance(task, n),
+            )  # fmt: skip
+    except TwofrontError as err:
+        raise _fail(err) from None
+    _say(
+        f"{manifest['runs_stored']:,} runs stored in {out}; "
+        f"next: twofront drivers {out} --outcome NAME"
+    )
+
+
+@app.command()
+def explore(
+    experiment: Annotated[Path, typer.Argument(help="a stored experiment folder")],
+    where: Annotated[
+        str,
+        typer.Option(
+            help="condition per run over outcomes; NAME[STRATEGY] reads a strategy, e.g. "
+            "'two_wars_at_once[sequencing] > two_wars_at_once[drip-feed]'"
+        ),
+    ],
+    strategy: Annotated[
+        str | None, typer.Option(help="strategy whose inputs and bare names are read")
+    ] = None,
+    inputs: Annotated[
+        int, typer.Option(min=1, help="search the K inputs most rank-correlated with the condition")
+    ] = 20,
+    max_runs: Annotated[int, typer.Option(min=100, help="runs used (a random subset beyond)")] = (
+        50_000
+    ),
+    alpha: Annotated[float, typer.Option(min=0.01, max=0.5, help="PRIM peel per step")] = 0.05,
+    min_coverage: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="chosen box: densest with this coverage")
+    ] = 0.5,
+    depth: Annotated[int, typer.Option(min=1, max=8, help="CART tree depth")] = 3,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the subset")] = 0,
+    figure: Annotated[Path | None, typer.Option(help="figure path (png, pdf, svg)")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+) -> None:
+    """Scenario discovery: where in the sampled assumptions does a condition hold?
+
+    PRIM's peeling trajectory (coverage against density, saved as a figure), the chosen
+    box's limits with a quasi-p-value per restricted input, and the densest leaves of a
+    CART tree. Reads the stored runs only.
+    """
+    from scipy.stats import rankdata
+
+    from twofront.analysis.discovery import Prim, box_table, cart_leaves
+    from twofront.experiment.samples import (
+        describe_plan,
+        evaluate_condition,
+        plan_of,
+        read_inputs,
+        varying,
+    )
+    from twofront.report.driver_figures import prim_figure, save
+
+    _check_figure(figure)
+    _stored(experiment)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("reading the stored runs", total=4)
+            plan = plan_of(experiment)
+            hit, runs, who = evaluate_condition(experiment, where, strategy)
+            table = varying(read_inputs(experiment, who).loc[runs])
+            progress.advance(task)
+            if len(runs) > max_runs:
+                pick = np.sort(np.random.default_rng(seed).choice(len(runs), max_runs, False))
+                table, hit = table.iloc[pick], hit[pick]
+            if hit.all() or not hit.any():
+                raise TwofrontError(
+                    f"--where {where!r}: holds in {hit.mean():.0%} of the runs; expected a "
+                    "condition true in some runs and false in others"
+                )
+            ry = rankdata(hit)
+            score = np.abs([np.corrcoef(rankdata(table[c]), ry)[0, 1] for c in table.columns])
+            chosen_inputs = table.iloc[:, np.argsort(-score)[:inputs]]
+            progress.update(task, description="PRIM peeling")
+            prim = Prim(alpha=alpha, min_coverage=min_coverage).fit(chosen_inputs, hit)
+            progress.advance(task)
+            box = prim.boxes_[prim.chosen_]
+            limits = box_table(box, chosen_inputs, hit)
+            progress.update(task, description="CART tree")
+            leaves, rules = cart_leaves(chosen_inputs, hit, depth, seed=seed)
+            progress.advance(task, 2)
+    except TwofrontError as err:
+        raise _fail(err) from None
+    title = (
+        f"where {where} — {describe_plan(plan)}; {len(hit):,} runs, holds in {hit.mean():.1%}"
+    )
+
+    def show() -> object:
+        lines = [
+            title,
+            f"PRIM: {len(prim.boxes_)} boxes; chosen step {prim.chosen_}: coverage "
+            f"{box.coverage:.2f}, density {box.density:.2f} (base rate {hit.mean():.3f}), "
+            f"mass {box.mass:.3f}",
+        ]
+        limit_table = _plain_table(limits, "the chosen box (quasi-p: binomial, one-sided)")
+        best = leaves[0].box
+        lines_cart = [
+            f"CART (depth {depth}): densest leaf, density {best.density:.2f}, coverage "
+            f"{best.coverage:.2f}, mass {best.mass:.3f}: "
+            + " and ".join(f"{lo:.4g} <= {n} <= {hi:.4g}" for n, (lo, hi) in best.limits.items()),
+            rules,
+        ]
+        return Group(Text("\n".join(lines)), limit_table, Text("\n".join(lines_cart)))
+
+    _emit(limits, format_, show, crop=False)
+    path = figure or Path("out") / "explore-prim.png"
+    save(prim_figure(prim.trajectory_, prim.chosen_, f"PRIM: {where}"), path)
+    prim.trajectory_.to_csv(path.with_suffix(".csv"), index=False)
+    _say(f"figure written to {path} (trajectory: {path.with_suffix('.csv')})")
+
+
+@app.command()
+def robust(
+    experiment: Annotated[Path, typer.Argument(help="a stored experiment folder")],
+    outcome: Annotated[str, typer.Option(help="outcome for regret and quantiles")] = (
+        "two_wars_at_once"
+    ),
+    better: Annotated[str, typer.Option(help="lower or higher: which way is better")] = "lower",
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option(help="OUTCOME<=NUMBER (repeatable): satisficing needs all at once"),
+    ] = None,
+    figure: Annotated[Path | None, typer.Option(help="figure path (png, pdf, svg)")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+) -> None:
+    """Robustness of every strategy across the sampled worlds of a stored experiment.
+
+    Regret against the best strategy in each world, satisficing (share of worlds where
+    every --threshold holds at once) and worst-case quantiles. Reads the stored runs only.
+    """
+    from twofront.analysis.robustness import parse_threshold, regret, satisficing, worst_case
+    from twofront.experiment.samples import (
+        check_outcome,
+        describe_plan,
+        outcome_columns,
+        plan_of,
+        read_outcomes,
+    )
+    from twofront.report.driver_figures import robustness_figure, save
+
+    _check_figure(figure)
+    _stored(experiment)
+    try:
+        thresholds = [parse_threshold(t) for t in threshold or []]
+        plan = plan_of(experiment)
+        columns = outcome_columns(experiment)
+        wanted = list(dict.fromkeys([outcome, *(t.outcome for t in thresholds)]))
+        for name in wanted:
+            check_outcome(experiment, name, columns)
+        frames = {}
+        with _progress() as progress:
+            task = progress.add_task("reading strategies", total=len(plan["strategies"]))
+            for name in plan["strategies"]:
+                frame = read_outcomes(experiment, name, wanted)
+                frames[name] = frame
+                progress.advance(task)
+        ok = np.logical_and.reduce([f["run_status"].to_numpy() == 0 for f in frames.values()])
+        frames = {k: f.loc[ok] for k, f in frames.items()}
+        values = pd.DataFrame({k: f[outcome].astype(float) for k, f in frames.items()})
+        table = regret(values, better).merge(worst_case(values), on="strategy")
+        table.insert(1, "mean", values.mean().to_numpy())
+        if thresholds:
+            table["satisficing"] = satisficing(frames, thresholds).to_numpy()
+    except TwofrontError as err:
+        raise _fail(err) from None
+    title = (
+        f"robustness of {outcome} ({better} is better) — {describe_plan(plan)}; {int(ok.sum()):,}"
+        f" worlds"
+        + (f"; satisficing: {' and '.join(threshold or [])}" if thresholds else "")
+    )
+    _emit(table, format_, lambda: _plain_table(table, title), crop=False)
+    path = figure or Path("out") / f"robust-{outcome}.png"
+    save(robustness_figure(table, worst_case(values), title), path)
+    _say(f"figure written to {path}")
+
+
+@app.command()
+def optimise(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
+    vary: Annotated[
+        list[str], typer.Option(help="PATH=LOW:HIGH, a number to search (repeatable)")
+    ],
+    objective: Annotated[
+        list[str] | None,
+        typer.Option(help="OUTCOME:minimize or OUTCOME:maximize of the mean (repeatable)"),
+    ] = None,
+    strategy: Annotated[str | None, typer.Option(help="strategy (default: the scenario's)")] = None,
+    runs: Annotated[int, typer.Option(min=2, help="sampled worlds per candidate")] = 500,
+    trials: Annotated[int, typer.Option(min=2, help="candidates to evaluate")] = 30,
+    seed: Annotated[int, typer.Option(min=0, help="root seed: the same worlds for all")] = 0,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    figure: Annotated[Path | None, typer.Option(help="figure path (png, pdf, svg)")] = None,
+    format_: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+) -> None:
+    """Search strategy settings with optuna; every candidate on the same sampled worlds.
+
+    Each --vary number is set (as with --set) to the candidate's value; the objectives are
+    means over the runs of stored outcome columns (two_wars_at_once, settled__europe, ...).
+    Several objectives give a Pareto front (NSGA-II), saved as CSV and plotted.
+    """
+    from twofront.analysis.optimise import parse_knob, search
+    from twofront.report.driver_figures import pareto_figure, save
+
+    _check_figure(figure)
+    goals = [o.rsplit(":", 1) for o in objective or ["two_wars_at_once:minimize"]]
+    if any(len(g) != 2 or g[1] not in ("minimize", "maximize") for g in goals):
+        raise _fail(UsageError(f"--objective {objective}; expected OUTCOME:minimize|maximize"))
+    try:
+        knobs = [parse_knob(v) for v in vary]
+        base = _load(scenario, set_)
+        for knob in knobs:  # fail now on a path --set cannot change
+            load_with(scenario, [*(set_ or []), f"{knob.path}={knob.low!r}"])
+    except TwofrontError as err:
+        raise _fail(err) from None
+
+    def evaluate(settings: dict[str, float]) -> list[float]:
+        sets = [*(set_ or []), *(f"{p}={v!r}" for p, v in settings.items())]
+        results = run_engine(load_with(scenario, sets), runs=runs, seed=seed, strategy=strategy)
+        table = store.outcome_table(results).to_pandas()
+        ok = table["run_status"] == 0
+        out = []
+        for name, _ in goals:
+            if name not in table.columns:
+                raise TwofrontError(
+                    f"--objective {name!r}: not an outcome column; expected e.g. "
+                    f"{[c for c in table.columns if c != 'run'][:6]}"
+                )
+            out.append(float(table.loc[ok, name].astype(float).mean()))
+        return out
+
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"{base.scenario.name}: candidates", total=trials)
+            every, front = search(
+                knobs, evaluate, [g[1] for g in goals], trials, seed,
+                on_trial=lambda: progress.advance(task),
+            )  # fmt: skip
+    except TwofrontError as err:
+        raise _fail(err) from None
+    names = [g[0] for g in goals]
+    front = front.rename(columns={f"objective_{i}": n for i, n in enumerate(names)})
+    title = (
+        f"{base.scenario.name}: {trials} candidates x {runs:,} worlds (seed {seed}); "
+        f"Pareto front of {', '.join(f'{n} ({d})' for n, d in goals)}"
+    )
+    _emit(front, format_, lambda: _plain_table(front, title), crop=False)
+    path = figure or Path("out") / "optimise.png"
+    save(pareto_figure(every, front.rename(columns={n: f"objective_{i}" for i, n in
+                                                     enumerate(names)}), names), path)  # fmt: skip
+    every.to_csv(path.with_suffix(".csv"), index=False)
+    _say(f"figure written to {path}; every candidate: {path.with_suffix('.csv')}")
 
 
 @app.command()

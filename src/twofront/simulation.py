@@ -22,7 +22,13 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from twofront.engine.designs import DESIGNS, Design, make_design
+from twofront.engine.designs import (
+    Design,
+    design_paths,
+    design_runs,
+    make_design,
+    parse_sampling,
+)
 from twofront.engine.index import build_index
 from twofront.engine.loop import Phase, concat_runs, simulate
 from twofront.engine.params import Params, sample_world
@@ -105,8 +111,14 @@ def check_request(
         raise ExperimentError(f"runs = {runs}: more than MAX_RUNS = {MAX_RUNS:,} per call")
     if chunk_runs < 1:
         raise ExperimentError(f"chunk_runs = {chunk_runs}; must be >= 1")
-    if sampling not in DESIGNS:
-        raise ExperimentError(f"sampling = {sampling!r}; expected one of {list(DESIGNS)}")
+    parse_sampling(sampling)
+    dimensions = len(design_paths(scenario, sampling))
+    needed = design_runs(dimensions, sampling)
+    if needed is not None and runs != needed:
+        raise ExperimentError(
+            f"runs = {runs}; sampling = {sampling!r} over {dimensions} uncertain parameters "
+            f"needs exactly {needed} runs"
+        )
     name = strategy or scenario.scenario.default_strategy
     if name not in scenario.strategies:
         raise ExperimentError(

@@ -63,3 +63,38 @@ def test_unknown_design_and_scattered_runs_are_rejected(toy):
         run(toy, runs=2, seed=0, sampling="lhs")
     with pytest.raises(ExperimentError, match="contiguous"):
         make_design(toy, make_stream(0, np.array([0, 2, 5])), "sobol", 0)
+
+
+def test_saltelli_design_varies_the_listed_paths_and_keeps_the_rest_central(toy):
+    from twofront.engine.designs import design_runs, saltelli_matrix
+
+    paths = uncertain_paths(toy)
+    listed = paths[:2]
+    sampling = f"saltelli:4:{','.join(listed)}"
+    runs = design_runs(2, sampling)
+    assert runs == 4 * (2 * 2 + 2)
+    whole = run(toy, runs=runs, seed=3, sampling=sampling)
+    chunked = run(toy, runs=runs, seed=3, sampling=sampling, chunk_runs=7)
+    xr.testing.assert_identical(whole, chunked)
+    stream = make_stream(3, np.arange(runs))
+    params = sample(toy, "steady", stream, make_design(toy, stream, sampling, 3))
+    nominal = sample(toy, "steady", stream, make_design(toy, stream, "nominal", 3))
+    for path in paths[2:]:
+        np.testing.assert_array_equal(params.inputs[path], nominal.inputs[path])
+    assert np.unique(params.inputs[listed[0]]).size > 1
+    rows = saltelli_matrix(2, 4, True, 3)
+    assert rows.shape == (runs, 2)
+
+
+def test_sensitivity_designs_refuse_a_wrong_run_count_and_unknown_paths(toy):
+    with pytest.raises(ExperimentError, match="needs exactly 24 runs"):
+        run(
+            toy,
+            runs=10,
+            seed=0,
+            sampling=f"saltelli:4:{uncertain_paths(toy)[0]},{uncertain_paths(toy)[1]}",
+        )
+    with pytest.raises(ExperimentError, match="not uncertain parameters"):
+        run(toy, runs=8, seed=0, sampling="morris:4:no.such.path")
+    with pytest.raises(ExperimentError, match="morris:TRAJECTORIES"):
+        run(toy, runs=8, seed=0, sampling="morris:zero")
