@@ -970,6 +970,7 @@ def sources(
         rows, format_, lambda: sources_table(rows, f"Sources of {spec.scenario.name}"), crop=False
     )
 
+
 # --- Which assumptions drive the answer (issue 15): drivers, design, explore, robust, optimise.
 
 
@@ -1285,9 +1286,7 @@ def explore(
             progress.advance(task, 2)
     except TwofrontError as err:
         raise _fail(err) from None
-    title = (
-        f"where {where} — {describe_plan(plan)}; {len(hit):,} runs, holds in {hit.mean():.1%}"
-    )
+    title = f"where {where} — {describe_plan(plan)}; {len(hit):,} runs, holds in {hit.mean():.1%}"
 
     def show() -> object:
         lines = [
@@ -1369,8 +1368,7 @@ def robust(
         raise _fail(err) from None
     title = (
         f"robustness of {outcome} ({better} is better) — {describe_plan(plan)}; {int(ok.sum()):,}"
-        f" worlds"
-        + (f"; satisficing: {' and '.join(threshold or [])}" if thresholds else "")
+        f" worlds" + (f"; satisficing: {' and '.join(threshold or [])}" if thresholds else "")
     )
     _emit(table, format_, lambda: _plain_table(table, title), crop=False)
     path = figure or Path("out") / f"robust-{outcome}.png"
@@ -1381,9 +1379,7 @@ def robust(
 @app.command()
 def optimise(
     scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
-    vary: Annotated[
-        list[str], typer.Option(help="PATH=LOW:HIGH, a number to search (repeatable)")
-    ],
+    vary: Annotated[list[str], typer.Option(help="PATH=LOW:HIGH, a number to search (repeatable)")],
     objective: Annotated[
         list[str] | None,
         typer.Option(help="OUTCOME:minimize or OUTCOME:maximize of the mean (repeatable)"),

@@ -269,17 +269,8 @@ def _monthly_costs(
     )
     will = np.clip(state.will - patron_loss - aggressor_loss, 0.0, 1.0)
     share = (level_effect(p.aggressor_personnel_loss_share, level) * at_war)[:, index.front_theater]
-    personnel, casualties_per_month, casualties_total = (
-        state.personnel,
-        state.casualties_per_month,
-        state.casualties_total,
-    )
     if share.any():
-        lost = np.zeros_like(state.personnel)
-        lost[:, :, AGGRESSOR] = state.personnel[:, :, AGGRESSOR] * share
-        personnel = state.personnel - lost
-        casualties_per_month = state.casualties_per_month + lost
-        casualties_total = state.casualties_total + per_actor(lost, params)
+        state = lose_personnel(state, params, AGGRESSOR, share)
     stockpile = state.stockpile
     fire = p.patron_munitions[
         np.arange(level.shape[0])[:, None], np.arange(level.shape[1])[None, :], level
@@ -290,14 +281,7 @@ def _monthly_costs(
             [sum_over(fire[:, :, m], index.theater_patron) for m in range(fire.shape[2])], axis=2
         )
         stockpile = np.maximum(state.stockpile - spent, 0.0)
-    return replace(
-        state,
-        will=will,
-        personnel=personnel,
-        casualties_per_month=casualties_per_month,
-        casualties_total=casualties_total,
-        stockpile=stockpile,
-    )
+    return replace(state, will=will, stockpile=stockpile)
 
 
 def _first_reach(
@@ -323,11 +307,17 @@ def _first_reach(
     share = (level_effect(p.shock_defender_personnel_share, level) * reached)[
         :, index.front_theater
     ]
+    state = lose_personnel(state, params, DEFENDER, share)
+    return replace(state, will=np.clip(state.will + change, 0.0, 1.0))
+
+
+def lose_personnel(state: State, params: Params, side: int, share: F64) -> State:
+    """``side`` loses ``share`` (run, front) of its personnel on each front, counted as
+    casualties of the month and of its actors."""
     lost = np.zeros_like(state.personnel)
-    lost[:, :, DEFENDER] = state.personnel[:, :, DEFENDER] * share
+    lost[:, :, side] = state.personnel[:, :, side] * share
     return replace(
         state,
-        will=np.clip(state.will + change, 0.0, 1.0),
         personnel=state.personnel - lost,
         casualties_per_month=state.casualties_per_month + lost,
         casualties_total=state.casualties_total + per_actor(lost, params),
