@@ -53,7 +53,8 @@ def test_the_page_is_self_contained_with_every_figure_inlined(page):
 
 def test_the_page_opens_with_the_answer_and_has_every_section(page):
     html = page.read_text(encoding="utf-8")
-    for anchor in ("answer", "comparison", "wars", "fronts", "fans", "assumptions", "settings"):
+    anchors = ("answer", "comparison", "wars", "drivers", "fronts", "fans", "assumptions")
+    for anchor in (*anchors, "settings"):
         assert f'id="{anchor}"' in html
     answer = html[html.index('id="answer"') : html.index('id="comparison"')]
     assert "vs steady" in answer and "surge" in answer
@@ -106,3 +107,14 @@ def test_chromium_renders_the_page_headless(page, tmp_path):
     assert done.returncode == 0, done.stderr
     assert shot.read_bytes().startswith(PNG_MAGIC)
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_the_drivers_section_ranks_stored_inputs_for_the_baseline_and_each_difference(page):
+    html = page.read_text(encoding="utf-8")
+    section = html[html.index('id="drivers"') : html.index('id="fronts"')]
+    assert "P(two wars at once) under steady" in section
+    assert "surge minus steady, run by run" in section
+    rows = re.findall(r"<tr><td><code>([^<]+)</code></td><td>([^<]+)</td>", section)
+    assert 0 < len(rows) <= 10  # at most five a block, two blocks
+    for _, swing in rows:
+        assert re.fullmatch(r"[+-]\d\.\d{3} \[[+-]\d\.\d{3}, [+-]\d\.\d{3}\]", swing)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
@@ -27,9 +28,11 @@ from twofront.analysis.compare import (
     varies,
     war_event_outcomes,
 )
+from twofront.analysis.drivers import rank_drivers
 from twofront.errors import StoreError
 from twofront.experiment import store
 from twofront.experiment.provenance import now, scenario_hash
+from twofront.experiment.samples import read_sample
 from twofront.report.console import differs, headline
 from twofront.report.figures import (
     comparison_panels,
@@ -115,6 +118,7 @@ def context(folder: Path, scenario: str | None = None) -> dict[str, Any]:
         "baseline": baseline,
         "fans": [(s, _inline(run_panels(results[s]))) for s in strategies],
         "wars_png": _inline(wars_over_time(results)) if _has(results, WARS_AT_ONCE) else "",
+        "drivers": _drivers(folder, baseline, [s for s in strategies if s != baseline]),
         "fronts_png": _inline(
             fronts_schematic(
                 results,
@@ -146,6 +150,47 @@ def _scenario(folder: Path, plan: dict[str, Any], scenario: str | None) -> Scena
             "TOML file it was run from, unchanged"
         )
     return spec
+
+
+DRIVER_OUTCOME = "two_wars_at_once"
+DRIVER_RESAMPLES = 30
+DRIVERS_SHOWN = 5
+
+
+def _drivers(folder: Path, baseline: str, others: list[str]) -> list[dict[str, Any]]:
+    """The stored inputs that most move P(two wars at once) under the baseline and, paired
+    run by run, each other strategy's difference from it (swing and Spearman's rho with
+    bootstrap intervals: :func:`twofront.analysis.drivers.rank_drivers`)."""
+    blocks = []
+    for label, strategy, pair in [
+        (f"P(two wars at once) under {baseline}", baseline, None),
+        *((f"{s} minus {baseline}, run by run", None, (s, baseline)) for s in others),
+    ]:
+        sample = read_sample(folder, DRIVER_OUTCOME, strategy, pair)
+        ranking = rank_drivers(sample.inputs, sample.outcome, seed=0, resamples=DRIVER_RESAMPLES)
+        table = ranking.table
+        order = np.argsort(-np.abs(table["swing"].to_numpy()), kind="stable")
+        rows = table.iloc[order].head(DRIVERS_SHOWN)
+        blocks.append(
+            {
+                "label": label,
+                "runs": ranking.runs,
+                "rows": [
+                    {
+                        "input": r["input"],
+                        "swing": _interval(r, "swing"),
+                        "rho": _interval(r, "rho"),
+                    }
+                    for _, r in rows.iterrows()
+                ],
+            }
+        )
+    return blocks
+
+
+def _interval(row: Any, key: str) -> str:
+    """``+0.123 [+0.100, +0.150]``: a ranking's estimate with its bootstrap interval."""
+    return f"{row[key]:+.3f} [{row[key + '_low']:+.3f}, {row[key + '_high']:+.3f}]"
 
 
 def _rows(comparison: Comparison) -> list[dict[str, Any]]:
