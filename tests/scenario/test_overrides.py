@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from twofront.errors import ScenarioError, TwofrontError
@@ -71,3 +73,30 @@ def test_sweep_values_split_on_commas():
     )
     with pytest.raises(TwofrontError, match="an empty value"):
         sweep_values("combat.defence_advantage=1,,2")
+
+
+def test_a_number_inside_a_list_is_set_by_its_index(toy_raw):
+    changed = apply(toy_raw, "strategies.surge.aid[0].per_month=uniform:1:2")
+    assert changed["strategies"]["surge"]["aid"][0]["per_month"] == {
+        "dist": "uniform",
+        "low": 1.0,
+        "high": 2.0,
+        "assumption": "set on the command line: strategies.surge.aid[0].per_month=uniform:1:2",
+    }
+    assert (
+        toy_raw["strategies"]["surge"]["aid"][0]["per_month"]
+        != changed["strategies"]["surge"]["aid"][0]["per_month"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("strategies.surge.aid[7].per_month", "no item [7] of 'aid'; expected an index from 0"),
+        ("strategies.surge.aid[x].per_month", "no item [x] of 'aid'"),
+        ("strategies.surge.title[0].per_month", "'title' is not a list"),
+    ],
+)
+def test_a_bad_list_index_says_what_is_expected(toy_raw, path, message):
+    with pytest.raises(TwofrontError, match=re.escape(message)):
+        apply(toy_raw, f"{path}=1")

@@ -57,12 +57,26 @@ def replace_param(
 
 
 def _parent(raw: dict[str, Any], path: str, flag: str) -> tuple[dict[str, Any], str]:
+    """The table holding the last key of ``path`` and that key; a part ``name[k]`` steps
+    into the k-th table of the list ``name`` (``strategies.sequencing.aid[0].per_month``)."""
     *parents, last = path.split(".")
     node: Any = raw
-    for key in parents:
+    for part in parents:
+        key, *indices = part.split("[")
         if not isinstance(node, dict) or key not in node:
             raise TwofrontError(f"{flag} {path}: no table {key!r} in the scenario")
         node = node[key]
+        for text in indices:
+            k = text.rstrip("]")
+            if not k.isdigit() or not isinstance(node, list) or int(k) >= len(node):
+                size = len(node) if isinstance(node, list) else 0
+                raise TwofrontError(
+                    f"{flag} {path}: no item [{k}] of {key!r}; expected an index from 0 to "
+                    f"{size - 1}"
+                    if size
+                    else f"{flag} {path}: {key!r} is not a list"
+                )
+            node = node[int(k)]
     if not isinstance(node, dict):
         raise TwofrontError(f"{flag} {path}: no table {parents[-1]!r} in the scenario")
     return node, last
