@@ -76,3 +76,18 @@ def test_bad_input_is_a_clear_error(stored, args, message):
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_optimise_chooses_among_conditions(toy_path, tmp_path):
+    out = ok(["optimise", str(toy_path), "--strategy", "surge",
+              "--choose", "strategies.surge.restrictions_lifted_when=month >= 0|month < 0",
+              "--objective", "settled__east:maximize", "--runs", "30", "--trials", "3",
+              "--figure", str(tmp_path / "c.png"), "--format", "csv"])  # fmt: skip
+    assert "strategies.surge.restrictions_lifted_when" in out
+
+
+def test_optimise_refuses_an_unknown_end_state(toy_path):
+    result = runner.invoke(app, ["optimise", str(toy_path), "--choose", "end_state=a|b",
+                                 "--runs", "10", "--trials", "2"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "is not an end state" in result.output

@@ -7,6 +7,7 @@ progress bars and messages go to stderr, so a pipe or a redirect holds only resu
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import re
@@ -1379,7 +1380,16 @@ def robust(
 @app.command()
 def optimise(
     scenario: Annotated[str, typer.Argument(help="shipped scenario name or TOML path")],
-    vary: Annotated[list[str], typer.Option(help="PATH=LOW:HIGH, a number to search (repeatable)")],
+    vary: Annotated[
+        list[str] | None, typer.Option(help="PATH=LOW:HIGH, a number to search (repeatable)")
+    ] = None,
+    choose: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="PATH=A|B|...: a setting to choose among options, e.g. a condition "
+            "(when aid shifts, when restrictions lift) or end_state=freeze|essay (repeatable)"
+        ),
+    ] = None,
     objective: Annotated[
         list[str] | None,
         typer.Option(help="OUTCOME:minimize or OUTCOME:maximize of the mean (repeatable)"),
@@ -1398,7 +1408,7 @@ def optimise(
     means over the runs of stored outcome columns (two_wars_at_once, settled__europe, ...).
     Several objectives give a Pareto front (NSGA-II), saved as CSV and plotted.
     """
-    from twofront.analysis.optimise import parse_knob, search
+    from twofront.analysis.optimise import parse_choice, parse_knob, search
     from twofront.report.driver_figures import pareto_figure, save
 
     _check_figure(figure)
@@ -1406,16 +1416,39 @@ def optimise(
     if any(len(g) != 2 or g[1] not in ("minimize", "maximize") for g in goals):
         raise _fail(UsageError(f"--objective {objective}; expected OUTCOME:minimize|maximize"))
     try:
-        knobs = [parse_knob(v) for v in vary]
+        knobs = [parse_knob(v) for v in vary or []]
+        choices = [parse_choice(c) for c in choose or []]
+        if not knobs and not choices:
+            raise UsageError("nothing to search: give --vary PATH=LOW:HIGH or --choose PATH=A|B")
         base = _load(scenario, set_)
         for knob in knobs:  # fail now on a path --set cannot change
             load_with(scenario, [*(set_ or []), f"{knob.path}={knob.low!r}"])
+        for choice in choices:  # and on an option the scenario refuses
+            for option in choice.options:
+                if choice.path == "end_state":
+                    if option not in base.end_states:
+                        raise UsageError(
+                            f"--choose end_state: {option!r} is not an end state of "
+                            f"{base.scenario.name}; expected one of {sorted(base.end_states)}"
+                        )
+                else:
+                    load_with(scenario, [*(set_ or []), _setting(choice.path, option)])
     except TwofrontError as err:
         raise _fail(err) from None
 
-    def evaluate(settings: dict[str, float]) -> list[float]:
-        sets = [*(set_ or []), *(f"{p}={v!r}" for p, v in settings.items())]
-        results = run_engine(load_with(scenario, sets), runs=runs, seed=seed, strategy=strategy)
+    def evaluate(settings: dict[str, float | str]) -> list[float]:
+        end_state = settings.get("end_state")
+        sets = [*(set_ or [])]
+        for p, v in settings.items():
+            if p != "end_state":
+                sets.append(_setting(p, v) if isinstance(v, str) else f"{p}={v!r}")
+        results = run_engine(
+            load_with(scenario, sets),
+            runs=runs,
+            seed=seed,
+            strategy=strategy,
+            end_state=str(end_state) if end_state is not None else None,
+        )
         table = store.outcome_table(results).to_pandas()
         ok = table["run_status"] == 0
         out = []
@@ -1433,7 +1466,7 @@ def optimise(
             task = progress.add_task(f"{base.scenario.name}: candidates", total=trials)
             every, front = search(
                 knobs, evaluate, [g[1] for g in goals], trials, seed,
-                on_trial=lambda: progress.advance(task),
+                on_trial=lambda: progress.advance(task), choices=choices,
             )  # fmt: skip
     except TwofrontError as err:
         raise _fail(err) from None
@@ -1449,6 +1482,11 @@ def optimise(
                                                      enumerate(names)}), names), path)  # fmt: skip
     every.to_csv(path.with_suffix(".csv"), index=False)
     _say(f"figure written to {path}; every candidate: {path.with_suffix('.csv')}")
+
+
+def _setting(path: str, option: str) -> str:
+    """``--set`` text giving the setting at ``path`` the text ``option`` (a TOML string)."""
+    return f"{path}={json.dumps(option)}"
 
 
 @app.command()

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twofront.analysis.optimise import Knob, noisy_bowl, parse_knob, search
+from twofront.analysis.optimise import (
+    Choice,
+    Knob,
+    noisy_bowl,
+    parse_choice,
+    parse_knob,
+    search,
+)
 from twofront.errors import UsageError
 
 
@@ -31,3 +38,26 @@ def test_two_objectives_give_a_pareto_front_of_trade_offs():
 def test_a_bad_range_is_refused():
     with pytest.raises(UsageError, match="PATH=LOW:HIGH"):
         parse_knob("combat.x=3:1")
+
+
+def test_a_choice_lists_its_distinct_options():
+    choice = parse_choice("strategies.a.restrictions_lifted_when=month >= 0|month < 0")
+    assert choice == Choice("strategies.a.restrictions_lifted_when", ("month >= 0", "month < 0"))
+    assert parse_choice("end_state=freeze|essay|vague").options == ("freeze", "essay", "vague")
+
+
+@pytest.mark.parametrize("text", ["end_state=freeze", "end_state=a|a", "=a|b", "end_state=a||b"])
+def test_a_bad_choice_says_what_is_expected(text):
+    with pytest.raises(UsageError, match="--choose"):
+        parse_choice(text)
+
+
+def test_search_picks_the_better_option_of_a_choice():
+    # One objective, the option's index: TPE must find "low" within a few trials.
+    score = {"high": 1.0, "mid": 0.5, "low": 0.0}
+    every, best = search(
+        [], lambda s: [score[str(s["pick"])]], ["minimize"], 12, seed=3,
+        choices=[Choice("pick", ("high", "mid", "low"))],
+    )  # fmt: skip
+    assert set(every["pick"]) == {"high", "mid", "low"}
+    assert best["pick"].tolist() == ["low"] * len(best)

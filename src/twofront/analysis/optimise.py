@@ -1,7 +1,9 @@
 """Search a parametric strategy for the best robust objectives with optuna.
 
 A candidate is a point of a box of strategy settings (``PATH=LOW:HIGH`` ranges of
-numbers the scenario declares, each fixed at the candidate's value). Every candidate
+numbers the scenario declares, each fixed at the candidate's value) and of choices
+(``PATH=A|B|C``: a setting such as a condition, e.g. when aid shifts to Asia or when
+restrictions are lifted, or ``end_state``, each set to one of its options). Every candidate
 is evaluated by the caller on the same sampled worlds (same root seed and runs:
 common random numbers), so two candidates differ only by their settings. With
 several objectives, optuna's NSGA-II sampler (Deb et al. 2002,
@@ -32,6 +34,25 @@ class Knob:
     high: float
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A strategy setting to choose: scenario path (or ``end_state``) and its options."""
+
+    path: str
+    options: tuple[str, ...]
+
+
+def parse_choice(text: str) -> Choice:
+    """``PATH=A|B|...`` (at least two distinct options) as a :class:`Choice`."""
+    path, sep, rest = text.partition("=")
+    options = tuple(o.strip() for o in rest.split("|"))
+    if not sep or not path.strip() or len(options) < 2 or len(set(options)) < len(options):
+        raise UsageError(f"--choose {text!r}; expected PATH=A|B with two or more distinct options")
+    if any(not o for o in options):
+        raise UsageError(f"--choose {text!r}: an option is empty")
+    return Choice(path.strip(), options)
+
+
 def parse_knob(text: str) -> Knob:
     """``PATH=LOW:HIGH`` as a :class:`Knob`."""
     match = RANGE.match(text)
@@ -42,16 +63,18 @@ def parse_knob(text: str) -> Knob:
 
 def search(
     knobs: list[Knob],
-    evaluate: Callable[[dict[str, float]], list[float]],
+    evaluate: Callable[[dict[str, float | str]], list[float]],
     directions: list[str],
     trials: int,
     seed: int,
     on_trial: Callable[[], None] | None = None,
+    choices: list[Choice] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run ``trials`` candidates; return every trial and the Pareto front (best trials).
 
     ``evaluate(settings)`` returns one value per objective; ``directions`` holds
-    ``minimize`` or ``maximize`` per objective.
+    ``minimize`` or ``maximize`` per objective. Settings hold a float per knob and the
+    chosen option per choice.
     """
     import optuna
 
@@ -64,7 +87,11 @@ def search(
     study = optuna.create_study(directions=directions, sampler=sampler)  # type: ignore[arg-type]
 
     def objective(trial: optuna.Trial) -> list[float]:
-        settings = {k.path: trial.suggest_float(k.path, k.low, k.high) for k in knobs}
+        settings: dict[str, float | str] = {
+            k.path: trial.suggest_float(k.path, k.low, k.high) for k in knobs
+        }
+        for c in choices or []:
+            settings[c.path] = trial.suggest_categorical(c.path, c.options)
         values = evaluate(settings)
         if on_trial is not None:
             on_trial()
