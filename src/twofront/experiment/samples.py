@@ -18,8 +18,8 @@ does). Nothing here simulates: it reads the files named by the manifest.
 
 from __future__ import annotations
 
+import functools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,10 +31,9 @@ from numpy.typing import NDArray
 from twofront.engine.state import RunStatus
 from twofront.errors import StoreError
 from twofront.experiment import store
+from twofront.experiment.where import evaluate_where, parse_where
 
 F64 = NDArray[np.float64]
-QUALIFIED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[([A-Za-z0-9_.\-]+)\]")
-"""``outcome[strategy]`` in a condition."""
 
 
 @dataclass(frozen=True)
@@ -198,67 +197,36 @@ def parse_pair(text: str) -> tuple[str, str]:
 def evaluate_condition(
     folder: Path, expression: str, strategy: str | None = None, point: int = 0
 ) -> tuple[NDArray[np.bool_], NDArray[np.int64], str]:
-    """Evaluate a condition over stored outcomes run by run.
+    """Evaluate a ``--where`` condition over stored outcomes run by run.
 
-    ``expression`` is a pandas expression over outcome columns: a bare name reads
-    ``strategy`` (default: the experiment's first), ``name[S]`` reads strategy
-    ``S``; e.g. ``two_wars_at_once[sequencing] > two_wars_at_once[drip-feed]`` or
-    ``settled__europe == 0 and war_began__indo-pacific`` (a name with ``-`` needs
-    backticks when bare: ```war_began__indo-pacific```). Returns the boolean per run,
-    the run ids (runs OK in every strategy read) and the strategy the bare names read.
+    The language is :mod:`twofront.experiment.where` (parsed, never executed): a bare
+    name reads ``strategy`` (default: the experiment's first), ``name[S]`` reads
+    strategy ``S``; e.g. ``two_wars_at_once[sequencing] > two_wars_at_once[drip-feed]``.
+    Returns the boolean per run, the run ids (runs OK in every strategy read) and the
+    strategy the bare names read.
     """
+    where = parse_where(expression)
     plan = plan_of(folder)
     default = strategy or plan["strategies"][0]
     check_strategy(folder, plan, default)
     columns = outcome_columns(folder)
     wanted: dict[str, list[str]] = {}
-    for name, who in QUALIFIED.findall(expression):
-        check_strategy(folder, plan, who)
+    for name, who in where.refs:
+        if who is not None:
+            check_strategy(folder, plan, who)
         check_outcome(folder, name, columns)
-        wanted.setdefault(who, []).append(name)
-    bare = QUALIFIED.sub("", expression)
-    words = re.findall(r"`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)", bare)
-    for quoted, word in words:
-        name = quoted or word
-        if name in columns:
-            wanted.setdefault(default, []).append(name)
-        elif quoted:
-            check_outcome(folder, name, columns)
-    text = QUALIFIED.sub(lambda m: f"`{m.group(1)}[{m.group(2)}]`", expression)
-    frames = []
+        wanted.setdefault(who or default, []).append(name)
+    frames = {}
     for who, names in wanted.items():
         frame = read_outcomes(folder, who, names, point)
         ok = frame["run_status"].to_numpy() == RunStatus.OK
-        frame = frame.loc[ok, list(dict.fromkeys(names))]
-        renamed = frame.rename(columns=lambda c, w=who: f"{c}[{w}]")
-        frames.append(renamed)
-        if who == default:
-            frames.append(frame)
-    if not frames:
-        raise StoreError(
-            f"--where {expression!r}: names no stored outcome; expected e.g. "
-            "'two_wars_at_once[sequencing] > two_wars_at_once[drip-feed]'"
-        )
-    table = pd.concat(frames, axis=1, join="inner")
-    table = table.loc[:, ~table.columns.duplicated()]
-    for column in table.columns:
-        if table[column].dtype == bool:
-            table[column] = table[column].astype(np.int64)
-    try:
-        result = table.eval(text, engine="python")
-    except Exception as err:  # pandas raises many kinds for a bad expression
-        raise StoreError(
-            f"--where {expression!r}: cannot evaluate ({type(err).__name__}: {err}); expected a "
-            "comparison of outcome columns, e.g. 'two_wars_at_once[sequencing] > "
-            "two_wars_at_once[drip-feed]'"
-        ) from None
-    values = np.asarray(result)
-    if values.shape != (len(table),) or values.dtype != bool:
-        raise StoreError(
-            f"--where {expression!r}: gives {values.dtype} values, not one true/false per run; "
-            "expected a condition (a comparison)"
-        )
-    return values, table.index.to_numpy(dtype=np.int64), default
+        frames[who] = frame.loc[ok, list(dict.fromkeys(names))]
+    runs = functools.reduce(lambda a, b: a.intersection(b), (f.index for f in frames.values()))
+    values = {
+        (name, who): frames[who or default].loc[runs, name].to_numpy(dtype=np.float64)
+        for name, who in where.refs
+    }
+    return evaluate_where(where, values), runs.to_numpy(dtype=np.int64), default
 
 
 def describe_plan(plan: dict[str, Any]) -> str:
