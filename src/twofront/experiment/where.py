@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from lark import Lark, Token, Transformer, UnexpectedInput
+from lark import Lark, Token, UnexpectedInput
 from numpy.typing import NDArray
 
 from twofront.errors import StoreError
+from twofront.policy.conditions import COMPARISONS
+from twofront.scenario.conditions import Connectives
 
 _GRAMMAR = r"""
 ?start: or_expr
@@ -55,15 +57,6 @@ Node = tuple[Any, ...]
 Ref = tuple[str, str | None]
 """(outcome, strategy or None for the default)."""
 
-_OPS = {
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Where:
@@ -74,16 +67,7 @@ class Where:
     refs: tuple[Ref, ...]
 
 
-class _Build(Transformer):
-    def or_expr(self, items: list[Node]) -> Node:
-        return ("or", *items)
-
-    def and_expr(self, items: list[Node]) -> Node:
-        return ("and", *items)
-
-    def negate(self, items: list[Node]) -> Node:
-        return ("not", items[0])
-
+class _Build(Connectives):
     def truth(self, items: list[Node]) -> Node:
         return ("truth", items[0])
 
@@ -149,7 +133,7 @@ def _eval(node: Node, columns: dict[Ref, NDArray[Any]]) -> NDArray[Any]:
         case "truth":
             return _eval(node[1], columns) != 0
         case "cmp":
-            return _OPS[node[1]](_eval(node[2], columns), _eval(node[3], columns))
+            return COMPARISONS[node[1]](_eval(node[2], columns), _eval(node[3], columns))
         case "sum":
             return sum(
                 (sign * _eval(term, columns) for sign, term in node[1]),

@@ -33,7 +33,7 @@ class Observed:
     escalation_level: NDArray[np.int64]  # (run, theater)
 
 
-_OPS = {
+COMPARISONS = {
     "<": np.less,
     "<=": np.less_equal,
     ">": np.greater,
@@ -41,6 +41,7 @@ _OPS = {
     "==": np.equal,
     "!=": np.not_equal,
 }
+"""The comparison operators of every condition language, as NumPy functions."""
 
 
 def evaluate(condition: Condition, seen: Observed) -> NDArray[np.bool_]:
@@ -60,7 +61,7 @@ def _eval(node: Node, seen: Observed) -> NDArray[Any]:
         case "status":
             return seen.theater_status[:, node[1]] == node[2]
         case "cmp":
-            return _OPS[node[2]](_eval(node[1], seen), node[3])
+            return COMPARISONS[node[2]](_eval(node[1], seen), node[3])
         case "month":
             return np.asarray(float(seen.month))
         case "calendar":

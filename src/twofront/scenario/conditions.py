@@ -94,7 +94,20 @@ class Condition:
     tree: Node
 
 
-class _Compile(Transformer):
+class Connectives(Transformer):
+    """``or``, ``and`` and ``not`` as plain tuples; shared by every condition language."""
+
+    def or_expr(self, items: list[Node]) -> Node:
+        return ("or", *items)
+
+    def and_expr(self, items: list[Node]) -> Node:
+        return ("and", *items)
+
+    def negate(self, items: list[Node]) -> Node:
+        return ("not", items[0])
+
+
+class _Compile(Connectives):
     """Turn the parse tree into index tuples, checking names against the scenario."""
 
     def __init__(self, names: Names) -> None:
@@ -109,15 +122,6 @@ class _Compile(Transformer):
         if str(name) not in names:
             raise ConditionError(f"unknown {what} {str(name)!r}; expected one of {names}")
         return names.index(str(name))
-
-    def or_expr(self, items: list[Node]) -> Node:
-        return ("or", *items)
-
-    def and_expr(self, items: list[Node]) -> Node:
-        return ("and", *items)
-
-    def negate(self, items: list[Node]) -> Node:
-        return ("not", items[0])
 
     def status(self, items: list[Token]) -> Node:
         theater = self._index(self.theaters, items[0], "theater")
