@@ -192,35 +192,41 @@ def refit_and_forecast(runs: int, seed: int, fit_runs: int, through: str = FIT_T
        are set from casualty estimates, not from the gains.
     3. Run the best multiplier with ``runs`` runs and keep the whole path.
     """
-    target = TARGETS["ukraine-gains"]
     base = before_2025_raw()
     rows = []
     for factor in ADVANCE_GRID:
-        raw = _refitted(base, factor, through)
-        scenario = parse(raw, f"kursk-2024 (advance x{factor:g})")
-        (results,), _ = ok_runs(run(scenario, runs=fit_runs, seed=seed))
-        months = simulated_months(results)
-        _, observed = observed_for(target, months)
-        fit_mask, _ = split_months(months, through)
-        fit = window_scores(target.simulated(results), observed, fit_mask)
+        _, _, simulated, observed, fit_mask, _ = _gains_run(
+            _refitted(base, factor, through), f"advance x{factor:g}", fit_runs, seed, through
+        )
+        fit = window_scores(simulated, observed, fit_mask)
         rows.append({"factor": factor, "mae": fit.mae, "bias": fit.bias})
     grid = pd.DataFrame(rows)
-    best = grid.iloc[int(np.nanargmin(grid["mae"].to_numpy()))]
-    factor = float(best["factor"])
-    raw = _refitted(base, factor, through)
-    scenario = parse(raw, f"kursk-2024 (fitted: advance x{factor:g})")
-    (results,), _ = ok_runs(run(scenario, runs=runs, seed=seed))
-    months = simulated_months(results)
-    _, observed = observed_for(target, months)
-    fit_mask, test_mask = split_months(months, through)
+    factor = float(grid.iloc[int(np.nanargmin(grid["mae"].to_numpy()))]["factor"])
+    scenario, months, simulated, observed, fit_mask, test_mask = _gains_run(
+        _refitted(base, factor, through), f"fitted: advance x{factor:g}", runs, seed, through
+    )
     return Forecast(
         through,
         grid,
         factor,
         scenario,
         months,
-        target.simulated(results),
+        simulated,
         observed,
         fit_mask,
         test_mask,
     )
+
+
+def _gains_run(
+    raw: dict[str, Any], label: str, runs: int, seed: int, through: str
+) -> tuple[Scenario, list[str], F64, F64, Mask, Mask]:
+    """Run kursk-2024 as ``raw``: the scenario, its months, simulated and observed
+    Russian gains, and the masks of the months through ``through`` and after."""
+    target = TARGETS["ukraine-gains"]
+    scenario = parse(raw, f"kursk-2024 ({label})")
+    (results,), _ = ok_runs(run(scenario, runs=runs, seed=seed))
+    months = simulated_months(results)
+    _, observed = observed_for(target, months)
+    fit_mask, test_mask = split_months(months, through)
+    return scenario, months, target.simulated(results), observed, fit_mask, test_mask

@@ -17,22 +17,17 @@ world :math:`i`:
 
 from __future__ import annotations
 
-import operator
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from twofront.errors import UsageError
+from twofront.policy.conditions import COMPARISONS
 
 LOWER, HIGHER = "lower", "higher"
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
-OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq,
-}  # fmt: skip
 THRESHOLD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_\-]*)\s*(<=|>=|==|<|>)\s*([-+0-9.eE]+)\s*$")
 
 
@@ -46,7 +41,7 @@ class Threshold:
 
     def holds(self, values: pd.Series) -> pd.Series:
         """Per run: whether the threshold holds."""
-        return pd.Series(OPERATORS[self.op](values.astype(float), self.value), index=values.index)
+        return pd.Series(COMPARISONS[self.op](values.astype(float), self.value), index=values.index)
 
 
 def parse_threshold(text: str) -> Threshold:
