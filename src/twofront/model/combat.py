@@ -415,8 +415,9 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     steps = p.steps_per_month
     personnel, held = state.personnel, state.held_km2
     losses_month = np.zeros_like(personnel)
+    at_war_front = theater_at_war(state, params)
     for step in range(steps):
-        active = theater_at_war(state, params) & open_fronts(held, params)
+        active = at_war_front & open_fronts(held, params)
         enemy = personnel[:, :, ::-1]
         surprise = surprise_factor(
             p.surprise_multiplier[:, None, None],
