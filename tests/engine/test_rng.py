@@ -194,3 +194,18 @@ def test_largest_hash_maps_below_one():
 def test_negative_seed_is_rejected():
     with pytest.raises(ExperimentError, match="seed = -1; must be a non-negative integer"):
         make_stream(-1, range(3))
+
+
+def test_the_compiled_uniform_draws_the_same_bits_as_the_vectorised_hash():
+    from twofront.engine.rng import site_id, uniform, uniforms
+
+    stream = make_stream(7, np.arange(40, 45))
+    k0, k1 = np.uint64(stream.key[0]), np.uint64(stream.key[1])
+    for month in (-1, 0, 13):
+        site = site_id("a draw site")
+        expected = uniforms(stream.key, stream.runs, month, site, 3)
+        got = [
+            [uniform(k0, k1, np.uint64(run), month, np.uint64(site), lane) for lane in range(3)]
+            for run in range(40, 45)
+        ]
+        np.testing.assert_array_equal(got, expected)

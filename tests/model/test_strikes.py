@@ -11,75 +11,73 @@ import pytest
 
 from tests.hand_world import _line, fixed, hand_world, load_world
 from tests.model.worlds import actor, toy_world
+from tests.oracles import strikes as oracle
+from tests.oracles.check import assert_matches_oracle
 from twofront.engine.loop import step
-from twofront.model.strikes import (
-    incoming,
-    interception,
-    output_share,
-    phase,
-    rationed,
-    targets,
-)
+from twofront.model.strikes import aim_shares, intercept, phase, rationed_units
 from twofront.simulation import PHASES
+
+
+def _intercept(
+    threats: list[float],
+    cheap: list[float],
+    intercepted: list[bool],
+    available: float,
+    per_engagement: float,
+    kill_probability: float,
+) -> tuple[np.ndarray, float]:
+    hits = np.empty(len(threats))
+    fired = intercept(
+        np.array(threats),
+        np.array(cheap),
+        np.array(intercepted),
+        available,
+        per_engagement,
+        kill_probability,
+        hits,
+    )
+    return hits, fired
 
 
 def test_interception_matches_the_docstring_example():
     # 200 missiles (c = 0.5, intercepted) and 2,000 drones (c = 0.9, not): 100 missiles
     # engaged want k = 2 each, 200; 50 in hand: g = 0.25, p = 0.6 kills 15: 85 and 200 hits.
-    hits, fired = interception(
-        np.array([[[200.0, 2000.0]]]),
-        np.array([[[0.5, 0.9]]]),
-        np.array([[True, False]]),
-        np.array([[50.0]]),
-        np.array([[2.0]]),
-        np.array([[0.6]]),
-    )
-    np.testing.assert_allclose(hits, [[[85.0, 200.0]]])
-    np.testing.assert_allclose(fired, [[50.0]])
-    # s = exp(-(2 * 85 + 0.5 * 200) / 1000) = exp(-0.27) = 0.7634
-    np.testing.assert_allclose(
-        output_share(hits, np.array([[[2.0, 0.5]]])), [[math.exp(-0.27)]], rtol=1e-12
-    )
+    hits, fired = _intercept([200.0, 2000.0], [0.5, 0.9], [True, False], 50.0, 2.0, 0.6)
+    np.testing.assert_allclose(hits, [85.0, 200.0])
+    assert fired == 50.0
 
 
 def test_a_defender_with_enough_interceptors_fires_only_what_it_needs():
     # 100 missiles, c = 0.2: 80 engaged want 160; 1,000 in hand: all engaged, p = 0.9
     # kills 72: 100 - 20 - 72 = 8 hits.
-    hits, fired = interception(
-        np.array([[[100.0]]]),
-        np.array([[[0.2]]]),
-        np.array([[True]]),
-        np.array([[1000.0]]),
-        np.array([[2.0]]),
-        np.array([[0.9]]),
-    )
-    np.testing.assert_allclose(hits, [[[8.0]]])
-    np.testing.assert_allclose(fired, [[160.0]])
+    hits, fired = _intercept([100.0], [0.2], [True], 1000.0, 2.0, 0.9)
+    np.testing.assert_allclose(hits, [8.0])
+    assert fired == pytest.approx(160.0)
 
 
 def test_without_interceptors_everything_the_cheap_means_miss_gets_through():
-    hits, fired = interception(
-        np.array([[[100.0]]]),
-        np.array([[[0.3]]]),
-        np.array([[True]]),
-        np.array([[0.0]]),
-        np.array([[2.0]]),
-        np.array([[0.9]]),
-    )
-    np.testing.assert_allclose(hits, [[[70.0]]])
-    np.testing.assert_array_equal(fired, [[0.0]])
+    hits, fired = _intercept([100.0], [0.3], [True], 0.0, 2.0, 0.9)
+    np.testing.assert_allclose(hits, [70.0])
+    assert fired == 0.0
 
 
 def test_launches_are_split_evenly_over_the_enemies_at_war(tmp_path):
     params, _, state = toy_world(load_world(hand_world(with_west=True), tmp_path), "none")
-    aim = targets(state.theater_status, params.index)
+    n = len(params.index.actors)
+    aim = np.zeros((n, n))
+    aim_shares(state.theater_status[0], params.index.theater_actor, aim)
     blue, red, green = (actor(params, n) for n in ("blue", "red", "green"))
     # East is at war, west at peace: red aims everything at blue and blue at red.
-    assert aim[0, red, blue] == 1.0 and aim[0, blue, red] == 1.0
-    assert aim[0, :, green].sum() == 0.0
-    launched = np.zeros((1, aim.shape[1], 1))
-    launched[0, red, 0] = 30.0
-    np.testing.assert_allclose(incoming(aim[:1], launched)[0, :, 0], 30.0 * aim[0, red])
+    assert aim[red, blue] == 1.0 and aim[blue, red] == 1.0
+    assert aim[:, green].sum() == 0.0
+
+
+def test_an_actor_fighting_two_enemies_splits_its_launches_evenly():
+    # Theaters (defender, aggressor): (0, 1) and (2, 1) at war, (0, 2) at peace.
+    aim = np.zeros((3, 3))
+    aim_shares(np.array([2, 2, 0], dtype=np.int8), np.array([[0, 1], [2, 1], [0, 2]]), aim)
+    np.testing.assert_array_equal(aim[1], [0.5, 0.0, 0.5])
+    np.testing.assert_array_equal(aim[:, 1], [1.0, 0.0, 1.0])
 
 
 def _striking_world(interceptors: float = 0.0) -> dict[str, Any]:
@@ -182,4 +180,9 @@ def test_a_run_is_the_same_in_any_batch(tmp_path: Path, runs: int):
 
 def test_a_rationed_stock_is_spread_over_its_months_and_emptied_under_one_unit():
     # 300 over 3 months: 100; 0.5 of a unit: all of it (no geometric tail toward zero).
-    np.testing.assert_allclose(rationed(np.array([300.0, 0.5]), np.array([3.0, 3.0])), [100, 0.5])
+    assert rationed_units(300.0, 3.0) == 100.0
+    assert rationed_units(0.5, 3.0) == 0.5
+
+
+def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
+    assert assert_matches_oracle(phase, oracle.phase) > 50

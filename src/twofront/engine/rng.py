@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.compiled import kernel
 from twofront.errors import ExperimentError
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -100,3 +101,25 @@ def uniforms(
     for word in (runs[:, None], month_word, site_word, lane_words):
         h = _mix((h ^ (word * _GOLDEN)) + k1)
     return ((h >> np.uint64(12)).astype(np.float64) + 0.5) * _TO_UNIT
+
+
+@kernel
+def _mix_word(h: np.uint64) -> np.uint64:
+    """:func:`_mix` on one word."""
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
+@kernel
+def uniform(
+    key0: np.uint64, key1: np.uint64, run: np.uint64, month: int, site: np.uint64, lane: int
+) -> float:
+    """One uniform of :func:`uniforms` inside compiled code: the same hash, the same bits."""
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    h = key0
+    h = _mix_word((h ^ (np.uint64(run) * golden)) + key1)
+    h = _mix_word((h ^ (np.uint64(month) * golden)) + key1)  # two's complement: -1 -> 2**64 - 1
+    h = _mix_word((h ^ (np.uint64(site) * golden)) + key1)
+    h = _mix_word((h ^ (np.uint64(lane) * golden)) + key1)
+    return (float(h >> np.uint64(12)) + 0.5) * 2.0**-52

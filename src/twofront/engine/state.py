@@ -290,3 +290,9 @@ def begin_wars(
         aggressor_ceiling_share=np.where(opening, np.nan, state.aggressor_ceiling_share),
         belief_error_share=np.where(opening[:, :, None], np.nan, state.belief_error_share),
     )
+
+
+def writable(state: State, names: tuple[str, ...]) -> State:
+    """``state`` with fresh copies of the fields ``names``, for a compiled phase to write
+    in place (the other fields are shared with ``state`` and must not be written)."""
+    return replace(state, **{name: getattr(state, name).copy() for name in names})

@@ -32,7 +32,7 @@ from twofront.errors import ExperimentError
 from twofront.experiment.tasks import Task, run_and_store
 
 EVALUATORS = ("inprocess", "pool", "dask")
-SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 Done = Callable[[dict[str, Any]], None]
 

@@ -56,19 +56,23 @@ will falls by 0.00625.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.compiled import driver, kernel, view
 from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, TheaterStatus
+from twofront.engine.state import State, TheaterStatus, writable
 from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
+WAR = int(TheaterStatus.WAR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,114 +145,142 @@ def sample_params(
 _THREAT_FIELDS = ("cheap_kill_share", "output_loss_per_1000_hits", "will_loss_per_1000_hits")
 
 
-def targets(theater_status: NDArray[np.int8], index: Index) -> F64:
-    """(run, actor, target actor): the share of an actor's launches aimed at each enemy,
-    split evenly over the enemies it fights in theaters at war (0 at peace)."""
-    at_war = (theater_status == TheaterStatus.WAR).astype(np.float64)
-    n_actors = len(index.actors)
-    enemies = np.zeros((at_war.shape[0], n_actors, n_actors))
-    for t, (defender, aggressor) in enumerate(index.theater_actor.tolist()):
-        enemies[:, aggressor, defender] += at_war[:, t]
-        enemies[:, defender, aggressor] += at_war[:, t]
-    count = enemies.sum(axis=2, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(count > 0, enemies / count, 0.0)
+@kernel
+def rationed_units(stock: float, months: float) -> float:
+    """S / T of a stock spread over T months; all of it once under one unit."""
+    return stock if stock < 1.0 else stock / months
 
 
-def incoming(aim: F64, launched: F64) -> F64:
-    """(run, target, munition) N_b,m = sum_a aim[a, b] l_a,m, one target at a time (a fixed
-    order of sums, so a run's numbers do not depend on its batch)."""
-    out = np.zeros_like(launched)
-    for b in range(aim.shape[2]):
-        out[:, b, :] = (aim[:, :, b, None] * launched).sum(axis=1)
-    return out
+@kernel
+def aim_shares(
+    theater_status: NDArray[np.int8], theater_actor: NDArray[np.int64], aim: F64
+) -> None:
+    """aim[a, b]: the share of actor a's launches aimed at b, split evenly over the
+    enemies a fights in theaters at war (0 at peace); ``theater_status`` of one run."""
+    for t in range(theater_actor.shape[0]):
+        if theater_status[t] == WAR:
+            defender, aggressor = theater_actor[t, 0], theater_actor[t, 1]
+            aim[aggressor, defender] += 1.0
+            aim[defender, aggressor] += 1.0
+    for a in range(aim.shape[0]):
+        count = aim[a].sum()
+        for b in range(aim.shape[1]):
+            aim[a, b] = aim[a, b] / count if count > 0 else 0.0
 
 
-def interception(
+@kernel
+def intercept(
     threats: F64,
     cheap_kill_share: F64,
     intercepted: NDArray[np.bool_],
-    interceptors_available: F64,
-    per_engagement: F64,
-    kill_probability: F64,
-) -> tuple[F64, F64]:
-    """(hits (run, target, munition), interceptors fired (run, target)); steps 2-4.
+    interceptors_available: float,
+    per_engagement: float,
+    kill_probability: float,
+    hits: F64,
+) -> float:
+    """Steps 2-4 at one target: writes ``hits`` (munition,) and returns interceptors fired.
 
-    ``threats`` N and ``cheap_kill_share`` c are (run, target, munition),
-    ``intercepted`` (target, munition), the rest (run, target).
+    ``threats`` N, ``cheap_kill_share`` c and ``intercepted`` are (munition,).
     """
-    cheap = cheap_kill_share * threats
-    engaged = np.where(intercepted, threats - cheap, 0.0)
-    wanted = per_engagement * engaged.sum(axis=2)
-    fired = np.minimum(interceptors_available, wanted)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(wanted > 0, fired / wanted, 0.0)
-    killed = (kill_probability * share)[:, :, None] * engaged
-    return np.maximum(threats - cheap - killed, 0.0), fired
+    engaged = 0.0
+    for m in range(threats.shape[0]):
+        if intercepted[m]:
+            engaged += threats[m] - cheap_kill_share[m] * threats[m]
+    wanted = per_engagement * engaged
+    fired = min(interceptors_available, wanted)
+    share = fired / wanted if wanted > 0 else 0.0
+    for m in range(threats.shape[0]):
+        left = threats[m] - cheap_kill_share[m] * threats[m]
+        killed = kill_probability * share * left if intercepted[m] else 0.0
+        hits[m] = max(left - killed, 0.0)
+    return fired
 
 
-def rationed(stock: F64, months: F64) -> F64:
-    """S / T of a stock spread over T months; all of it once under one unit (a stock that
-    only ever fired S / T would shrink geometrically toward zero without reaching it)."""
-    return np.where(stock < 1.0, stock, stock / months)
+@kernel
+def strikes_run(r: int, s: Any, p: Any, ix: Any, aim: F64, threats: F64, hits: F64) -> None:
+    """Steps 1-5 of the module docstring for run ``r`` of the state view ``s``, with the
+    parameter view ``p`` (:class:`StrikesParams`) and index view ``ix``.
+
+    Reads and overwrites ``stockpile`` and ``will``; overwrites ``launched_per_month``,
+    ``strike_hits_per_month`` and ``output_share``. ``aim`` (actor, actor), ``threats``
+    and ``hits`` (actor, munition) are scratch space for one run, given by the caller: a
+    kernel allocates nothing, since an allocation costs more than this maths.
+    """
+    stockpile, launched = s.stockpile, s.launched_per_month
+    n_actors, n_munitions = stockpile.shape[1], stockpile.shape[2]
+    aim[:] = 0.0
+    aim_shares(s.theater_status[r], ix.theater_actor, aim)
+    # 1. Launches, from stock, at the enemies of theaters at war.
+    launched[r] = 0.0
+    for line in range(p.strike_munition.shape[1]):
+        for a in range(n_actors):
+            m = p.strike_munition[a, line]
+            if m < 0:
+                continue
+            stock = stockpile[r, a, m]
+            rate = p.launches_per_month[r, a, line] if aim[a].sum() > 0 else 0.0
+            shot = min(rationed_units(stock, p.ration_months[r, a, line]), rate)
+            stockpile[r, a, m] = stock - shot
+            launched[r, a, m] += shot
+    threats[:] = 0.0
+    for b in range(n_actors):
+        for m in range(n_munitions):
+            for a in range(n_actors):
+                threats[b, m] += aim[a, b] * launched[r, a, m]
+    for b in range(n_actors):
+        # 2-4. Cheap means, interceptors from the target's own stock, hits.
+        i = p.interceptor[b]
+        in_stock = stockpile[r, b, i] if i >= 0 else 0.0
+        fired = intercept(
+            threats[b],
+            p.cheap_kill_share[r, b],
+            p.intercepted[b],
+            rationed_units(in_stock, p.interceptor_ration_months[r, b]),
+            p.interceptors_per_engagement[r, b],
+            p.kill_probability[r, b],
+            hits[b],
+        )
+        if i >= 0:
+            stockpile[r, b, i] = in_stock - fired
+            launched[r, b, i] += fired
+        # 5. What got through costs the month's output and will.
+        output_loss, will_lost = 0.0, 0.0
+        for m in range(n_munitions):
+            output_loss += p.output_loss_per_1000_hits[r, b, m] * hits[b, m]
+            will_lost += p.will_loss_per_1000_hits[r, b, m] * hits[b, m]
+        s.strike_hits_per_month[r, b] = hits[b].sum()
+        s.output_share[r, b] = np.exp(-output_loss / 1000.0)
+        s.will[r, b] = min(max(s.will[r, b] - will_lost / 1000.0, 0.0), 1.0)
+    for a in range(n_actors):
+        for m in range(n_munitions):
+            stockpile[r, a, m] = max(stockpile[r, a, m], 0.0)
 
 
-def output_share(hits: F64, output_loss_per_1000_hits: F64) -> F64:
-    """(run, actor) s = exp(-sum_m h_m H_m / 1000); step 5."""
-    return np.exp(-(output_loss_per_1000_hits * hits).sum(axis=2) / 1000.0)
+@driver
+def _strikes_all(s: Any, p: Any, ix: Any) -> None:
+    n_actors, n_munitions = s.stockpile.shape[1], s.stockpile.shape[2]
+    for r in numba.prange(s.stockpile.shape[0]):
+        strikes_run(
+            r,
+            s,
+            p,
+            ix,
+            np.empty((n_actors, n_actors)),
+            np.empty((n_actors, n_munitions)),
+            np.empty((n_actors, n_munitions)),
+        )
+
+
+WRITES = ("stockpile", "will", "launched_per_month", "strike_hits_per_month", "output_share")
+"""The state fields :func:`strikes_run` writes."""
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Launch strikes at the enemies of every theater at war, intercept them, count the hits
     and what they cost the targets' output this month and their will."""
-    p, index = params.of(StrikesParams), params.index
+    p = params.of(StrikesParams)
     if not (p.strike_munition >= 0).any():
         return state
-    actors = np.arange(len(index.actors))
-    aim = targets(state.theater_status, index)
-    fighting = aim.sum(axis=2) > 0
-
-    # 1. Launches, from stock, at the enemies of theaters at war.
-    stockpile = state.stockpile.copy()
-    launched = np.zeros_like(stockpile)
-    for line in range(p.strike_munition.shape[1]):
-        has_line = p.strike_munition[:, line] >= 0
-        munition = np.where(has_line, p.strike_munition[:, line], 0)
-        stock = stockpile[:, actors, munition] * has_line
-        shot = np.minimum(
-            rationed(stock, p.ration_months[:, :, line]),
-            p.launches_per_month[:, :, line] * fighting,
-        )
-        stockpile[:, actors, munition] = np.where(
-            has_line, stock - shot, stockpile[:, actors, munition]
-        )
-        launched[:, actors[has_line], munition[has_line]] += shot[:, has_line]
-    threats = incoming(aim, launched)
-
-    # 2-4. Cheap means, interceptors from the target's own stock, hits.
-    defended = p.interceptor >= 0
-    interceptor = np.where(defended, p.interceptor, 0)
-    in_stock = stockpile[:, actors, interceptor] * defended
-    hits, intercepting = interception(
-        threats,
-        p.cheap_kill_share,
-        p.intercepted,
-        rationed(in_stock, p.interceptor_ration_months),
-        p.interceptors_per_engagement,
-        p.kill_probability,
-    )
-    stockpile[:, actors, interceptor] = np.where(
-        defended, in_stock - intercepting, stockpile[:, actors, interceptor]
-    )
-    launched[:, actors[defended], interceptor[defended]] += intercepting[:, defended]
-
-    # 5. What got through costs the month's output and will.
-    will_lost = (p.will_loss_per_1000_hits * hits).sum(axis=2) / 1000.0
-    return replace(
-        state,
-        stockpile=np.maximum(stockpile, 0.0),
-        launched_per_month=launched,
-        strike_hits_per_month=hits.sum(axis=2),
-        output_share=output_share(hits, p.output_loss_per_1000_hits),
-        will=np.clip(state.will - will_lost, 0.0, 1.0),
-    )
+    after = writable(state, WRITES)
+    _strikes_all(view(after), view(p), view(params.index))
+    return after

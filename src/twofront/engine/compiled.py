@@ -1,0 +1,96 @@
+"""How the model's equations are compiled: Numba settings and the views kernels take.
+
+A mechanism writes its equations once, as a *per-run kernel*: a function of one run's
+index ``r``, the state and its own parameters, with scalar maths inside and no
+temporaries over the run axis. That kernel is the readable source of the mechanism and
+the code that runs. Its phase (``(state, params, rng) -> state``) copies the state
+fields the kernel writes, applies the kernel to every run with a parallel driver
+(``prange`` over runs) and returns the new state, so phases stay pure for their callers.
+
+Kernels cannot take dataclasses; :func:`view` turns the frozen dataclasses of the engine
+(:class:`~twofront.engine.state.State`, each mechanism's parameters, the index) into
+named tuples of the same fields, sharing the arrays. A field holding anything but an
+array or a number (names, compiled conditions) is left out of the view.
+
+Settings, and why:
+
+* ``cache=True``: machine code is written beside the source (``__pycache__``) on first
+  use and reused by later processes, so only the first run after an install pays the
+  compilation (measured in ``benchmarks/engine.py``).
+* ``error_model="numpy"``: a division by zero gives inf/NaN as in NumPy (the engine's
+  guard then freezes the run) instead of raising inside a kernel.
+* ``fastmath=False``: no reassociation, so every run is computed by the same scalar code
+  in the same order whatever the chunk size or thread count: runs stay bit-identical.
+* ``nogil=True``: kernels may run in threads of one process.
+
+The NumPy form of each phase, the one the engine ran before it was compiled, lives in
+``tests/oracles/``; the tests check each compiled phase against it on visited and
+perturbed states (to 1e-12 relative: libm and NumPy's own transcendental functions may
+differ in the last bit; sums are taken in the same order).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import namedtuple
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass
+from typing import Any, TypeVar
+
+import numba
+import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_OPTIONS: dict[str, Any] = {
+    "cache": True,
+    "error_model": "numpy",
+    "fastmath": False,
+    "nogil": True,
+}
+
+
+def kernel(function: F) -> F:
+    """Compile a per-run kernel (scalar maths on one run, called from a driver)."""
+    return numba.njit(**_OPTIONS)(function)  # type: ignore[no-any-return,unused-ignore]
+
+
+def driver(function: F) -> F:
+    """Compile a driver that loops over runs with ``numba.prange`` (threads over runs)."""
+    return numba.njit(parallel=True, **_OPTIONS)(function)  # type: ignore[no-any-return,unused-ignore]
+
+
+_KINDS = (np.ndarray, int, float, bool, np.integer, np.floating, np.bool_)
+_MIRRORS: dict[type, tuple[type, tuple[str, ...]]] = {}
+
+
+def _mirror(obj: Any) -> tuple[type, tuple[str, ...]]:
+    """The named-tuple class mirroring ``obj``'s dataclass (made once per class and set
+    on the dataclass's module as ``<Name>View``, so compiled-code caches can name it)."""
+    cls = type(obj)
+    if cls not in _MIRRORS:
+        kept = tuple(f.name for f in fields(obj) if isinstance(getattr(obj, f.name), _KINDS))
+        name = f"{cls.__name__}View"
+        mirror = namedtuple(name, kept, module=cls.__module__)  # type: ignore[misc]
+        setattr(sys.modules[cls.__module__], name, mirror)
+        _MIRRORS[cls] = (mirror, kept)
+    return _MIRRORS[cls]
+
+
+def view(obj: Any) -> Any:
+    """A named tuple of ``obj``'s array and number fields (the same arrays, not copies)."""
+    if not is_dataclass(obj) or isinstance(obj, type):
+        raise TypeError(f"view() takes a dataclass instance, not {type(obj).__name__}")
+    mirror, kept = _mirror(obj)
+    return mirror(*(getattr(obj, name) for name in kept))
+
+
+def set_threads(threads: int | None = None) -> int:
+    """Use ``threads`` threads in compiled drivers (None: ``TWOFRONT_THREADS`` if set, else
+    every core Numba sees); returns the number in use. Pool workers are started with
+    ``NUMBA_NUM_THREADS=1`` so that workers times threads never exceed the cores."""
+    ceiling = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+    wanted = threads if threads is not None else int(os.environ.get("TWOFRONT_THREADS", ceiling))
+    numba.set_num_threads(max(1, min(wanted, ceiling)))
+    return int(numba.get_num_threads())

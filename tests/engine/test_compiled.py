@@ -1,0 +1,44 @@
+"""Views of the engine's dataclasses for compiled kernels, and thread settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from twofront.engine.compiled import set_threads, view
+
+
+@dataclass(frozen=True)
+class _Part:
+    values: np.ndarray
+    scale: float
+    names: tuple[str, ...]
+
+
+def test_a_view_shares_the_arrays_and_numbers_and_leaves_out_names():
+    part = _Part(np.zeros(3), 2.0, ("a", "b"))
+    seen = view(part)
+    assert seen._fields == ("values", "scale")
+    assert seen.values is part.values and seen.scale == 2.0
+    assert type(seen).__name__ == "_PartView"
+    assert type(view(_Part(np.ones(2), 1.0, ()))) is type(seen)
+
+
+def test_a_view_of_something_other_than_a_dataclass_instance_is_refused():
+    with pytest.raises(TypeError, match="dataclass instance"):
+        view(_Part)
+    with pytest.raises(TypeError, match="dataclass instance"):
+        view({"values": np.zeros(1)})
+
+
+def test_threads_are_bounded_by_what_numba_sees(monkeypatch):
+    import numba
+
+    ceiling = numba.config.NUMBA_NUM_THREADS
+    assert set_threads(1) == 1
+    assert set_threads(10_000) == ceiling
+    monkeypatch.setenv("TWOFRONT_THREADS", "1")
+    assert set_threads() == 1
+    set_threads(ceiling)
