@@ -7,6 +7,20 @@ the code that runs. Its phase (``(state, params, rng) -> state``) copies the sta
 fields the kernel writes, applies the kernel to every run with a parallel driver
 (``prange`` over runs) and returns the new state, so phases stay pure for their callers.
 
+Every compiled mechanism module has the same four parts, so that the whole month can be
+compiled as one loop over runs calling each mechanism in the model's step order:
+
+* ``step_work(s, p, ix)``: a kernel returning a tuple of scratch arrays for one run
+  (kernels allocate nothing per month: an allocation costs more than their maths);
+* ``step_run(r, s, p, ix, wd, rv, w)``: the month's equations for run ``r``, writing the
+  state view ``s`` in place; ``p`` is the mechanism's parameter view (a tuple of views
+  where it reads another mechanism's parameters), ``ix`` the index view, ``wd`` the world
+  view, ``rv`` the random stream (:class:`~twofront.engine.rng.RandomView`), ``w`` the
+  scratch of ``step_work``;
+* ``WRITES``: the state fields ``step_run`` writes;
+* ``phase(state, params, rng)``: ``writable(state, WRITES)``, the driver over every run,
+  nothing else (no logic of the model outside the kernel).
+
 Kernels cannot take dataclasses; :func:`view` turns the frozen dataclasses of the engine
 (:class:`~twofront.engine.state.State`, each mechanism's parameters, the index) into
 named tuples of the same fields, sharing the arrays. A field holding anything but an

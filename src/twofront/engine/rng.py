@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,6 +75,18 @@ class Stream:
         """Uniforms on (0, 1) of shape (run, lanes) for one month and draw site."""
         return uniforms(self.key, self.runs, month, site_id(site), lanes)
 
+    def view(self) -> RandomView:
+        """What compiled code needs to draw this stream's numbers (see :func:`draw`)."""
+        return RandomView(np.uint64(self.key[0]), np.uint64(self.key[1]), self.runs)
+
+
+class RandomView(NamedTuple):
+    """A :class:`Stream` for kernels: its two key words and global run indices."""
+
+    key0: np.uint64
+    key1: np.uint64
+    runs: NDArray[np.uint64]
+
 
 def make_stream(root_seed: int, runs: NDArray[np.integer] | range) -> Stream:
     """Key a stream by a root seed; ``runs`` are the global run indices to draw for."""
@@ -123,3 +136,10 @@ def uniform(
     h = _mix_word((h ^ (np.uint64(site) * golden)) + key1)
     h = _mix_word((h ^ (np.uint64(lane) * golden)) + key1)
     return (float(h >> np.uint64(12)) + 0.5) * 2.0**-52
+
+
+@kernel
+def draw(rv: RandomView, r: int, month: int, site: np.uint64, lane: int) -> float:
+    """Inside a kernel: the uniform :meth:`Stream.uniform` gives batch row ``r`` at
+    ``month``, ``site`` (a :func:`site_id`, as ``np.uint64``) and ``lane``."""
+    return uniform(rv.key0, rv.key1, rv.runs[r], month, site, lane)

@@ -197,15 +197,26 @@ def intercept(
 
 
 @kernel
-def strikes_run(r: int, s: Any, p: Any, ix: Any, aim: F64, threats: F64, hits: F64) -> None:
+def step_work(s: Any, p: Any, ix: Any) -> tuple[F64, F64, F64]:
+    """Scratch space for one run: aim (actor, actor), threats and hits (actor, munition)."""
+    n_actors, n_munitions = s.stockpile.shape[1], s.stockpile.shape[2]
+    return (
+        np.empty((n_actors, n_actors)),
+        np.empty((n_actors, n_munitions)),
+        np.empty((n_actors, n_munitions)),
+    )
+
+
+@kernel
+def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
     """Steps 1-5 of the module docstring for run ``r`` of the state view ``s``, with the
-    parameter view ``p`` (:class:`StrikesParams`) and index view ``ix``.
+    parameter view ``p`` (:class:`StrikesParams`), index view ``ix`` and the scratch
+    ``w`` of :func:`step_work` (the world ``wd`` and random numbers ``rv`` are not read).
 
     Reads and overwrites ``stockpile`` and ``will``; overwrites ``launched_per_month``,
-    ``strike_hits_per_month`` and ``output_share``. ``aim`` (actor, actor), ``threats``
-    and ``hits`` (actor, munition) are scratch space for one run, given by the caller: a
-    kernel allocates nothing, since an allocation costs more than this maths.
+    ``strike_hits_per_month`` and ``output_share``.
     """
+    aim, threats, hits = w
     stockpile, launched = s.stockpile, s.launched_per_month
     n_actors, n_munitions = stockpile.shape[1], stockpile.shape[2]
     aim[:] = 0.0
@@ -257,30 +268,24 @@ def strikes_run(r: int, s: Any, p: Any, ix: Any, aim: F64, threats: F64, hits: F
 
 
 @driver
-def _strikes_all(s: Any, p: Any, ix: Any) -> None:
-    n_actors, n_munitions = s.stockpile.shape[1], s.stockpile.shape[2]
+def _all(s: Any, p: Any, ix: Any, wd: Any, rv: Any) -> None:
     for r in numba.prange(s.stockpile.shape[0]):
-        strikes_run(
-            r,
-            s,
-            p,
-            ix,
-            np.empty((n_actors, n_actors)),
-            np.empty((n_actors, n_munitions)),
-            np.empty((n_actors, n_munitions)),
-        )
+        step_run(r, s, p, ix, wd, rv, step_work(s, p, ix))
 
 
 WRITES = ("stockpile", "will", "launched_per_month", "strike_hits_per_month", "output_share")
-"""The state fields :func:`strikes_run` writes."""
+"""The state fields :func:`step_run` writes."""
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Launch strikes at the enemies of every theater at war, intercept them, count the hits
     and what they cost the targets' output this month and their will."""
-    p = params.of(StrikesParams)
-    if not (p.strike_munition >= 0).any():
-        return state
     after = writable(state, WRITES)
-    _strikes_all(view(after), view(p), view(params.index))
+    _all(
+        view(after),
+        view(params.of(StrikesParams)),
+        view(params.index),
+        view(params.world),
+        rng.view(),
+    )
     return after
