@@ -14,7 +14,7 @@ size, because every draw is keyed by its global index.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -129,9 +129,16 @@ def check_request(
 
 
 def run_chunk(
-    scenario: Scenario, strategy: str, seed: int, start: int, stop: int, sampling: str = "mc"
+    scenario: Scenario,
+    strategy: str,
+    seed: int,
+    start: int,
+    stop: int,
+    sampling: str = "mc",
+    keep: Collection[str] | None = None,
 ) -> Chunk:
-    """Simulate global runs ``start .. stop - 1`` of ``scenario`` under ``strategy``.
+    """Simulate global runs ``start .. stop - 1`` of ``scenario`` under ``strategy``,
+    recording the trajectories ``keep`` (default all; per-run outcomes always).
 
     Run ``i`` is bit-identical whatever chunk it is simulated in: this is the
     unit of work an evaluator (in-process, process pool, cluster) hands out.
@@ -139,7 +146,7 @@ def run_chunk(
     run_ids = np.arange(start, stop)
     stream = make_stream(seed, run_ids)
     params = sample(scenario, strategy, stream, make_design(scenario, stream, sampling, seed))
-    recorder = simulate(initial(params), params, stream, PHASES)
+    recorder = simulate(initial(params), params, stream, PHASES, keep)
     return Chunk(recorder.to_dataset(run_ids), dict(params.inputs))
 
 

@@ -117,3 +117,39 @@ def test_date_is_the_first_day_of_each_month_as_datetime(toy):
         total = month - 1 + k
         expected.append(np.datetime64(f"{year + total // 12:04d}-{total % 12 + 1:02d}-01"))
     np.testing.assert_array_equal(dates, np.array(expected, dtype="datetime64[ns]"))
+
+
+def test_outcomes_are_the_same_whatever_trajectories_are_kept():
+    from twofront.experiment.store import outcome_names
+    from twofront.scenario.loader import load
+    from twofront.simulation import run_chunk
+
+    scenario = load("world-2024")
+    strategy = scenario.scenario.default_strategy
+    full = run_chunk(scenario, strategy, 4, 0, 60).results
+    lean = run_chunk(scenario, strategy, 4, 0, 60, keep=("occupied_km2",)).results
+    assert [n for n in lean.data_vars if "month" in lean[n].dims] == ["occupied_km2"]
+    assert outcome_names(lean) == outcome_names(full)
+    for name in outcome_names(full):
+        np.testing.assert_array_equal(lean[name].values, full[name].values, err_msg=name)
+
+
+def test_a_war_opened_after_the_last_record_began_with_the_last_recorded_stocks(toy):
+    params, _, state = toy_world(toy, runs=2)
+    recorder = Recorder(params, keep=())
+    months = params.index.horizon_months + 1
+    for month in range(months):
+        stock = np.full_like(state.stockpile, 10.0 + month)
+        snapshot = np.full_like(state.war_start_snapshot, -1)
+        if month == months - 1:
+            snapshot[1, 0] = months  # opened at the end of the last month
+        recorder.record(replace(state, month=month, stockpile=stock, war_start_snapshot=snapshot))
+    at_start = recorder.to_dataset(np.arange(2))["stock_at_war_start"].isel(theater=0).values
+    assert np.isnan(at_start[0]).all()
+    np.testing.assert_array_equal(at_start[1], 10.0 + months - 1)
+
+
+def test_keeping_an_unknown_trajectory_is_refused(toy):
+    params, _, _ = toy_world(toy, runs=1)
+    with pytest.raises(ExperimentError, match="unknown trajectories \\['bogus'\\]"):
+        Recorder(params, keep=("bogus",))

@@ -8,7 +8,7 @@ here: :mod:`twofront.simulation` holds the step order of the model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import fields, replace
 from typing import Any
 
@@ -81,10 +81,17 @@ def step(state: State, params: Params, stream: Stream, phases: Sequence[Phase]) 
     return replace(guard(before, state), month=state.month + 1)
 
 
-def simulate(initial: State, params: Params, stream: Stream, phases: Sequence[Phase]) -> Recorder:
-    """Step from ``initial`` over the horizon and record every month."""
+def simulate(
+    initial: State,
+    params: Params,
+    stream: Stream,
+    phases: Sequence[Phase],
+    keep: Collection[str] | None = None,
+) -> Recorder:
+    """Step from ``initial`` over the horizon and record every month (the trajectories
+    ``keep``, default all; see :class:`Recorder`)."""
     state = initial
-    recorder = Recorder(params)
+    recorder = Recorder(params, keep)
     recorder.record(state)
     for _ in range(params.index.horizon_months):
         state = step(state, params, stream, phases)

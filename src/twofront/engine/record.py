@@ -15,6 +15,7 @@ instead. The ``date`` coordinate is the first day of each simulated month
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import IntEnum
 
 import numpy as np
@@ -186,35 +187,87 @@ def war_ending(
     return ending.astype(np.int8)
 
 
-class Recorder:
-    """Writes one snapshot per month into preallocated (run, month, ...) buffers."""
+ALWAYS_RECORDED = ("theater_status", "fought_this_month", "patrons_at_war")
+"""Trajectories recorded whatever is kept: the wars-at-once outcomes are read from them
+(three small integer fields per theater)."""
 
-    def __init__(self, params: Params) -> None:
+
+class Recorder:
+    """Writes one snapshot per month of the kept trajectories into preallocated buffers,
+    and keeps running what the per-run outcomes need from the others.
+
+    The buffers are month-major, (month, run, ...), so each month's snapshot is one
+    contiguous block; :attr:`snapshots` gives them as (run, month, ...) views. A
+    trajectory not kept is not written at all: the large (actor, munition) ones are most
+    of an engine run's memory traffic. What outcomes read from them is kept running
+    instead: the lowest stockpile seen, the stocks each war began with (at the recorded
+    month ``war_start_snapshot`` names), and the lines at month 0.
+    """
+
+    def __init__(self, params: Params, keep: Collection[str] | None = None) -> None:
+        unknown = sorted(set(keep or ()) - set(TRAJECTORIES))
+        if unknown:
+            raise ExperimentError(
+                f"keep: unknown trajectories {unknown}; expected names from {list(TRAJECTORIES)}"
+            )
         self.params = params
+        self.keep = (
+            tuple(TRAJECTORIES) if keep is None else tuple(n for n in TRAJECTORIES if n in keep)
+        )
         self.months = params.index.horizon_months + 1
         self.buffers: dict[str, NDArray] = {}
         self.recorded = 0
         self.final: State | None = None
+        self._min_stock: NDArray[np.float32] | None = None
+        self._last_stock: NDArray[np.float32] | None = None
+        self._at_war_start: NDArray[np.float32] | None = None
+        self._captured: NDArray[np.int64] | None = None
+        self._occupied_start: NDArray[np.float32] | None = None
 
     def record(self, state: State) -> None:
         if self.recorded >= self.months:
             raise ExperimentError(f"more than {self.months} months recorded")
-        for name in TRAJECTORIES:
+        for name in dict.fromkeys((*self.keep, *ALWAYS_RECORDED)):
             value = (
                 occupied_km2(state, self.params) if name == "occupied_km2" else getattr(state, name)
             )
             if name not in self.buffers:
                 dtype = np.int8 if name in INTEGER_TRAJECTORIES else np.float32
-                shape = (value.shape[0], self.months, *value.shape[1:])
-                self.buffers[name] = np.empty(shape, dtype=dtype)
-            self.buffers[name][:, self.recorded] = value
+                self.buffers[name] = np.empty((self.months, *value.shape), dtype=dtype)
+            self.buffers[name][self.recorded] = value
+        self._keep_running(state)
         self.recorded += 1
         self.final = state
+
+    def _keep_running(self, state: State) -> None:
+        """Update the lowest stock seen and capture the stocks of wars begun since the last
+        record (``war_start_snapshot`` names this record or the one before)."""
+        stock = state.stockpile.astype(np.float32)
+        month = self.recorded
+        if self._min_stock is None or self._captured is None or self._at_war_start is None:
+            runs, theaters = state.war_start_snapshot.shape
+            self._min_stock = stock.copy()
+            self._at_war_start = np.full((runs, theaters, *stock.shape[1:]), np.nan, np.float32)
+            self._captured = np.full((runs, theaters), -1, dtype=np.int64)
+            self._occupied_start = occupied_km2(state, self.params).astype(np.float32)
+        else:
+            np.minimum(self._min_stock, stock, out=self._min_stock)
+        snapshot = state.war_start_snapshot
+        pending = (snapshot >= 0) & (snapshot != self._captured)
+        for source, at in ((stock, month), (self._last_stock, month - 1)):
+            runs, theaters = np.nonzero(pending & (snapshot == at))
+            if runs.size and source is not None:
+                self._at_war_start[runs, theaters] = source[runs]
+                self._captured[runs, theaters] = at
+        self._last_stock = stock
 
     @property
     def snapshots(self) -> dict[str, NDArray]:
         """The recorded months of each trajectory, (run, month, ...)."""
-        return {name: buffer[:, : self.recorded] for name, buffer in self.buffers.items()}
+        return {
+            name: np.moveaxis(buffer[: self.recorded], 0, 1)
+            for name, buffer in self.buffers.items()
+        }
 
     def to_dataset(self, run_ids: NDArray[np.integer]) -> xr.Dataset:
         index = self.params.index
@@ -234,7 +287,9 @@ class Recorder:
             "theater": list(index.theaters),
         }
         data = {
-            name: (("run", "month", *dims), snapshots[name]) for name, dims in TRAJECTORIES.items()
+            name: (("run", "month", *dims), snapshots[name])
+            for name, dims in TRAJECTORIES.items()
+            if name in self.keep
         }
         data["final_occupied_km2"] = (("run", "front"), occupied_km2(state, self.params))
         data["area_km2"] = (("run", "front"), self.params.world.area_km2)
@@ -244,7 +299,7 @@ class Recorder:
         data["aid_given_usd"] = (("run", "actor"), state.aid_given_usd)
         data["min_stockpile_seen"] = (
             ("run", "actor", "munition"),
-            snapshots["stockpile"].min(axis=1).astype(np.float64),
+            np.asarray(self._min_stock, dtype=np.float64),
         )
         data["run_status"] = (("run",), state.status)
         data.update(self._war_outcomes(state))
@@ -266,7 +321,7 @@ class Recorder:
         settled = state.theater_status == TheaterStatus.SETTLED
         months_to_settlement = np.where(settled, state.settled_month + 1 - started, np.nan)
         occupied_start = sum_over(
-            self.snapshots["occupied_km2"][:, 0].astype(np.float64), index.defender_soil
+            np.asarray(self._occupied_start, dtype=np.float64), index.defender_soil
         )
         reference = self.params.world.reference_occupied_km2
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -320,10 +375,21 @@ class Recorder:
         }
 
     def _stock_at_war_start(self, state: State) -> NDArray[np.float64]:
-        """(run, theater, actor, munition) stockpiles when each war began; NaN if none began."""
-        trajectory = self.snapshots["stockpile"]
-        last = trajectory.shape[1] - 1
-        snapshot = np.clip(state.war_start_snapshot, 0, last)
-        runs = np.arange(trajectory.shape[0])[:, None]
-        stocks = trajectory[runs, snapshot].astype(np.float64)
-        return np.where((state.war_start_snapshot >= 0)[:, :, None, None], stocks, np.nan)
+        """(run, theater, actor, munition) stockpiles when each war began; NaN if none began.
+
+        A war opened at the end of the last month names a record after the horizon: it
+        began with the last recorded stocks.
+        """
+        if self._at_war_start is None or self._captured is None or self._last_stock is None:
+            raise ExperimentError("no month was recorded; call record() before to_dataset()")
+        snapshot = state.war_start_snapshot
+        late = (snapshot >= self.recorded) & (snapshot != self._captured)
+        stocks = self._at_war_start.copy()
+        runs, theaters = np.nonzero(late)
+        stocks[runs, theaters] = self._last_stock[runs]
+        missed = (snapshot >= 0) & (snapshot < self.recorded) & (snapshot != self._captured)
+        if missed.any():
+            raise ExperimentError(
+                "war_start_snapshot names a recorded month other than the current or the last"
+            )
+        return np.where((snapshot >= 0)[:, :, None, None], stocks.astype(np.float64), np.nan)

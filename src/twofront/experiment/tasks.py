@@ -50,7 +50,11 @@ def run_and_store(
 
     ``collect`` (in-process only) receives the chunk's results before they are dropped.
     """
-    chunk = run_chunk(task.scenario, task.strategy, task.seed, task.start, task.stop, task.sampling)
+    # Only what is stored is recorded, unless an in-process caller reads the whole chunk.
+    keep = None if collect is not None else task.keep
+    chunk = run_chunk(
+        task.scenario, task.strategy, task.seed, task.start, task.stop, task.sampling, keep
+    )
     folder = Path(task.folder)
     about = {
         **task.about,
