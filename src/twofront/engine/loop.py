@@ -49,8 +49,12 @@ def guard(before: State, after: State) -> State:
     """Freeze runs whose new state is not finite, or too large to record, and mark them
     NON_FINITE.
 
-    A failure inside one run is data: the other runs go on untouched.
+    A failure inside one run is data: the other runs go on untouched. Whole-array sums
+    (and extremes of recorded fields) find whether any run broke, without temporaries;
+    only then is each run checked.
     """
+    if all_sound(after):
+        return after
     total = np.zeros(after.status.shape)
     too_large = np.zeros(after.status.shape, dtype=np.bool_)
     # A sum is NaN or infinite iff a term is (or inf - inf gives NaN): one pass per field.
@@ -71,6 +75,24 @@ def guard(before: State, after: State) -> State:
             frozen[f.name] = np.where(mask, old, new)
     status = np.where(bad, np.int8(RunStatus.NON_FINITE), after.status).astype(np.int8)
     return replace(after, **frozen, status=status)
+
+
+def all_sound(state: State) -> bool:
+    """True when every checked field of every run is finite (a sum over the whole array is
+    finite iff each term is, barring overflow, which then sends the slow path) and every
+    recorded field fits float32."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        for name in checked_fields(state):
+            value = getattr(state, name)
+            if not np.isfinite(value.sum()):
+                return False
+            if (
+                name in RECORDED_AS_FLOAT32
+                and value.size
+                and (value.max() > F32_MAX or value.min() < -F32_MAX)
+            ):
+                return False
+    return True
 
 
 def step(state: State, params: Params, stream: Stream, phases: Sequence[Phase]) -> State:
