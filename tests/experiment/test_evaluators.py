@@ -62,3 +62,17 @@ def test_evaluators_are_bit_identical_to_in_process(
 def test_impossible_evaluators_are_refused(evaluator, message):
     with pytest.raises(ExperimentError, match=message):
         evaluator.check()
+
+
+def test_workers_are_started_with_one_thread_of_numba_and_blas(monkeypatch):
+    import os
+
+    from twofront.experiment.evaluators import _single_threaded_children
+
+    monkeypatch.setenv("NUMBA_NUM_THREADS", "2")
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with _single_threaded_children():
+        assert os.environ["NUMBA_NUM_THREADS"] == "1"
+        assert os.environ["OMP_NUM_THREADS"] == "1"
+    assert os.environ["NUMBA_NUM_THREADS"] == "2"
+    assert "OMP_NUM_THREADS" not in os.environ

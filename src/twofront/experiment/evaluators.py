@@ -83,7 +83,8 @@ def evaluate(
 
 @contextmanager
 def _single_threaded_children() -> Iterator[None]:
-    """Child processes started inside inherit one-thread BLAS/OpenMP settings."""
+    """Child processes started inside inherit one-thread BLAS/OpenMP/Numba settings, so
+    that workers times threads never exceed the cores."""
     saved = {name: os.environ.get(name) for name in SINGLE_THREAD}
     os.environ.update(dict.fromkeys(SINGLE_THREAD, "1"))
     try:
@@ -150,12 +151,13 @@ def _dask(tasks: Sequence[Task], evaluator: Evaluator, on_done: Done) -> None:
             ) from None
         cluster = None
     else:
-        cluster = LocalCluster(
-            n_workers=evaluator.workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
+        with _single_threaded_children():  # one worker per core, one thread each
+            cluster = LocalCluster(
+                n_workers=evaluator.workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
         client = Client(cluster)
     try:
         futures = [client.submit(run_and_store, task, pure=False) for task in tasks]
