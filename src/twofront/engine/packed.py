@@ -45,7 +45,7 @@ class Packed:
 
     state: State
     month: NDArray[np.int64]
-    blocks: tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int8], NDArray[np.bool_]]
+    blocks: tuple[NDArray[Any], ...]
     columns: dict[str, tuple[int, int, int]]
 
     def checked_columns(self, names: frozenset[str]) -> NDArray[np.int64]:
@@ -87,7 +87,7 @@ def pack(state: State) -> Packed:
         target[...] = value
         views[name] = target
     month = np.full(runs, state.month, dtype=np.int64)
-    return Packed(replace(state, **views), month, blocks, columns)  # type: ignore[arg-type]
+    return Packed(replace(state, **views), month, blocks, columns)
 
 
 F32_MAX = float(np.finfo(np.float32).max)
@@ -130,7 +130,7 @@ def sound_row(
     for c in checked:
         if not np.isfinite(floats[r, c]):
             return False
-    for c in recorded:
+    for c in recorded:  # noqa: SIM110 (a loop, not a generator, in compiled code)
         if abs(floats[r, c]) > F32_MAX:
             return False
     return True
