@@ -13,7 +13,8 @@ compiled as one loop over runs calling each mechanism in the model's step order:
 * ``step_work(s, p, ix)``: a kernel returning a tuple of scratch arrays for one run
   (kernels allocate nothing per month: an allocation costs more than their maths);
 * ``step_run(r, s, p, ix, wd, rv, w)``: the month's equations for run ``r``, writing the
-  state view ``s`` in place; ``p`` is the mechanism's parameter view (a tuple of views
+  state view ``s`` (:func:`~twofront.engine.state.state_view`: the run's month is
+  ``s.month[r]``) in place; ``p`` is the mechanism's parameter view (a tuple of views
   where it reads another mechanism's parameters), ``ix`` the index view, ``wd`` the world
   view, ``rv`` the random stream (:class:`~twofront.engine.rng.RandomView`), ``w`` the
   scratch of ``step_work``;

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.compiled import view
 from twofront.engine.params import Params
 
 F64 = NDArray[np.float64]
@@ -296,3 +297,13 @@ def writable(state: State, names: tuple[str, ...]) -> State:
     """``state`` with fresh copies of the fields ``names``, for a compiled phase to write
     in place (the other fields are shared with ``state`` and must not be written)."""
     return replace(state, **{name: getattr(state, name).copy() for name in names})
+
+
+def state_view(state: State, month: NDArray[np.int64] | None = None) -> Any:
+    """``state`` as compiled kernels take it: a named tuple of its arrays
+    (:func:`twofront.engine.compiled.view`) whose ``month`` is a (run,) array, each run's
+    month (``month``, or ``state.month`` for every run): in the compiled month loop runs
+    advance through the months independently, so kernels read ``s.month[r]``."""
+    if month is None:
+        month = np.full(state.status.shape[0], state.month, dtype=np.int64)
+    return view(state)._replace(month=month)

@@ -68,7 +68,7 @@ from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, TheaterStatus, writable
+from twofront.engine.state import State, TheaterStatus, state_view, writable
 from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
@@ -282,7 +282,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     and what they cost the targets' output this month and their will."""
     after = writable(state, WRITES)
     _all(
-        view(after),
+        state_view(after),
         view(params.of(StrikesParams)),
         view(params.index),
         view(params.world),
