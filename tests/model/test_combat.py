@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from tests.hand_world import _line, fixed, hand_world, load_world
 from tests.model.worlds import actor, front, toy_world
+from tests.oracles import combat as oracle
+from tests.oracles.check import assert_matches_oracle
 from twofront.model.combat import (
     MAX_LOG_RATIO,
     bounded_gain_km2,
@@ -21,51 +23,66 @@ from twofront.model.combat import (
     fire_factor,
     lanchester_losses,
     loss_multipliers,
+    open_front,
     phase,
+    rounds_fired,
     soft_threshold,
     surprise_factor,
+    surprise_holders,
 )
 
 LN2 = math.log(2.0)
 
 
 def _gain(p_def, p_agg, d=2.0, r=100.0, mu=1.0):
-    return defender_gain_km2(
-        np.array([p_def]), np.array([p_agg]), np.array([d]), np.array([r]), np.array([mu])
-    )[0]
+    return defender_gain_km2(p_def, p_agg, d, r, mu)
 
 
 def test_fire_factor_is_the_needed_fraction_to_the_elasticity():
-    fired = np.array([25_000.0, 25_000.0, 80_000.0, 0.0, 0.0])
-    needed = np.full(5, 50_000.0)
-    elasticity = np.array([1.0, 2.0, 1.0, 1.0, 0.0])
     # 0.5^1 = 0.5; 0.5^2 = 0.25; min(1, 1.6) = 1; 0^1 = 0; 0^0 = 1 (fires do not matter)
-    np.testing.assert_allclose(fire_factor(fired, needed, elasticity), [0.5, 0.25, 1.0, 0.0, 1.0])
+    cases = [(25_000.0, 1.0), (25_000.0, 2.0), (80_000.0, 1.0), (0.0, 1.0), (0.0, 0.0)]
+    got = [fire_factor(fired, 50_000.0, elasticity) for fired, elasticity in cases]
+    np.testing.assert_allclose(got, [0.5, 0.25, 1.0, 0.0, 1.0])
+
+
+def _combined(fired, needed, weight, elasticity, countered=(False, False), counter=0.0):
+    return combined_fire_factor(
+        np.array(fired),
+        np.array(needed),
+        np.array(weight),
+        np.array(countered),
+        counter,
+        elasticity,
+    )
 
 
 def test_the_fire_factor_of_several_munitions_is_their_weighted_mean():
     # Shells: 50 of 100 needed, w = 0.25: 0.5; drones: 100 of 100, w = 0.75: 1.
     # phi = 0.25 * 0.5 + 0.75 * 1 = 0.875 (epsilon 1); epsilon 2: 0.25 * 0.25 + 0.75 = 0.8125.
-    fired = np.array([[50.0, 100.0]] * 2)
-    needed = np.full((2, 2), 100.0)
-    weight = np.array([[0.25, 0.75]] * 2)
-    np.testing.assert_allclose(
-        combined_fire_factor(fired, needed, weight, np.array([1.0, 2.0])), [0.875, 0.8125]
-    )
+    got = [_combined([50.0, 100.0], [100.0, 100.0], [0.25, 0.75], eps) for eps in (1.0, 2.0)]
+    np.testing.assert_allclose(got, [0.875, 0.8125])
 
 
 def test_one_munition_of_weight_one_is_the_single_fire_factor_bit_for_bit():
-    fired, needed, eps = np.array([[37_000.0]]), np.array([[90_000.0]]), np.array([0.43])
-    single = fire_factor(fired[:, 0], needed[:, 0], eps)
-    np.testing.assert_array_equal(combined_fire_factor(fired, needed, np.ones((1, 1)), eps), single)
+    single = fire_factor(37_000.0, 90_000.0, 0.43)
+    assert _combined([37_000.0], [90_000.0], [1.0], 0.43, (False,)) == single
 
 
 def test_the_enemys_counter_share_defeats_only_countered_rounds():
     # Drones (countered): 100 * (1 - 0.4) = 60; shells: 100.
-    fired = np.array([[100.0, 100.0]])
-    np.testing.assert_allclose(
-        countered_fires(fired, np.array([False, True]), np.array([0.4])), [[100.0, 60.0]]
-    )
+    assert countered_fires(100.0, False, 0.4) == 100.0
+    assert countered_fires(100.0, True, 0.4) == pytest.approx(60.0, rel=1e-15)
+    # In the fire factor: shells 100 of 100, drones 60 of 100, weights 0.5: 0.8.
+    got = _combined([100.0, 100.0], [100.0, 100.0], [0.5, 0.5], 1.0, (False, True), 0.4)
+    assert got == pytest.approx(0.8, rel=1e-15)
+
+
+def test_an_actor_fires_the_least_of_its_rationed_stock_its_guns_and_its_need():
+    # min(1,000 / 4, 800, 900) = 250; min(1,000, 800, 900) = 800; at peace: none.
+    assert rounds_fired(1000.0, 4.0, 800.0, 900.0, 1.0) == 250.0
+    assert rounds_fired(1000.0, 1.0, 800.0, 900.0, 1.0) == 800.0
+    assert rounds_fired(1000.0, 1.0, 950.0, 900.0, 1.0) == 900.0
+    assert rounds_fired(1000.0, 1.0, 800.0, 900.0, 0.0) == 0.0
 
 
 def _two_munitions(tmp_path):
@@ -110,8 +127,8 @@ def test_running_out_of_one_munition_costs_its_weight_not_all_fire(tmp_path):
 
 
 def test_soft_threshold_is_zero_inside_the_band_and_shrinks_outside():
-    x = np.array([1.5, -1.5, 0.3, -0.3, 0.0])
-    np.testing.assert_allclose(soft_threshold(x, np.full(5, 0.5)), [1.0, -1.0, 0.0, 0.0, 0.0])
+    got = [soft_threshold(x, 0.5) for x in (1.5, -1.5, 0.3, -0.3, 0.0)]
+    np.testing.assert_allclose(got, [1.0, -1.0, 0.0, 0.0, 0.0])
 
 
 def test_defender_gain_matches_the_docstring_example():
@@ -152,8 +169,8 @@ def test_no_movement_when_neither_side_has_any_combat_power():
 
 
 def test_gain_is_bounded_by_what_the_loser_holds():
-    held = np.array([[30.0, 500.0], [500.0, 40.0], [500.0, 500.0]])
-    gain = bounded_gain_km2(np.array([-100.0, 100.0, -100.0]), held)
+    held = [(30.0, 500.0), (500.0, 40.0), (500.0, 500.0)]
+    gain = [bounded_gain_km2(g, *h) for g, h in zip([-100.0, 100.0, -100.0], held, strict=True)]
     np.testing.assert_array_equal(gain, [-30.0, 40.0, -100.0])
 
 
@@ -163,37 +180,37 @@ km2 = st.floats(0.0, 1e6).map(lambda x: round(x, 3))
 @settings(max_examples=50, deadline=None)
 @given(gain=st.floats(-1e6, 1e6), defender=km2, aggressor=km2)
 def test_bounded_gain_never_leaves_a_side_negative(gain, defender, aggressor):
-    g = bounded_gain_km2(np.array([gain]), np.array([[defender, aggressor]]))[0]
+    g = bounded_gain_km2(gain, defender, aggressor)
     assert defender + g >= 0.0
     assert aggressor - g >= 0.0
 
 
 def test_square_law_losses_are_lethality_times_shooters():
     # q = 1, p = 0: 0.05 * 100,000 = 5,000, whatever the number of targets
-    losses = lanchester_losses(
-        np.array([100_000.0, 100_000.0]),
-        np.array([80_000.0, 20_000.0]),
-        np.full(2, 0.05),
-        np.ones(2),
-        np.zeros(2),
-    )
+    losses = [lanchester_losses(100_000.0, n, 0.05, 1.0, 0.0) for n in (80_000.0, 20_000.0)]
     np.testing.assert_allclose(losses, [5_000.0, 5_000.0])
 
 
 def test_linear_law_losses_scale_with_targets():
     # q = p = 1: 1e-6 * 100,000 * 80,000 = 8,000
-    losses = lanchester_losses(
-        np.array([100_000.0]), np.array([80_000.0]), np.array([1e-6]), np.ones(1), np.ones(1)
-    )
-    np.testing.assert_allclose(losses, [8_000.0])
+    losses = lanchester_losses(100_000.0, 80_000.0, 1e-6, 1.0, 1.0)
+    assert losses == pytest.approx(8_000.0, rel=1e-12)
+
+
+def test_other_exponents_raise_shooters_and_targets_to_their_powers():
+    # q = 0.5, p = 0.5: 0.1 * sqrt(10,000) * sqrt(400) = 0.1 * 100 * 20 = 200
+    assert lanchester_losses(10_000.0, 400.0, 0.1, 0.5, 0.5) == pytest.approx(200.0, rel=1e-12)
 
 
 def test_losses_are_capped_at_the_targets():
     # 2 * 100,000 = 200,000 > 50,000 targets
-    losses = lanchester_losses(
-        np.array([100_000.0]), np.array([50_000.0]), np.array([2.0]), np.ones(1), np.zeros(1)
-    )
-    np.testing.assert_array_equal(losses, [50_000.0])
+    assert lanchester_losses(100_000.0, 50_000.0, 2.0, 1.0, 0.0) == 50_000.0
+
+
+def test_an_empty_side_neither_loses_nor_inflicts_losses():
+    # 0 ** -0.5 is undefined: no losses where either side is empty.
+    assert lanchester_losses(0.0, 50_000.0, 2.0, -0.5, 0.0) == 0.0
+    assert lanchester_losses(100_000.0, 0.0, 2.0, 1.0, -0.5) == 0.0
 
 
 # --- the phase on the toy world ----------------------------------------------
@@ -286,36 +303,60 @@ def test_phase_with_both_sides_out_of_shells_moves_no_ground(toy):
 def test_loss_multipliers_follow_who_attacks_and_whether_it_succeeds():
     # Runs: aggressor stronger and gains; aggressor stronger and fails; defender stronger
     # and gains; defender stronger and fails; equal power. lambda_s 1.5, lambda_f 3, mu 0.5.
-    p_def = np.array([1.0, 1.0, 3.0, 3.0, 2.0])
-    p_agg = np.array([3.0, 3.0, 1.0, 1.0, 2.0])
-    gain = np.array([-10.0, 0.0, 10.0, 0.0, 0.0])
-    one = np.ones(5)
-    defender, aggressor = loss_multipliers(p_def, p_agg, gain, 1.5 * one, 3.0 * one, 0.5 * one)
-    np.testing.assert_array_equal(defender, [1.0, 0.5, 1.5, 3.0, 1.0])
-    np.testing.assert_array_equal(aggressor, [1.5, 3.0, 1.0, 0.5, 1.0])
+    cases = [(1.0, 3.0, -10.0), (1.0, 3.0, 0.0), (3.0, 1.0, 10.0), (3.0, 1.0, 0.0), (2.0, 2.0, 0.0)]
+    got = [loss_multipliers(*case, 1.5, 3.0, 0.5, True, True) for case in cases]
+    np.testing.assert_array_equal([d for d, _ in got], [1.0, 0.5, 1.5, 3.0, 1.0])
+    np.testing.assert_array_equal([a for _, a in got], [1.5, 3.0, 1.0, 0.5, 1.0])
 
 
 def test_without_failure_and_preparation_only_a_successful_attacker_pays_extra():
     # lambda_f = mu = 1: the old rule (the side that gained ground takes lambda_s).
-    p_def, p_agg = np.array([1.0, 1.0, 3.0]), np.array([3.0, 3.0, 1.0])
-    gain, one = np.array([-10.0, 0.0, 10.0]), np.ones(3)
-    defender, aggressor = loss_multipliers(p_def, p_agg, gain, 1.5 * one, one, one)
-    np.testing.assert_array_equal(defender, [1.0, 1.0, 1.5])
-    np.testing.assert_array_equal(aggressor, [1.5, 1.0, 1.0])
+    cases = [(1.0, 3.0, -10.0), (1.0, 3.0, 0.0), (3.0, 1.0, 10.0)]
+    got = [loss_multipliers(*case, 1.5, 1.0, 1.0, True, True) for case in cases]
+    np.testing.assert_array_equal([d for d, _ in got], [1.0, 1.0, 1.5])
+    np.testing.assert_array_equal([a for _, a in got], [1.5, 1.0, 1.0])
+
+
+def test_a_stronger_side_held_back_by_its_attack_rule_does_not_attack():
+    # The aggressor is stronger but may not attack: nobody attacks, both 1; the defender
+    # stronger and held back, the same.
+    assert loss_multipliers(1.0, 3.0, 0.0, 1.5, 3.0, 0.5, True, False) == (1.0, 1.0)
+    assert loss_multipliers(3.0, 1.0, 0.0, 1.5, 3.0, 0.5, False, True) == (1.0, 1.0)
 
 
 def test_surprise_fades_with_its_decay_time_and_needs_a_thin_enemy():
     # sigma 3, tau 0.5: m = 0 -> 3; m = 1 -> 1 + 2 e^-2 = 1.27067; not the holder or a
-    # strong enemy -> 1; tau = inf -> 3 whatever m.
-    sigma, tau = np.full(5, 3.0), np.array([0.5, 0.5, 0.5, 0.5, np.inf])
-    holds = np.array([True, True, False, True, True])
-    thin = np.array([True, True, True, False, True])
-    months = np.array([0.0, 1.0, 0.0, 0.0, 7.0])
+    # strong enemy -> 1; tau = inf -> 3 whatever m; before the fight (m < 0) as at m = 0.
+    cases = [
+        (True, True, 0.0, 0.5),
+        (True, True, 1.0, 0.5),
+        (False, True, 0.0, 0.5),
+        (True, False, 0.0, 0.5),
+        (True, True, 7.0, np.inf),
+        (True, True, -2.0, 0.5),
+    ]
     np.testing.assert_allclose(
-        surprise_factor(sigma, holds, thin, months, tau),
-        [3.0, 1.0 + 2.0 * math.exp(-2.0), 1.0, 1.0, 3.0],
+        [surprise_factor(3.0, *case) for case in cases],
+        [3.0, 1.0 + 2.0 * math.exp(-2.0), 1.0, 1.0, 3.0, 3.0],
         rtol=1e-12,
     )
+
+
+def test_surprise_is_held_by_the_declared_side_or_the_aggressor_of_a_new_war():
+    # Without decay both sides, from month 0; with decay the declared side (0: defender,
+    # 1: aggressor) from the start, or, with none declared, the aggressor of a war begun
+    # during the run (war_start_month >= 0) from its recorded first month (snapshot 7).
+    assert surprise_holders(False, -1, -30, 0) == (True, True, 0.0)
+    assert surprise_holders(True, 0, 5, 7) == (True, False, 0.0)
+    assert surprise_holders(True, 1, -30, 0) == (False, True, 0.0)
+    assert surprise_holders(True, -1, 5, 7) == (False, True, 7.0)
+    assert surprise_holders(True, -1, -30, 0) == (False, False, 0.0)
+
+
+def test_an_incursion_on_the_aggressors_soil_closes_when_it_is_lost():
+    # Defender soil (side 0) stays open; aggressor soil (side 1) while the defender holds some.
+    assert open_front(0, 0.0) and open_front(1, 10.0)
+    assert not open_front(1, 0.0)
 
 
 def _hand(tmp_path, **combat):
@@ -434,3 +475,7 @@ def test_an_actor_rationing_its_stock_fires_at_most_a_share_of_it(tmp_path):
     after = phase(state, params, stream)
     fired = after.fired_per_month[:, [actor(params, "blue"), actor(params, "red")], 0]
     np.testing.assert_allclose(fired, [[250.0, 800.0]] * 2)
+
+
+def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
+    assert assert_matches_oracle(phase, oracle.phase) > 50

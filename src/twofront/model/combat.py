@@ -98,21 +98,25 @@ r = 100, mu = 1: x = ln 0.25 = −1.386, ln d = 0.693, ΔA = −69.3 km².
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from twofront.engine.index import DEFENDER, Index
+from twofront.engine.compiled import driver, kernel, view
+from twofront.engine.index import AGGRESSOR, DEFENDER, Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, actors_at_war, per_actor, theater_at_war, to_slots
+from twofront.engine.state import State, TheaterStatus, writable
 from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
 MAX_LOG_RATIO = 5.0
 MIN_POWER = 1e-9
+WAR = int(TheaterStatus.WAR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,267 +247,377 @@ def fires_lines(scenario: Scenario, index: Index, sampler: Sampler) -> dict[str,
     }
 
 
-def fire_factor(fired: F64, needed: F64, elasticity: F64) -> F64:
-    """phi = min(1, fired / needed) ** elasticity (any matching shapes)."""
-    return np.minimum(1.0, fired / needed) ** elasticity
+@kernel
+def rounds_fired(
+    stock: float, ration_months: float, demand: float, needed: float, at_war: float
+) -> float:
+    """f = min(S / T, D, H) rounds of one fires line of an actor at war (``at_war`` 1),
+    none at peace (``at_war`` 0); see step 1."""
+    return min(stock / ration_months, min(demand, needed) * at_war)
 
 
-def countered_fires(fired: F64, countered: NDArray[np.bool_], enemy_counter_share: F64) -> F64:
-    """f (1 - c) for countered lines, f otherwise; ``fired`` (..., line), ``countered``
-    broadcastable to it, ``enemy_counter_share`` (...)."""
-    return np.where(countered, fired * (1.0 - enemy_counter_share[..., None]), fired)
+@kernel
+def fire_factor(fired: float, needed: float, elasticity: float) -> float:
+    """phi = min(1, fired / needed) ** elasticity."""
+    return min(1.0, fired / needed) ** elasticity
 
 
-def combined_fire_factor(fired: F64, needed: F64, weight: F64, elasticity: F64) -> F64:
-    """phi = sum_m w_m min(1, f_m / H_m) ** eps over the last (line) axis; see step 1."""
-    return (fire_factor(fired, needed, elasticity[..., None]) * weight).sum(axis=-1)
+@kernel
+def countered_fires(fired: float, countered: bool, enemy_counter_share: float) -> float:
+    """f (1 - c) for a countered line (drones against the enemy's counters), f otherwise."""
+    return fired * (1.0 - enemy_counter_share) if countered else fired
 
 
-def soft_threshold(x: F64, threshold: F64) -> F64:
+@kernel
+def combined_fire_factor(
+    fired: F64,
+    needed: F64,
+    weight: F64,
+    countered: NDArray[np.bool_],
+    enemy_counter_share: float,
+    elasticity: float,
+) -> float:
+    """phi = sum_m w_m min(1, f~_m / H_m) ** eps over an actor's fires lines, f~ its rounds
+    net of the enemy's counters; ``fired``, ``needed``, ``weight`` and ``countered`` are
+    (line,). See step 1."""
+    phi = 0.0
+    for m in range(fired.shape[0]):
+        net = countered_fires(fired[m], countered[m], enemy_counter_share)
+        phi += fire_factor(net, needed[m], elasticity) * weight[m]
+    return phi
+
+
+@kernel
+def soft_threshold(x: float, threshold: float) -> float:
     """sign(x) * max(|x| - threshold, 0): zero inside the band."""
-    return np.sign(x) * np.maximum(np.abs(x) - threshold, 0.0)
+    return np.sign(x) * max(abs(x) - threshold, 0.0)
 
 
+@kernel
 def defender_gain_km2(
-    power_defender: F64,
-    power_aggressor: F64,
-    defence_advantage: F64,
-    advance_km2_per_month: F64,
-    mud_factor: F64,
-) -> F64:
-    """Unbounded km² the defender gains this month (negative: loses); see step 3."""
-    x = np.log(np.maximum(power_defender, MIN_POWER)) - np.log(
-        np.maximum(power_aggressor, MIN_POWER)
-    )
-    x = np.clip(x, -MAX_LOG_RATIO, MAX_LOG_RATIO)
+    power_defender: float,
+    power_aggressor: float,
+    defence_advantage: float,
+    advance_km2_per_month: float,
+    mud_factor: float,
+) -> float:
+    """Unbounded km² the defender gains (negative: loses) at the rate
+    ``advance_km2_per_month``; see step 3."""
+    x = np.log(max(power_defender, MIN_POWER)) - np.log(max(power_aggressor, MIN_POWER))
+    x = min(max(x, -MAX_LOG_RATIO), MAX_LOG_RATIO)
     return advance_km2_per_month * mud_factor * soft_threshold(x, np.log(defence_advantage))
 
 
-def bounded_gain_km2(gain_km2: F64, held_km2: F64) -> F64:
-    """Clip the defender's gain so neither side's holding goes below zero.
-
-    ``held_km2`` is (..., side) with side 0 the defender.
-    """
-    return np.clip(gain_km2, -held_km2[..., 0], held_km2[..., 1])
+@kernel
+def bounded_gain_km2(gain_km2: float, held_defender_km2: float, held_aggressor_km2: float) -> float:
+    """Clip the defender's gain so neither side's holding goes below zero."""
+    return min(max(gain_km2, -held_defender_km2), held_aggressor_km2)
 
 
+@kernel
 def lanchester_losses(
-    shooters: F64,
-    targets: F64,
-    lethality_per_month: F64,
-    shooter_exponent: F64,
-    target_exponent: F64,
-) -> F64:
-    """Losses of ``targets`` in a month: k * shooters**q * targets**p (capped at targets).
+    shooters: float,
+    targets: float,
+    lethality_per_month: float,
+    shooter_exponent: float,
+    target_exponent: float,
+) -> float:
+    """Losses of ``targets``: k * shooters**q * targets**p (capped at targets); see step 4.
 
     Where either side is empty there are no losses (0 ** a negative exponent is undefined).
     """
-    alive = (shooters > 0) & (targets > 0)
+    if not (shooters > 0 and targets > 0):
+        return 0.0
     losses = (
-        lethality_per_month
-        * _power(np.where(alive, shooters, 1.0), shooter_exponent)
-        * _power(np.where(alive, targets, 1.0), target_exponent)
+        lethality_per_month * _power(shooters, shooter_exponent) * _power(targets, target_exponent)
     )
-    return np.where(alive, np.minimum(losses, targets), 0.0)
+    return min(losses, targets)
 
 
-def _power(base: F64, exponent: F64) -> F64:
-    """base ** exponent, skipping the costly pow when every exponent is 0 or every one is 1."""
-    if np.all(exponent == 1.0):
+@kernel
+def _power(base: float, exponent: float) -> float:
+    """base ** exponent, skipping the costly pow for the exponents 1 and 0 (exact either way:
+    pow(x, 1) = x, pow(x, 0) = 1)."""
+    if exponent == 1.0:
         return base
-    if np.all(exponent == 0.0):
-        return np.ones_like(base)
+    if exponent == 0.0:
+        return 1.0
     return base**exponent
 
 
+@kernel
 def loss_multipliers(
-    power_defender: F64,
-    power_aggressor: F64,
-    gain_km2: F64,
-    success: F64,
-    failure: F64,
-    prepared: F64,
-    may_attack: NDArray[np.bool_] | None = None,
-) -> tuple[F64, F64]:
+    power_defender: float,
+    power_aggressor: float,
+    gain_km2: float,
+    success: float,
+    failure: float,
+    prepared: float,
+    defender_may_attack: bool,
+    aggressor_may_attack: bool,
+) -> tuple[float, float]:
     """(defender side, aggressor side) loss multipliers of a front; see step 4.
 
-    The stronger side attacks, if ``may_attack`` (..., side) lets it (its actor's
-    ``attack_when``; absent: always). It loses ``success`` times its base losses if it
-    gained ground, ``failure`` times if it did not; the side it attacks loses
-    ``prepared`` times its base losses when it holds, 1 times when it gives ground.
-    Equal power, or a stronger side held back: nobody attacks, both 1.
+    The stronger side attacks, if it may (its actor's ``attack_when``). It loses
+    ``success`` times its base losses if it gained ground, ``failure`` times if it did not;
+    the side it attacks loses ``prepared`` times its base losses when it holds, 1 times
+    when it gives ground. Equal power, or a stronger side held back: nobody attacks, both 1.
     """
-    defender_attacks = power_defender > power_aggressor
-    aggressor_attacks = power_aggressor > power_defender
-    if may_attack is not None:
-        defender_attacks = defender_attacks & may_attack[..., DEFENDER]
-        aggressor_attacks = aggressor_attacks & may_attack[..., 1]
+    defender_attacks = power_defender > power_aggressor and defender_may_attack
+    aggressor_attacks = power_aggressor > power_defender and aggressor_may_attack
     defender_won, aggressor_won = gain_km2 > 0, gain_km2 < 0
-    one = np.ones_like(gain_km2)
-    defender = np.where(
-        defender_attacks,
-        np.where(defender_won, success, failure),
-        np.where(aggressor_attacks & ~aggressor_won, prepared, one),
-    )
-    aggressor = np.where(
-        aggressor_attacks,
-        np.where(aggressor_won, success, failure),
-        np.where(defender_attacks & ~defender_won, prepared, one),
-    )
+    if defender_attacks:
+        defender = success if defender_won else failure
+    elif aggressor_attacks and not aggressor_won:
+        defender = prepared
+    else:
+        defender = 1.0
+    if aggressor_attacks:
+        aggressor = success if aggressor_won else failure
+    elif defender_attacks and not defender_won:
+        aggressor = prepared
+    else:
+        aggressor = 1.0
     return defender, aggressor
 
 
+@kernel
 def surprise_factor(
-    multiplier: F64,
-    holds_surprise: NDArray[np.bool_],
-    enemy_thin: NDArray[np.bool_],
-    months: F64,
-    decay_months: F64,
-) -> F64:
+    multiplier: float,
+    holds_surprise: bool,
+    enemy_thin: bool,
+    months: float,
+    decay_months: float,
+) -> float:
     """sigma_eff = 1 + (sigma - 1) e^(-m / tau) for the side that holds surprise against a
     thin enemy, m months into the fight; 1 otherwise (tau = inf: no decay)."""
-    fading = np.exp(-np.maximum(months, 0.0) / decay_months)
-    faded = np.where(fading == 1.0, multiplier, 1.0 + (multiplier - 1.0) * fading)
-    return np.where(holds_surprise & enemy_thin, faded, 1.0)
+    if not (holds_surprise and enemy_thin):
+        return 1.0
+    fading = np.exp(-max(months, 0.0) / decay_months)
+    return multiplier if fading == 1.0 else 1.0 + (multiplier - 1.0) * fading
+
+
+@kernel
+def surprise_holders(
+    decays: bool, surprise_side: int, war_start_month: int, war_start_snapshot: int
+) -> tuple[bool, bool, float]:
+    """(defender, aggressor) may fight with surprise on a front, and the month its fight
+    began. Without decay, both sides (the old rule); with decay, the front's ``surprise_by``
+    side (``surprise_side``, -1 none) from the scenario's start, or the aggressor of a war
+    begun during the run (``war_start_month`` >= 0) from its first month of fighting (the
+    recorded month ``war_start_snapshot``)."""
+    if not decays:
+        return True, True, 0.0
+    by_scenario = surprise_side >= 0
+    defender = surprise_side == DEFENDER
+    aggressor = (war_start_month >= 0 and not by_scenario) or surprise_side == AGGRESSOR
+    return defender, aggressor, 0.0 if by_scenario else float(war_start_snapshot)
+
+
+@kernel
+def open_front(soil_side: int, held_defender_km2: float) -> bool:
+    """A front on the defender's soil, or on the aggressor's while the defender holds some
+    of it (an incursion closes when it is lost); see ``state.front_active``."""
+    return soil_side != AGGRESSOR or held_defender_km2 > 0
+
+
+@kernel
+def step_work(s: Any, p: Any, ix: Any) -> tuple[F64, F64, F64]:
+    """Scratch space for one run: rounds fired (actor, line), at war and casualties (actor,)."""
+    n_actors = s.stockpile.shape[1]
+    return (
+        np.empty((n_actors, p.fire_munition.shape[1])),
+        np.empty(n_actors),
+        np.empty(n_actors),
+    )
+
+
+@kernel
+def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
+    """Steps 1-5 of the module docstring for run ``r`` of the state view ``s``, with the
+    parameter view ``p`` (:class:`CombatParams`), index view ``ix``, world view ``wd`` (the
+    fronts' areas) and the scratch ``w`` of :func:`step_work` (random numbers ``rv`` are
+    not read). One kernel, no sub-kernel taking the views: a call that passes the views
+    takes and drops a reference to each of their arrays, which costs more than a step.
+
+    Reads and overwrites ``stockpile``, ``personnel``, ``held_km2``, ``reserves_personnel``,
+    ``casualties_total`` and ``will``; overwrites ``fired_per_month`` and
+    ``casualties_per_month``.
+    """
+    fired, at_war, casualties = w
+    stockpile = s.stockpile
+    n_actors, n_fronts = stockpile.shape[1], s.personnel.shape[1]
+    # Actors at war: those with a side on a front whose theater is at war.
+    at_war[:] = 0.0
+    for f in range(n_fronts):
+        if s.theater_status[r, ix.front_theater[f]] == WAR:
+            at_war[ix.front_actor[f, DEFENDER]] = 1.0
+            at_war[ix.front_actor[f, AGGRESSOR]] = 1.0
+    # 1. Fires: what each actor at war can shoot of each munition of its fires this month.
+    s.fired_per_month[r] = 0.0
+    for line in range(p.fire_munition.shape[1]):
+        for a in range(n_actors):
+            m = p.fire_munition[a, line]
+            stock = stockpile[r, a, m] if m >= 0 else 0.0
+            shot = rounds_fired(
+                stock,
+                p.fire_ration_months[r, a, line],
+                p.fire_demand_per_month[r, a, line],
+                p.fire_needed_per_month[r, a, line],
+                at_war[a],
+            )
+            fired[a, line] = shot
+            if m >= 0:
+                stockpile[r, a, m] = stock - shot
+                s.fired_per_month[r, a, m] += shot
+    # 2-4. Power, territory and attrition in steps_per_month steps, front by front (the
+    # fronts do not interact). Every number the steps read is read once, before them.
+    for f in range(n_fronts):
+        t = ix.front_theater[f]
+        defender, aggressor = ix.front_actor[f, DEFENDER], ix.front_actor[f, AGGRESSOR]
+        elasticity = p.fire_elasticity[r]
+        phi_defender = combined_fire_factor(
+            fired[defender],
+            p.fire_needed_per_month[r, defender],
+            p.fire_weight[r, defender],
+            p.fire_countered[defender],
+            p.counter_share[r, aggressor],
+            elasticity,
+        )
+        phi_aggressor = combined_fire_factor(
+            fired[aggressor],
+            p.fire_needed_per_month[r, aggressor],
+            p.fire_weight[r, aggressor],
+            p.fire_countered[aggressor],
+            p.counter_share[r, defender],
+            elasticity,
+        )
+        deep_strike = p.deep_strike_multiplier[r] if s.restrictions_lifted[r] else 1.0
+        calendar = (ix.start_month - 1 + s.month) % 12
+        mud = p.mud_advance_factor[r, t] if p.theater_mud[t, calendar] else 1.0
+        lethality_defender = p.lethality_per_month[r, defender] * phi_defender
+        lethality_aggressor = p.lethality_per_month[r, aggressor] * phi_aggressor
+        holds_defender, holds_aggressor, since = surprise_holders(
+            p.surprise_decays,
+            p.surprise_side[f],
+            s.war_start_month[r, t],
+            s.war_start_snapshot[r, t],
+        )
+        may_defender, may_aggressor = s.attacking[r, defender], s.attacking[r, aggressor]
+        war, soil_side, month = s.theater_status[r, t] == WAR, ix.front_soil_side[f], s.month
+        sigma, tau = p.surprise_multiplier[r], p.surprise_decay_months[r]
+        thin, area = p.thin_defence_personnel[r, f], wd.area_km2[r, f]
+        defence_advantage, advance = p.defence_advantage[r], p.advance_km2_per_month[r, f]
+        shooter_exponent, target_exponent = p.shooter_exponent[r], p.target_exponent[r]
+        success, failure = p.attacker_loss_multiplier[r], p.failed_attack_loss_multiplier[r]
+        prepared = p.prepared_defence_loss_multiplier[r]
+        steps = p.steps_per_month
+        n_defender, n_aggressor = s.personnel[r, f, DEFENDER], s.personnel[r, f, AGGRESSOR]
+        held_defender, held_aggressor = s.held_km2[r, f, DEFENDER], s.held_km2[r, f, AGGRESSOR]
+        lost_defender, lost_aggressor = 0.0, 0.0
+        for step in range(steps):
+            if not (war and open_front(soil_side, held_defender)):
+                # No fighting: no ground changes hands and nobody bleeds (the aggressor holds
+                # the rest of the front, as below).
+                held_defender = min(max(held_defender, 0.0), area)
+                held_aggressor = area - held_defender
+                continue
+            months = month + step / steps - since
+            power_defender = (
+                n_defender
+                * phi_defender
+                * surprise_factor(sigma, holds_defender, n_aggressor < thin, months, tau)
+                * deep_strike
+            )
+            power_aggressor = (
+                n_aggressor
+                * phi_aggressor
+                * surprise_factor(sigma, holds_aggressor, n_defender < thin, months, tau)
+            )
+            gain = defender_gain_km2(
+                power_defender, power_aggressor, defence_advantage, advance / steps, mud
+            )
+            # A side its attack_when rule holds back takes no ground where it is stronger.
+            gain = gain * (1.0 if (may_defender if gain > 0 else may_aggressor) else 0.0)
+            gain = bounded_gain_km2(gain, held_defender, held_aggressor)
+            # The aggressor holds the rest of the front: exactly conserved, never above the area.
+            held_defender = min(max(held_defender + gain, 0.0), area)
+            held_aggressor = area - held_defender
+            loss_defender = lanchester_losses(
+                n_aggressor,
+                n_defender,
+                lethality_aggressor / steps,
+                shooter_exponent,
+                target_exponent,
+            )
+            loss_aggressor = lanchester_losses(
+                n_defender,
+                n_aggressor,
+                lethality_defender / steps,
+                shooter_exponent,
+                target_exponent,
+            )
+            multiplier_defender, multiplier_aggressor = loss_multipliers(
+                power_defender,
+                power_aggressor,
+                gain,
+                success,
+                failure,
+                prepared,
+                may_defender,
+                may_aggressor,
+            )
+            loss_defender = min(loss_defender * multiplier_defender, n_defender)
+            loss_aggressor = min(loss_aggressor * multiplier_aggressor, n_aggressor)
+            n_defender, n_aggressor = n_defender - loss_defender, n_aggressor - loss_aggressor
+            lost_defender, lost_aggressor = (
+                lost_defender + loss_defender,
+                lost_aggressor + loss_aggressor,
+            )
+        s.personnel[r, f, DEFENDER], s.personnel[r, f, AGGRESSOR] = n_defender, n_aggressor
+        s.held_km2[r, f, DEFENDER], s.held_km2[r, f, AGGRESSOR] = held_defender, held_aggressor
+        s.casualties_per_month[r, f, DEFENDER] = lost_defender
+        s.casualties_per_month[r, f, AGGRESSOR] = lost_aggressor
+    # 5. Casualties, returning wounded and will, for the month.
+    casualties[:] = 0.0
+    for f in range(n_fronts):
+        for side in (DEFENDER, AGGRESSOR):
+            casualties[ix.front_actor[f, side]] += s.casualties_per_month[r, f, side]
+    for a in range(n_actors):
+        s.reserves_personnel[r, a] += casualties[a] * p.wounded_return_fraction[r, a]
+        s.casualties_total[r, a] += casualties[a]
+        will = s.will[r, a] - p.will_loss_per_100k_casualties[r, a] * casualties[a] / 1e5
+        s.will[r, a] = min(max(will, 0.0), 1.0)
+
+
+@driver
+def _all(s: Any, p: Any, ix: Any, wd: Any, rv: Any) -> None:
+    for r in numba.prange(s.stockpile.shape[0]):
+        step_run(r, s, p, ix, wd, rv, step_work(s, p, ix))
+
+
+WRITES = (
+    "stockpile",
+    "fired_per_month",
+    "reserves_personnel",
+    "personnel",
+    "held_km2",
+    "casualties_per_month",
+    "casualties_total",
+    "will",
+)
+"""The state fields :func:`step_run` writes."""
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Fire, then move the lines and bleed in ``steps_per_month`` steps, on every front whose
     theater is at war."""
-    index, p, area_km2 = params.index, params.of(CombatParams), params.world.area_km2
-    at_war = actors_at_war(state, params)
-
-    # 1. Fires: what each actor at war can shoot of each munition of its fires this month.
-    actors = np.arange(len(index.actors))
-    stockpile = state.stockpile.copy()
-    fired = np.zeros_like(p.fire_demand_per_month)
-    fired_by_munition = np.zeros_like(state.stockpile)
-    for line in range(p.fire_munition.shape[1]):
-        has_line = p.fire_munition[:, line] >= 0
-        munition = np.where(has_line, p.fire_munition[:, line], 0)
-        stock = stockpile[:, actors, munition] * has_line
-        shot = np.minimum(
-            stock / p.fire_ration_months[:, :, line],
-            np.minimum(p.fire_demand_per_month[:, :, line], p.fire_needed_per_month[:, :, line])
-            * at_war,
-        )
-        stockpile[:, actors, munition] = np.where(
-            has_line, stock - shot, stockpile[:, actors, munition]
-        )
-        fired[:, :, line] = shot
-        fired_by_munition[:, actors[has_line], munition[has_line]] += shot[:, has_line]
-    enemy_actor = index.front_actor[:, ::-1]
-    phi = combined_fire_factor(
-        countered_fires(
-            fired[:, index.front_actor],
-            p.fire_countered[index.front_actor],
-            p.counter_share[:, enemy_actor],
-        ),
-        p.fire_needed_per_month[:, index.front_actor],
-        p.fire_weight[:, index.front_actor],
-        p.fire_elasticity[:, None, None],
+    after = writable(state, WRITES)
+    _all(
+        view(after),
+        view(params.of(CombatParams)),
+        view(params.index),
+        view(params.world),
+        rng.view(),
     )
-    deep_strike = np.where(state.restrictions_lifted, p.deep_strike_multiplier, 1.0)
-    side_multiplier = np.stack([deep_strike, np.ones_like(deep_strike)], axis=1)[:, None, :]
-    calendar = index.calendar_month(state.month)
-    mud = np.where(p.theater_mud[:, calendar], p.mud_advance_factor, 1.0)[:, index.front_theater]
-    lethality = to_slots(p.lethality_per_month, params) * phi
-    holder, since = surprise_holders(state, params, p)
-    may_attack = to_slots(state.attacking, params)
-
-    # 2-4. Power, territory and attrition, step by step.
-    steps = p.steps_per_month
-    personnel, held = state.personnel, state.held_km2
-    losses_month = np.zeros_like(personnel)
-    at_war_front = theater_at_war(state, params)
-    for step in range(steps):
-        active = at_war_front & open_fronts(held, params)
-        enemy = personnel[:, :, ::-1]
-        surprise = surprise_factor(
-            p.surprise_multiplier[:, None, None],
-            holder,
-            enemy < p.thin_defence_personnel[:, :, None],
-            (state.month + step / steps - since)[:, :, None],
-            p.surprise_decay_months[:, None, None],
-        )
-        power = personnel * phi * surprise * side_multiplier
-        gain = defender_gain_km2(
-            power[:, :, DEFENDER],
-            power[:, :, 1],
-            p.defence_advantage[:, None],
-            p.advance_km2_per_month / steps,
-            mud,
-        )
-        gain = np.where(gain > 0, gain * may_attack[:, :, DEFENDER], gain * may_attack[:, :, 1])
-        gain = bounded_gain_km2(gain * active, held)
-        # The aggressor holds the rest of the front: exactly conserved, never above the area.
-        held_defender = np.clip(held[:, :, DEFENDER] + gain, 0.0, area_km2)
-        held = np.stack([held_defender, area_km2 - held_defender], axis=2)
-        losses = lanchester_losses(
-            enemy,
-            personnel,
-            lethality[:, :, ::-1] / steps,
-            p.shooter_exponent[:, None, None],
-            p.target_exponent[:, None, None],
-        )
-        multiplier = np.stack(
-            loss_multipliers(
-                power[:, :, DEFENDER],
-                power[:, :, 1],
-                gain,
-                p.attacker_loss_multiplier[:, None],
-                p.failed_attack_loss_multiplier[:, None],
-                p.prepared_defence_loss_multiplier[:, None],
-                may_attack,
-            ),
-            axis=2,
-        )
-        losses = np.minimum(losses * multiplier, personnel) * active[:, :, None]
-        personnel = personnel - losses
-        losses_month = losses_month + losses
-
-    # 5. Casualties, returning wounded and will, for the month.
-    casualties = per_actor(losses_month, params)
-    returning = casualties * p.wounded_return_fraction
-    will = state.will - p.will_loss_per_100k_casualties * casualties / 1e5
-    return replace(
-        state,
-        stockpile=stockpile,
-        fired_per_month=fired_by_munition,
-        reserves_personnel=state.reserves_personnel + returning,
-        personnel=personnel,
-        held_km2=held,
-        casualties_per_month=losses_month,
-        casualties_total=state.casualties_total + casualties,
-        will=np.clip(will, 0.0, 1.0),
-    )
-
-
-def open_fronts(held_km2: F64, params: Params) -> NDArray[np.bool_]:
-    """(run, front): fronts on the defender's soil, or on the aggressor's while the defender
-    holds some of it (an incursion closes when it is lost); see ``state.front_active``."""
-    on_aggressor = params.index.front_soil_side == 1
-    return ~on_aggressor[None, :] | (held_km2[:, :, DEFENDER] > 0)
-
-
-def surprise_holders(
-    state: State, params: Params, p: CombatParams
-) -> tuple[NDArray[np.bool_], F64]:
-    """(run, front, side) who may fight with surprise, and (run, front) the month its fight
-    began. Without decay, both sides (the old rule); with decay, the front's ``surprise_by``
-    side from the scenario's start, or the aggressor of a war begun during the run from its
-    first month of fighting."""
-    index = params.index
-    runs, fronts = state.personnel.shape[:2]
-    if not p.surprise_decays:
-        return np.ones((runs, fronts, 2), dtype=np.bool_), np.zeros((runs, fronts))
-    begun = state.war_start_month[:, index.front_theater] >= 0
-    by_scenario = p.surprise_side >= 0
-    holder = np.zeros((runs, fronts, 2), dtype=np.bool_)
-    holder[:, :, 1] = begun & ~by_scenario[None, :]
-    for side in (DEFENDER, 1):
-        holder[:, :, side] |= (p.surprise_side == side)[None, :]
-    since = np.where(
-        by_scenario[None, :], 0.0, state.war_start_snapshot[:, index.front_theater]
-    ).astype(np.float64)
-    return holder, since
+    return after
