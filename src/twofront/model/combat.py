@@ -110,7 +110,7 @@ from twofront.engine.index import AGGRESSOR, DEFENDER, Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, TheaterStatus, writable
+from twofront.engine.state import State, TheaterStatus, state_view, writable
 from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
@@ -493,7 +493,7 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
             elasticity,
         )
         deep_strike = p.deep_strike_multiplier[r] if s.restrictions_lifted[r] else 1.0
-        calendar = (ix.start_month - 1 + s.month) % 12
+        calendar = (ix.start_month - 1 + s.month[r]) % 12
         mud = p.mud_advance_factor[r, t] if p.theater_mud[t, calendar] else 1.0
         lethality_defender = p.lethality_per_month[r, defender] * phi_defender
         lethality_aggressor = p.lethality_per_month[r, aggressor] * phi_aggressor
@@ -504,7 +504,7 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
             s.war_start_snapshot[r, t],
         )
         may_defender, may_aggressor = s.attacking[r, defender], s.attacking[r, aggressor]
-        war, soil_side, month = s.theater_status[r, t] == WAR, ix.front_soil_side[f], s.month
+        war, soil_side, month = s.theater_status[r, t] == WAR, ix.front_soil_side[f], s.month[r]
         sigma, tau = p.surprise_multiplier[r], p.surprise_decay_months[r]
         thin, area = p.thin_defence_personnel[r, f], wd.area_km2[r, f]
         defence_advantage, advance = p.defence_advantage[r], p.advance_km2_per_month[r, f]
@@ -614,7 +614,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     theater is at war."""
     after = writable(state, WRITES)
     _all(
-        view(after),
+        state_view(after),
         view(params.of(CombatParams)),
         view(params.index),
         view(params.world),
