@@ -19,8 +19,9 @@ One invocation measures, for the scenario's default strategy:
    ``SequentialEvaluator`` then runs ``--ema-runs`` experiments: LHS over the scenario's
    own uniform ranges of 8 uncertain numbers; each experiment sets them in the raw
    scenario (``twofront.scenario.overrides.apply``, as ``--set`` does), validates it
-   (``parse``) and calls ``run(spec, runs=1, seed=i)`` on 1 thread. Beside it, in this
-   venv, a plain Python loop ``run(spec, runs=1, seed=i)`` over as many runs.
+   (``parse``) and calls ``run(spec, runs=1, seed=i)`` on 1 thread. Beside it, in the
+   project's own venv, a plain Python loop ``run(spec, runs=1, seed=i)`` over as many runs
+   (the engine's cost per call without EMA and without re-validating the scenario).
 4. **Cold start**: ``python -m twofront run SCENARIO --runs 1000`` (the ``twofront run``
    command) in a fresh process with an empty Numba cache (``NUMBA_CACHE_DIR`` a new
    temporary folder), then again with that cache warm.
@@ -485,7 +486,7 @@ def ratio(a: dict[str, Any] | None, b: dict[str, Any] | None) -> float | None:
 
 def git_commit() -> str:
     done = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
         capture_output=True,
         text=True,
         check=False,
@@ -617,6 +618,7 @@ def main() -> None:
         print(json.dumps(out))
         return
 
+    load_at_start = os.getloadavg()
     sizes = sorted({int(s) for s in args.sizes.split(",")} | {RATIO_RUNS})
     rows = []
     for size in sizes:
@@ -662,7 +664,7 @@ def main() -> None:
         "commit": git_commit(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
-        "load_average": os.getloadavg(),
+        "load_average": load_at_start,
         "engine_phases": next(r["phases"] for r in rows if r["engine"] == "compiled"),
         "reference_phases": next(r["phases"] for r in rows if r["engine"] == "numpy"),
         "engine": rows,
