@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from tests.hand_world import fixed, hand_world, load_world
 from tests.model.worlds import actor, front, toy_world
+from tests.oracles import bargaining as oracle
+from tests.oracles.check import assert_matches_oracle
 from twofront.engine.index import AGGRESSOR, DEFENDER
 from twofront.engine.state import TheaterStatus, begin_wars, occupied_km2
 from twofront.errors import ScenarioError
@@ -33,10 +35,6 @@ from twofront.model.bargaining import (
 from twofront.simulation import run
 
 
-def a(*values: float) -> np.ndarray:
-    return np.array(values, dtype=np.float64)
-
-
 def grid(low: float, high: float) -> st.SearchStrategy[float]:
     """Floats rounded to 1e-6: no subnormals, whose underflow the autouse seterr would raise."""
     return st.floats(low, high).map(lambda x: round(x, 6))
@@ -48,20 +46,20 @@ def grid(low: float, high: float) -> st.SearchStrategy[float]:
 def test_range_is_fearons_closed_form_without_discount_and_with_shared_beliefs():
     # p = 0.6, C_def = 0.1, C_agg = 0.05, delta^h = 1:
     # V_def = 0.6 - 0.1 = 0.5; V_agg = (1 - 0.6) - 0.05 = 0.35; 1 - V_agg = 0.65
-    low, high = bargaining_range(a(0.6), a(0.6), a(0.1), a(0.05), a(1.0), a(12.0))
-    np.testing.assert_allclose([low[0], high[0]], [0.5, 0.65], rtol=1e-12)
+    low, high = bargaining_range(0.6, 0.6, 0.1, 0.05, 1.0, 12.0)
+    np.testing.assert_allclose([low, high], [0.5, 0.65], rtol=1e-12)
 
 
 def test_range_with_a_top_above_one_is_still_p_minus_c_def_to_p_plus_c_agg():
     # x_bar = 1.4: V_agg = (1.4 - 0.6) - 0.05 = 0.75; x_bar - V_agg = 0.65
-    low, high = bargaining_range(a(0.6), a(0.6), a(0.1), a(0.05), a(1.0), a(12.0), top=a(1.4))
-    np.testing.assert_allclose([low[0], high[0]], [0.5, 0.65], rtol=1e-12)
+    low, high = bargaining_range(0.6, 0.6, 0.1, 0.05, 1.0, 12.0, top=1.4)
+    np.testing.assert_allclose([low, high], [0.5, 0.65], rtol=1e-12)
 
 
 def test_discounting_widens_the_range_by_the_wasted_future():
     # delta^h = 0.5: V_def = 0.5 * 0.6 - 0.1 = 0.2; V_agg = 0.5 * 0.4 - 0.05 = 0.15; high = 0.85
-    low, high = bargaining_range(a(0.6), a(0.6), a(0.1), a(0.05), a(0.5), a(1.0))
-    np.testing.assert_allclose([low[0], high[0]], [0.2, 0.85], rtol=1e-12)
+    low, high = bargaining_range(0.6, 0.6, 0.1, 0.05, 0.5, 1.0)
+    np.testing.assert_allclose([low, high], [0.2, 0.85], rtol=1e-12)
 
 
 @settings(max_examples=50, deadline=None)
@@ -73,10 +71,10 @@ def test_discounting_widens_the_range_by_the_wasted_future():
 )
 def test_shared_beliefs_never_give_an_empty_range(p, extra_top, c_def, c_agg):
     top = max(p, 1.0) + extra_top
-    low, high = bargaining_range(a(p), a(p), a(c_def), a(c_agg), a(1.0), a(6.0), top=a(top))
-    np.testing.assert_allclose([low[0], high[0]], [p - c_def, p + c_agg], atol=1e-12)
+    low, high = bargaining_range(p, p, c_def, c_agg, 1.0, 6.0, top=top)
+    np.testing.assert_allclose([low, high], [p - c_def, p + c_agg], atol=1e-12)
     # x_bar - (x_bar - p) may round one ulp below p: "never empty" holds up to rounding.
-    assert low[0] <= high[0] + 1e-12
+    assert low <= high + 1e-12
 
 
 @settings(max_examples=50, deadline=None)
@@ -95,10 +93,8 @@ def test_mutual_optimism_empties_the_range_iff_it_exceeds_the_costs(
     p_def = p_agg + optimism
     assume(abs(optimism - (c_def + c_agg)) > 1e-9)
     top = max(p_def, 1.0) + extra_top
-    low, high = bargaining_range(
-        a(p_def), a(p_agg), a(c_def), a(c_agg), a(1.0), a(12.0), top=a(top)
-    )
-    assert (low[0] > high[0]) == (optimism > c_def + c_agg)
+    low, high = bargaining_range(p_def, p_agg, c_def, c_agg, 1.0, 12.0, top=top)
+    assert (low > high) == (optimism > c_def + c_agg)
 
 
 @settings(max_examples=50, deadline=None)
@@ -122,12 +118,10 @@ def test_with_discounting_the_range_is_empty_iff_optimism_exceeds_costs_and_wast
     d = discount**horizon
     margin = d * optimism - (c_def + c_agg + top * (1.0 - d))
     assume(abs(margin) > 1e-9)
-    low, high = bargaining_range(
-        a(p_def), a(p_agg), a(c_def), a(c_agg), a(discount), a(float(horizon)), top=a(top)
-    )
-    assert (low[0] > high[0]) == (margin > 0)
+    low, high = bargaining_range(p_def, p_agg, c_def, c_agg, discount, float(horizon), top=top)
+    assert (low > high) == (margin > 0)
     if d * optimism <= c_def + c_agg:
-        assert low[0] <= high[0]
+        assert low <= high
 
 
 # --- belief_sd --------------------------------------------------------------------------
@@ -135,10 +129,10 @@ def test_with_discounting_the_range_is_empty_iff_optimism_exceeds_costs_and_wast
 
 def test_belief_variance_halves_after_the_learning_time():
     # sigma_w = 0.2 / sqrt(1 + 12/12) = 0.2 / sqrt(2) = 0.141421
-    assert belief_sd(a(0.2), a(12.0), a(12.0))[0] == pytest.approx(0.2 / math.sqrt(2.0))
-    assert belief_sd(a(0.2), a(0.0), a(12.0))[0] == pytest.approx(0.2)
+    assert belief_sd(0.2, 12.0, 12.0) == pytest.approx(0.2 / math.sqrt(2.0))
+    assert belief_sd(0.2, 0.0, 12.0) == pytest.approx(0.2)
     # w = 3 L: 0.2 / sqrt(4) = 0.1
-    assert belief_sd(a(0.2), a(36.0), a(12.0))[0] == pytest.approx(0.1)
+    assert belief_sd(0.2, 36.0, 12.0) == pytest.approx(0.1)
 
 
 @settings(max_examples=50, deadline=None)
@@ -149,8 +143,8 @@ def test_belief_variance_halves_after_the_learning_time():
     learning=grid(1.0, 60.0),
 )
 def test_beliefs_converge_as_the_war_goes_on(sd0, w, dw, learning):
-    earlier = belief_sd(a(sd0), a(w), a(learning))[0]
-    later = belief_sd(a(sd0), a(w + dw), a(learning))[0]
+    earlier = belief_sd(sd0, w, learning)
+    later = belief_sd(sd0, w + dw, learning)
     assert 0.0 < later < earlier <= sd0
 
 
@@ -159,15 +153,15 @@ def test_beliefs_converge_as_the_war_goes_on(sd0, w, dw, learning):
 
 def test_cost_without_discount_is_monthly_cost_over_will_times_horizon():
     # 0.01 / 0.5 * 12 = 0.24
-    assert cost_of_fighting(a(0.01), a(0.5), a(1.0), a(12.0))[0] == pytest.approx(0.24)
+    assert cost_of_fighting(0.01, 0.5, 1.0, 12.0) == pytest.approx(0.24)
 
 
 def test_cost_with_discount_is_an_annuity():
     # 0.01 / 0.5 * (1 + 0.9) = 0.038
-    assert cost_of_fighting(a(0.01), a(0.5), a(0.9), a(2.0))[0] == pytest.approx(0.038)
+    assert cost_of_fighting(0.01, 0.5, 0.9, 2.0) == pytest.approx(0.038)
     # (1 - 0.99^12) / 0.01 = 11.361512828...; * 0.02 = 0.227230
     expected = 0.02 * sum(0.99**k for k in range(12))
-    assert cost_of_fighting(a(0.01), a(0.5), a(0.99), a(12.0))[0] == pytest.approx(expected)
+    assert cost_of_fighting(0.01, 0.5, 0.99, 12.0) == pytest.approx(expected)
 
 
 @settings(max_examples=50, deadline=None)
@@ -179,13 +173,13 @@ def test_cost_with_discount_is_an_annuity():
 )
 def test_annuity_equals_the_discounted_sum(c, will, discount, horizon):
     expected = c / will * sum(discount**k for k in range(horizon))
-    got = cost_of_fighting(a(c), a(will), a(discount), a(float(horizon)))[0]
+    got = cost_of_fighting(c, will, discount, float(horizon))
     assert got == pytest.approx(expected, rel=1e-9, abs=1e-15)
 
 
 def test_will_is_floored_at_five_percent():
     # 0.01 / max(W, 0.05) * 12: W = 0.01 and W = 0 both give 0.01 / 0.05 * 12 = 2.4
-    got = cost_of_fighting(a(0.01, 0.01, 0.01), a(0.01, 0.0, 0.05), a(1.0), a(12.0))
+    got = [cost_of_fighting(0.01, will, 1.0, 12.0) for will in (0.01, 0.0, 0.05)]
     np.testing.assert_allclose(got, [2.4, 2.4, 2.4])
 
 
@@ -194,14 +188,17 @@ def test_will_is_floored_at_five_percent():
 
 def test_position_share_counts_enemy_soil_at_its_weight():
     # (100 - 30 + 2 * 10) / 100 = 0.9
-    assert position_share(a(30.0), a(10.0), a(100.0), a(2.0))[0] == pytest.approx(0.9)
+    assert position_share(30.0, 10.0, 100.0, 2.0) == pytest.approx(0.9)
     # (1000 - 300 + 2 * 50) / 1000 = 0.8
-    assert position_share(a(300.0), a(50.0), a(1000.0), a(2.0))[0] == pytest.approx(0.8)
+    assert position_share(300.0, 50.0, 1000.0, 2.0) == pytest.approx(0.8)
 
 
 def test_position_share_is_one_without_disputed_soil_and_never_negative():
     np.testing.assert_array_equal(
-        position_share(a(0.0, 0.0, 150.0), a(0.0, 10.0, 0.0), a(0.0, 0.0, 100.0), a(2.0)),
+        [
+            position_share(o_def, o_agg, d, 2.0)
+            for o_def, o_agg, d in ((0.0, 0.0, 0.0), (0.0, 10.0, 0.0), (150.0, 0.0, 100.0))
+        ],
         [1.0, 1.0, 0.0],
     )
 
@@ -209,21 +206,22 @@ def test_position_share_is_one_without_disputed_soil_and_never_negative():
 def test_stake_top_adds_the_weighted_enemy_soil():
     # 1 + 2 * 50 / 100 = 2.0; 1 + 2 * 200 / 1000 = 1.4; no disputed soil: 1
     np.testing.assert_allclose(
-        stake_top(a(50.0, 200.0, 50.0), a(100.0, 1000.0, 0.0), a(2.0)), [2.0, 1.4, 1.0]
+        [stake_top(area, d, 2.0) for area, d in ((50.0, 100.0), (200.0, 1000.0), (50.0, 0.0))],
+        [2.0, 1.4, 1.0],
     )
 
 
 def test_split_terms_share_the_range_by_bargaining_power():
     # 0.6 + 0.5 * (0.9 - 0.6) = 0.75; beta 0 -> low; beta 1 -> high; 0.6 + 0.25 * 0.3 = 0.675
     np.testing.assert_allclose(
-        split_terms(a(0.6), a(0.9), a(0.5, 0.0, 1.0, 0.25)), [0.75, 0.6, 0.9, 0.675]
+        [split_terms(0.6, 0.9, beta) for beta in (0.5, 0.0, 1.0, 0.25)], [0.75, 0.6, 0.9, 0.675]
     )
 
 
 @settings(max_examples=50, deadline=None)
 @given(low=grid(-1.0, 2.0), width=grid(0.0, 2.0), beta=grid(0.0, 1.0))
 def test_terms_lie_inside_the_range(low, width, beta):
-    terms = split_terms(a(low), a(low + width), a(beta))[0]
+    terms = split_terms(low, low + width, beta)
     assert low - 1e-12 <= terms <= low + width + 1e-12
 
 
@@ -536,19 +534,7 @@ def test_vectorised_phase_matches_a_scalar_loop_over_runs(uncertain, seed):
 
 
 def test_moved_bottom_lines_follow_the_docstring_example():
-    one = np.array([0.6])
-    floor, ceiling = moved_bottom_lines(
-        one,
-        np.array([0.5]),
-        np.array([0.02]),
-        np.array([0.02]),
-        np.array([0.04]),
-        np.array([0.5]),
-        np.array([0.0]),
-        np.array([0.5]),
-        np.array([0.5]),
-        np.array([1.4]),
-    )
+    floor, ceiling = moved_bottom_lines(0.6, 0.5, 0.02, 0.02, 0.04, 0.5, 0.0, 0.5, 0.5, 1.4)
     # floor: 0.6 + 0.5 (0.5 * 0.02 - 0.5 * 0.02) = 0.6;
     # ceiling: 0.5 + 1.0 (0.5 * 0.02 + 0.5 * 0.04) = 0.53
     np.testing.assert_allclose(floor, [0.6])
@@ -556,19 +542,8 @@ def test_moved_bottom_lines_follow_the_docstring_example():
 
 
 def test_an_unbounded_ceiling_stays_unbounded_and_a_floor_stays_in_range():
-    floor, ceiling = moved_bottom_lines(
-        np.array([0.01]),
-        np.array([np.inf]),
-        np.array([-0.5]),
-        np.array([1.0]),
-        np.array([1.0]),
-        np.array([0.0]),
-        np.array([0.0]),
-        np.array([1.0]),
-        np.array([1.0]),
-        np.array([1.2]),
-    )
-    assert floor[0] == 0.0 and ceiling[0] == np.inf
+    floor, ceiling = moved_bottom_lines(0.01, np.inf, -0.5, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.2)
+    assert floor == 0.0 and ceiling == np.inf
 
 
 def _adapting(tmp_path, occupation_pain: float):
@@ -615,11 +590,9 @@ def test_adaptation_needs_each_fighting_leaders_stickiness(tmp_path):
 
 def test_hurt_is_the_months_cost_at_current_will_and_occupation_multiplies_it():
     # c = 0.01, W = 0.04 -> floor 0.05: 0.2; W = 0.5: 0.02
-    np.testing.assert_allclose(
-        hurt_per_month(np.array([0.01, 0.01]), np.array([0.04, 0.5])), [0.2, 0.02]
-    )
+    np.testing.assert_allclose([hurt_per_month(0.01, will) for will in (0.04, 0.5)], [0.2, 0.02])
     # omega = 2, 900 of 3,000 km2 held: 1 + 2 * 0.3 = 1.6
-    np.testing.assert_allclose(occupation_multiplier(np.array([2.0]), np.array([0.3])), [1.6])
+    np.testing.assert_allclose(occupation_multiplier(2.0, 0.3), [1.6])
 
 
 # --- beliefs corrected by surprises -------------------------------------------------------
@@ -628,14 +601,14 @@ def test_hurt_is_the_months_cost_at_current_will_and_occupation_multiplies_it():
 def test_surprised_errors_follow_the_docstring_example():
     # h = 12, g = 0.5, tau = -0.01, dx = -0.03: news = 0.5 * 12 * -0.02 = -0.12.
     # e_def = 0.5 * 0.1 - 0.12 = -0.07; e_agg = 0.5 * 0.04 + 0.12 = 0.14.
-    e_def, e_agg = surprised_errors(a(0.1), a(0.04), a(-0.03), a(-0.01), a(12.0), a(0.5))
-    assert e_def[0] == pytest.approx(-0.07, abs=1e-15)
-    assert e_agg[0] == pytest.approx(0.14, abs=1e-15)
+    e_def, e_agg = surprised_errors(0.1, 0.04, -0.03, -0.01, 12.0, 0.5)
+    assert e_def == pytest.approx(-0.07, abs=1e-15)
+    assert e_agg == pytest.approx(0.14, abs=1e-15)
 
 
 def test_without_surprise_learning_errors_stay_as_drawn():
-    e_def, e_agg = surprised_errors(a(0.1), a(0.04), a(-0.5), a(0.2), a(12.0), a(0.0))
-    assert (e_def[0], e_agg[0]) == (0.1, 0.04)
+    e_def, e_agg = surprised_errors(0.1, 0.04, -0.5, 0.2, 12.0, 0.0)
+    assert (e_def, e_agg) == (0.1, 0.04)
 
 
 @settings(max_examples=60, deadline=None)
@@ -647,13 +620,13 @@ def test_without_surprise_learning_errors_stay_as_drawn():
     g=st.floats(0, 1).map(lambda v: round(v, 6)),
 )
 def test_disagreement_shrinks_by_one_minus_g_whatever_the_battle(e_def, e_agg, dx, tau, g):
-    new_def, new_agg = surprised_errors(a(e_def), a(e_agg), a(dx), a(tau), a(12.0), a(g))
-    assert new_def[0] + new_agg[0] == pytest.approx((1 - g) * (e_def + e_agg), abs=1e-12)
+    new_def, new_agg = surprised_errors(e_def, e_agg, dx, tau, 12.0, g)
+    assert new_def + new_agg == pytest.approx((1 - g) * (e_def + e_agg), abs=1e-12)
     # A month better than expected for the defender never lowers its optimism relative
     # to no news, and never raises the aggressor's.
-    calm_def, calm_agg = surprised_errors(a(e_def), a(e_agg), a(tau), a(tau), a(12.0), a(g))
+    calm_def, calm_agg = surprised_errors(e_def, e_agg, tau, tau, 12.0, g)
     if dx >= tau:
-        assert new_def[0] >= calm_def[0] and new_agg[0] <= calm_agg[0]
+        assert new_def >= calm_def and new_agg <= calm_agg
 
 
 def test_the_phase_draws_errors_in_the_first_month_and_corrects_them_after(tmp_path):
@@ -697,14 +670,11 @@ def test_a_war_that_opens_again_draws_its_errors_again(hand):
 def test_a_side_at_its_reconsider_will_accepts_the_lines_and_not_before():
     # x = 0.4: the defender (will 0.3 <= 0.3) drops its floor 0.8 to 0.4; the aggressor
     # (will 0.31 > 0.3) keeps its ceiling 0.1. Second run: both above, nothing moves.
-    floor, ceiling = reconsidered_bottom_lines(
-        a(0.8, 0.8), a(0.1, 0.1), a(0.4, 0.4), a(0.3, 0.5), a(0.31, 0.5), a(0.3, 0.3)
-    )
-    np.testing.assert_array_equal(floor, [0.4, 0.8])
-    np.testing.assert_array_equal(ceiling, [0.1, 0.1])
+    assert reconsidered_bottom_lines(0.8, 0.1, 0.4, 0.3, 0.31, 0.3) == (0.4, 0.1)
+    assert reconsidered_bottom_lines(0.8, 0.1, 0.4, 0.5, 0.5, 0.3) == (0.8, 0.1)
     # An aggressor at 0.2 raises its ceiling to the lines; a floor already below them stays.
-    floor, ceiling = reconsidered_bottom_lines(a(0.2), a(0.1), a(0.4), a(0.2), a(0.2), a(0.3))
-    np.testing.assert_array_equal((floor[0], ceiling[0]), (0.2, 0.4))
+    floor, ceiling = reconsidered_bottom_lines(0.2, 0.1, 0.4, 0.2, 0.2, 0.3)
+    np.testing.assert_array_equal((floor, ceiling), (0.2, 0.4))
 
 
 def test_reconsidering_lets_a_war_settle_near_the_lines_that_otherwise_goes_on(tmp_path):
@@ -736,3 +706,7 @@ def test_reconsidering_lets_a_war_settle_near_the_lines_that_otherwise_goes_on(t
     np.testing.assert_allclose(settled.aggressor_ceiling_share[:, t], 0.8)
     np.testing.assert_array_equal(settled.theater_status[:, t], TheaterStatus.SETTLED)
     np.testing.assert_allclose(settled.settlement_share[:, t], 0.695, rtol=1e-12)
+
+
+def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
+    assert assert_matches_oracle(phase, oracle.phase) > 50

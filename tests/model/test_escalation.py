@@ -12,13 +12,11 @@ from hypothesis import strategies as st
 
 from tests.hand_world import fixed, hand_world, ladder, load_world
 from tests.model.worlds import actor, front, toy_world
+from tests.oracles import escalation as oracle
+from tests.oracles.check import assert_matches_oracle
 from twofront.engine.state import TheaterStatus
 from twofront.model.escalation import climb_probability, doctrine_allows, level_effect, phase
 from twofront.simulation import run
-
-
-def a(*values: float) -> np.ndarray:
-    return np.array(values, dtype=np.float64)
 
 
 def grid(low: float, high: float) -> st.SearchStrategy[float]:
@@ -29,22 +27,19 @@ def grid(low: float, high: float) -> st.SearchStrategy[float]:
 def test_climb_probability_matches_the_docstring_example():
     # h0 = 0.01, h_r = 0.02, R = 1, h_s = 0.03 per 1,000 km², 1,000 km² held:
     # rate = 0.01 + 0.02 + 0.03 = 0.06; P = 1 - e^-0.06 = 0.0582355
-    p = climb_probability(a(0.01), a(0.02), np.array([True]), a(0.03), a(1000.0), a(0.0), a(1.0))[0]
+    p = climb_probability(0.01, 0.02, True, 0.03, 1000.0, 0.0, 1.0)
     assert p == pytest.approx(1 - math.exp(-0.06), rel=1e-12)
     assert round(p, 4) == 0.0582
 
 
 def test_restrictions_in_place_drop_their_hazard():
     # R = 0: rate = 0.01 + 0.03 * 2000 / 1000 = 0.07; P = 1 - e^-0.07
-    p = climb_probability(a(0.01), a(0.02), np.array([False]), a(0.03), a(2000.0), a(0.0), a(1.0))[
-        0
-    ]
+    p = climb_probability(0.01, 0.02, False, 0.03, 2000.0, 0.0, 1.0)
     assert p == pytest.approx(1 - math.exp(-0.07), rel=1e-12)
 
 
 def test_no_hazard_means_no_climb():
-    p = climb_probability(a(0.0), a(0.0), np.array([True]), a(0.0), a(5000.0), a(0.0), a(1.0))
-    np.testing.assert_array_equal(p, 0.0)
+    assert climb_probability(0.0, 0.0, True, 0.0, 5000.0, 0.0, 1.0) == 0.0
 
 
 @settings(max_examples=50, deadline=None)
@@ -57,7 +52,7 @@ def test_no_hazard_means_no_climb():
 )
 def test_climb_probability_rises_with_lifted_restrictions_and_soil_held(h0, hr, hs, held, more):
     def p(lifted: bool, km2: float) -> float:
-        return climb_probability(a(h0), a(hr), np.array([lifted]), a(hs), a(km2), a(0.0), a(1.0))[0]
+        return climb_probability(h0, hr, lifted, hs, km2, 0.0, 1.0)
 
     assert 0.0 <= p(False, held) <= p(True, held) <= 1.0
     assert p(False, held) <= p(False, held + more)
@@ -177,7 +172,9 @@ def test_phase_does_not_touch_its_input(tmp_path):
 
 def test_a_world_without_ladders_is_untouched(toy):
     params, stream, state = toy_world(toy)
-    assert phase(state, params, stream) is state
+    after = phase(state, params, stream)
+    for f in fields(state):
+        np.testing.assert_array_equal(getattr(after, f.name), getattr(state, f.name), f.name)
 
 
 @pytest.fixture(scope="module")
@@ -253,23 +250,24 @@ def test_rungs_step_down_where_the_descent_draw_falls_under_its_probability(tmp_
 
 def test_a_losing_aggressor_climbs_more_as_the_docstring_example_says():
     # rate = 0.01 + 0.02 + 0.03 + 0.1 (1 - 0.6) = 0.1; P = 1 - e^-0.1 = 0.0952
-    p = climb_probability(a(0.01), a(0.02), np.array([True]), a(0.03), a(1000.0), a(0.1), a(0.6))
-    assert p[0] == pytest.approx(1 - math.exp(-0.1), rel=1e-12)
-    assert round(p[0], 4) == 0.0952
-    full = climb_probability(a(0.0), a(0.0), np.array([False]), a(0.0), a(0.0), a(0.1), a(1.0))
-    assert full[0] == 0.0  # no will lost, no losing term
+    p = climb_probability(0.01, 0.02, True, 0.03, 1000.0, 0.1, 0.6)
+    assert p == pytest.approx(1 - math.exp(-0.1), rel=1e-12)
+    assert round(p, 4) == 0.0952
+    full = climb_probability(0.0, 0.0, False, 0.0, 0.0, 0.1, 1.0)
+    assert full == 0.0  # no will lost, no losing term
 
 
 def test_doctrine_gate_opens_on_soil_held_or_on_low_will():
-    gated = np.array([True, True, True, True, False])
-    soil_needed = a(0.2, 0.2, np.inf, np.inf, np.inf)
-    will_needed = a(-np.inf, -np.inf, 0.3, 0.3, -np.inf)
-    held = a(0.25, 0.1, 0.9, 0.9, 0.0)
-    will = a(0.8, 0.8, 0.3, 0.31, 1.0)
-    np.testing.assert_array_equal(
-        doctrine_allows(gated, soil_needed, will_needed, held, will),
-        [True, False, True, False, True],
-    )
+    gated = (True, True, True, True, False)
+    soil_needed = (0.2, 0.2, np.inf, np.inf, np.inf)
+    will_needed = (-np.inf, -np.inf, 0.3, 0.3, -np.inf)
+    held = (0.25, 0.1, 0.9, 0.9, 0.0)
+    will = (0.8, 0.8, 0.3, 0.31, 1.0)
+    allowed = [
+        doctrine_allows(*case)
+        for case in zip(gated, soil_needed, will_needed, held, will, strict=True)
+    ]
+    assert allowed == [True, False, True, False, True]
 
 
 def _rung(**extra):
@@ -364,3 +362,7 @@ def test_reaching_a_rung_shocks_every_will_once(tmp_path):
     np.testing.assert_allclose(first.personnel[:, home, 0], 600.0)
     np.testing.assert_allclose(second.personnel[:, home, 0], 600.0)
     np.testing.assert_allclose(first.casualties_total[:, actor(params, "blue")], 800.0)
+
+
+def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
+    assert assert_matches_oracle(phase, oracle.phase) > 50

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from twofront.engine.compiled import view
+from twofront.engine.compiled import kernel, view
 from twofront.engine.params import Params
 
 F64 = NDArray[np.float64]
@@ -196,6 +196,14 @@ def occupied_km2(state: State, params: Params) -> F64:
     return np.take_along_axis(state.held_km2, not_owner[None, :, None], axis=2)[:, :, 0]
 
 
+@kernel
+def occupied_run(held_km2: F64, front_soil_side: NDArray[np.int64], out: F64) -> None:
+    """:func:`occupied_km2` in a kernel: ``held_km2`` (front, side) of one run; writes
+    ``out`` (front,), the km² held by the side whose soil each front is not."""
+    for f in range(out.shape[0]):
+        out[f] = held_km2[f, 1 - front_soil_side[f]]
+
+
 def theater_at_war(state: State, params: Params) -> NDArray[np.bool_]:
     """(run, front): True where the front's theater is at war."""
     return state.theater_status[:, params.index.front_theater] == TheaterStatus.WAR
@@ -238,6 +246,31 @@ def sum_over(values: F64, matrix: NDArray[np.floating] | NDArray[np.bool_]) -> F
         weight = matrix[k, j]
         out[:, j] += values[:, k] if weight == 1 else values[:, k] * weight
     return out
+
+
+@kernel
+def sum_over_run(values: F64, matrix: NDArray[np.floating] | NDArray[np.bool_], out: F64) -> None:
+    """:func:`sum_over` in a kernel: ``out`` (n,) = ``values`` (k,) @ ``matrix`` (k, n) for
+    one run, over the matrix's non-zero entries in the same order (so the same sums)."""
+    out[:] = 0.0
+    for k in range(matrix.shape[0]):
+        for j in range(matrix.shape[1]):
+            weight = matrix[k, j]
+            if weight != 0:
+                out[j] += values[k] if weight == 1 else values[k] * weight
+
+
+@kernel
+def per_actor_run(values: F64, onehot: F64, out: F64) -> None:
+    """:func:`per_actor` in a kernel: (front, side) ``values`` of one run summed into
+    ``out`` (actor,) through the (front, side, actor) one-hot, in :func:`sum_slots`'s order."""
+    out[:] = 0.0
+    for f in range(onehot.shape[0]):
+        for side in range(onehot.shape[1]):
+            for j in range(onehot.shape[2]):
+                weight = onehot[f, side, j]
+                if weight != 0:
+                    out[j] += values[f, side] if weight == 1 else values[f, side] * weight
 
 
 def to_slots(values: NDArray[ScalarT], params: Params) -> NDArray[ScalarT]:

@@ -124,21 +124,33 @@ settlement is spread over the sectors in proportion to how it was held.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from twofront.engine.compiled import driver, kernel, view
 from twofront.engine.index import AGGRESSOR, DEFENDER, Index
 from twofront.engine.params import Params
 from twofront.engine.rng import SAMPLING_MONTH, Stream
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, TheaterStatus, occupied_km2, sum_over
+from twofront.engine.state import (
+    State,
+    TheaterStatus,
+    occupied_run,
+    state_view,
+    sum_over_run,
+    writable,
+)
 from twofront.scenario.schema import Aim, Scenario, aim_in_force
 
 F64 = NDArray[np.float64]
 WILL_FLOOR = 0.05
+WAR, SETTLED = int(TheaterStatus.WAR), int(TheaterStatus.SETTLED)
+_LOWEST = float(-np.finfo(np.float64).max)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,79 +257,126 @@ def sample_params(
     )
 
 
+@kernel
+def _maximum(a: float, b: float) -> float:
+    """``np.maximum`` of two floats: NaN if either is."""
+    return a if a >= b or a != a else b
+
+
+@kernel
+def _minimum(a: float, b: float) -> float:
+    """``np.minimum`` of two floats: NaN if either is."""
+    return a if a <= b or a != a else b
+
+
+@kernel
+def _fmax(a: float, b: float) -> float:
+    """``np.fmax`` of two floats: a NaN gives way to the other."""
+    return b if a != a else _maximum(a, b) if b == b else a
+
+
+@kernel
+def _fmin(a: float, b: float) -> float:
+    """``np.fmin`` of two floats: a NaN gives way to the other."""
+    return b if a != a else _minimum(a, b) if b == b else a
+
+
+@kernel
+def _clip(a: float, low: float, high: float) -> float:
+    """``np.clip`` of a float: min(max(a, low), high), NaN kept."""
+    return _minimum(_maximum(a, low), high)
+
+
+@kernel
+def _one_if_undefined(a: float) -> float:
+    """``np.nan_to_num(a, nan=1.0, posinf=1.0)``: 1 for NaN and +inf, the largest
+    negative float for -inf."""
+    if a != a or a == np.inf:
+        return 1.0
+    if a == -np.inf:
+        return _LOWEST
+    return a
+
+
+@kernel
 def position_share(
-    occupied_defender_km2: F64,
-    occupied_aggressor_km2: F64,
-    disputed_km2: F64,
-    enemy_soil_weight: F64,
-) -> F64:
+    occupied_defender_km2: float,
+    occupied_aggressor_km2: float,
+    disputed_km2: float,
+    enemy_soil_weight: float,
+) -> float:
     """x = (D - O_def + lambda O_agg) / D, at least 0 (1 where D = 0)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = (disputed_km2 - occupied_defender_km2 + enemy_soil_weight * occupied_aggressor_km2) / (
-            disputed_km2
-        )
-    return np.maximum(np.nan_to_num(x, nan=1.0, posinf=1.0), 0.0)
+    x = (disputed_km2 - occupied_defender_km2 + enemy_soil_weight * occupied_aggressor_km2) / (
+        disputed_km2
+    )
+    return _maximum(_one_if_undefined(x), 0.0)
 
 
-def stake_top(aggressor_area_km2: F64, disputed_km2: F64, enemy_soil_weight: F64) -> F64:
+@kernel
+def stake_top(aggressor_area_km2: float, disputed_km2: float, enemy_soil_weight: float) -> float:
     """x_bar = 1 + lambda A_agg / D: the best terms the defender could hold."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        top = 1.0 + enemy_soil_weight * aggressor_area_km2 / disputed_km2
-    return np.nan_to_num(top, nan=1.0, posinf=1.0)
+    return _one_if_undefined(1.0 + enemy_soil_weight * aggressor_area_km2 / disputed_km2)
 
 
-def belief_sd(sd0: F64, war_months: F64 | NDArray[np.int64], learning_months: F64) -> F64:
+@kernel
+def belief_sd(sd0: float, war_months: float, learning_months: float) -> float:
     """sigma_w = sigma_0 / sqrt(1 + w / L): errors narrow as the war reveals information."""
     return sd0 / np.sqrt(1.0 + war_months / learning_months)
 
 
+@kernel
 def surprised_errors(
-    error_defender: F64,
-    error_aggressor: F64,
-    position_change: F64,
-    expected_change: F64,
-    horizon_months: F64,
-    gain: F64,
-) -> tuple[F64, F64]:
+    error_defender: float,
+    error_aggressor: float,
+    position_change: float,
+    expected_change: float,
+    horizon_months: float,
+    gain: float,
+) -> tuple[float, float]:
     """(e_def, e_agg) after a month: e <- (1-g) e -/+ g h (dx - tau); see the docstring."""
     news = gain * horizon_months * (position_change - expected_change)
     return (1.0 - gain) * error_defender + news, (1.0 - gain) * error_aggressor - news
 
 
+@kernel
 def cost_of_fighting(
-    cost_share_per_month: F64, will: F64, discount_per_month: F64, horizon_months: F64
-) -> F64:
+    cost_share_per_month: float, will: float, discount_per_month: float, horizon_months: float
+) -> float:
     """C = c / max(W, 0.05) * sum_{k<h} delta^k, in shares of the stake."""
-    annuity = np.where(
-        discount_per_month < 1.0,
-        (1.0 - discount_per_month**horizon_months) / np.maximum(1.0 - discount_per_month, 1e-12),
-        horizon_months,
-    )
-    return cost_share_per_month / np.maximum(will, WILL_FLOOR) * annuity
+    if discount_per_month < 1.0:
+        annuity = (1.0 - discount_per_month**horizon_months) / _maximum(
+            1.0 - discount_per_month, 1e-12
+        )
+    else:
+        annuity = horizon_months
+    return cost_share_per_month / _maximum(will, WILL_FLOOR) * annuity
 
 
-def hurt_per_month(cost_share_per_month: F64, will: F64) -> F64:
+@kernel
+def hurt_per_month(cost_share_per_month: float, will: float) -> float:
     """H = c / max(W, 0.05): a month of war at current will, in shares of the stake."""
-    return cost_share_per_month / np.maximum(will, WILL_FLOOR)
+    return cost_share_per_month / _maximum(will, WILL_FLOOR)
 
 
-def occupation_multiplier(occupation_pain: F64, own_soil_held_share: F64) -> F64:
+@kernel
+def occupation_multiplier(occupation_pain: float, own_soil_held_share: float) -> float:
     """1 + omega * O_agg / A_agg: how much occupied home soil adds to the aggressor's hurt."""
     return 1.0 + occupation_pain * own_soil_held_share
 
 
+@kernel
 def moved_bottom_lines(
-    floor: F64,
-    ceiling: F64,
-    position_change: F64,
-    hurt_defender: F64,
-    hurt_aggressor: F64,
-    stickiness_defender: F64,
-    stickiness_aggressor: F64,
-    battle_learning: F64,
-    weariness: F64,
-    top: F64,
-) -> tuple[F64, F64]:
+    floor: float,
+    ceiling: float,
+    position_change: float,
+    hurt_defender: float,
+    hurt_aggressor: float,
+    stickiness_defender: float,
+    stickiness_aggressor: float,
+    battle_learning: float,
+    weariness: float,
+    top: float,
+) -> tuple[float, float]:
     """(a_t, a-bar_t): the floor and ceiling after a month of war; see the module docstring.
 
     An unbounded ceiling (inf: the aggressor declared no bound) stays unbounded.
@@ -325,28 +384,35 @@ def moved_bottom_lines(
     learned = battle_learning * position_change
     new_floor = floor + (1.0 - stickiness_defender) * (learned - weariness * hurt_defender)
     new_ceiling = ceiling + (1.0 - stickiness_aggressor) * (learned + weariness * hurt_aggressor)
-    return np.clip(new_floor, 0.0, top), np.maximum(new_ceiling, 0.0)
+    return _clip(new_floor, 0.0, top), _maximum(new_ceiling, 0.0)
 
 
+@kernel
 def reconsidered_bottom_lines(
-    floor: F64, ceiling: F64, position: F64, will_def: F64, will_agg: F64, reconsider_will: F64
-) -> tuple[F64, F64]:
+    floor: float,
+    ceiling: float,
+    position: float,
+    will_def: float,
+    will_agg: float,
+    reconsider_will: float,
+) -> tuple[float, float]:
     """At will <= W_r a side accepts the lines: a <- min(a, x), a-bar <- max(a-bar, x)."""
     return (
-        np.where(will_def <= reconsider_will, np.minimum(floor, position), floor),
-        np.where(will_agg <= reconsider_will, np.maximum(ceiling, position), ceiling),
+        _minimum(floor, position) if will_def <= reconsider_will else floor,
+        _maximum(ceiling, position) if will_agg <= reconsider_will else ceiling,
     )
 
 
+@kernel
 def bargaining_range(
-    p_defender: F64,
-    p_aggressor: F64,
-    cost_defender: F64,
-    cost_aggressor: F64,
-    discount_per_month: F64,
-    horizon_months: F64,
-    top: F64 | float = 1.0,
-) -> tuple[F64, F64]:
+    p_defender: float,
+    p_aggressor: float,
+    cost_defender: float,
+    cost_aggressor: float,
+    discount_per_month: float,
+    horizon_months: float,
+    top: float = 1.0,
+) -> tuple[float, float]:
     """(lowest, highest) terms both prefer to fighting: [V_def, x_bar - V_agg]."""
     d = discount_per_month**horizon_months
     value_defender = d * p_defender - cost_defender
@@ -354,198 +420,255 @@ def bargaining_range(
     return value_defender, top - value_aggressor
 
 
-def split_terms(low: F64, high: F64, defender_power: F64) -> F64:
+@kernel
+def split_terms(low: float, high: float, defender_power: float) -> float:
     """x* = low + beta (high - low)."""
     return low + defender_power * (high - low)
 
 
+@kernel
+def spread(
+    total_km2: float,
+    current_km2: float,
+    area_km2: float,
+    theater_total_km2: float,
+    theater_area_km2: float,
+) -> float:
+    """A front's part of ``total_km2`` of its theater, in proportion to what it holds now
+    of ``theater_total_km2`` (where nothing is held now, to its area's part of
+    ``theater_area_km2``); capped at the front's area."""
+    if theater_total_km2 > 0:
+        share = current_km2 / _maximum(theater_total_km2, 1e-12)
+    else:
+        share = area_km2 / _maximum(theater_area_km2, 1e-12)
+    return _minimum(total_km2 * share, area_km2)
+
+
+@kernel
+def settle_fronts(
+    held_km2: F64,
+    area_km2: F64,
+    front_theater: NDArray[np.int64],
+    front_soil_side: NDArray[np.int64],
+    t: int,
+    occupied: F64,
+    kept_by_aggressor: float,
+    kept_by_defender: float,
+    disputed: float,
+    aggressor_area: float,
+    held_def: float,
+    held_agg: float,
+) -> None:
+    """Hand over the soil of the fronts of theater ``t`` at settlement, in one run's
+    ``held_km2`` (front, side): the aggressor keeps ``kept_by_aggressor`` km² of the
+    defender's soil and the defender ``kept_by_defender`` of the aggressor's, each spread
+    over the fronts as it was held (``occupied`` (front,), km² held by the side whose soil
+    each front is not; the rest are the theater's km²: D, A_agg, O_def, O_agg)."""
+    for f in range(occupied.shape[0]):
+        if front_theater[f] != t:
+            continue
+        owner = front_soil_side[f]
+        on_defender_soil = owner == DEFENDER
+        from_defender = (
+            spread(kept_by_aggressor, occupied[f], area_km2[f], held_def, disputed)
+            if on_defender_soil
+            else 0.0
+        )
+        from_aggressor = (
+            0.0
+            if on_defender_soil
+            else spread(kept_by_defender, occupied[f], area_km2[f], held_agg, aggressor_area)
+        )
+        now = from_defender + from_aggressor
+        held_km2[f, owner] = area_km2[f] - now
+        held_km2[f, 1 - owner] = now
+
+
+@kernel
+def step_work(s: Any, p: Any, ix: Any) -> Any:
+    """Scratch space for one run: occupied km² per front; disputed soil D, the aggressor's
+    soil A_agg and what is held of each, O_def and O_agg, per theater."""
+    n_fronts, n_theaters = s.held_km2.shape[1], s.theater_status.shape[1]
+    return (
+        np.empty(n_fronts),
+        np.empty(n_theaters),
+        np.empty(n_theaters),
+        np.empty(n_theaters),
+        np.empty(n_theaters),
+    )
+
+
+@kernel
+def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
+    """Steps 1-4 of the module docstring for every theater of run ``r`` at war, and the
+    settlement where the sides agree or one collapses.
+
+    ``p`` is the :class:`BargainingParams` view, ``w`` the scratch of :func:`step_work`
+    (random numbers ``rv`` are not read: belief errors are drawn with the parameters).
+    Writes, for each theater at war, its position, trend, beliefs, bottom lines and months
+    at war; for each that settles, its fronts' soil and the settlement's record.
+    """
+    occupied, disputed_km2, aggressor_km2, held_def_km2, held_agg_km2 = w
+    any_war = False
+    for t in range(disputed_km2.shape[0]):
+        any_war = any_war or s.theater_status[r, t] == WAR
+    if not any_war:
+        return
+    occupied_run(s.held_km2[r], ix.front_soil_side, occupied)
+    sum_over_run(wd.area_km2[r], ix.defender_soil, disputed_km2)
+    sum_over_run(wd.area_km2[r], ix.aggressor_soil, aggressor_km2)
+    sum_over_run(occupied, ix.defender_soil, held_def_km2)
+    sum_over_run(occupied, ix.aggressor_soil, held_agg_km2)
+    lam = p.enemy_soil_weight[r]
+    h = p.horizon_months[r]
+    delta = p.discount_per_month[r]
+    for t in range(disputed_km2.shape[0]):
+        if s.theater_status[r, t] != WAR:
+            continue
+        disputed, aggressor_area = disputed_km2[t], aggressor_km2[t]
+        held_def, held_agg = held_def_km2[t], held_agg_km2[t]
+        actor_def, actor_agg = ix.theater_actor[t, DEFENDER], ix.theater_actor[t, AGGRESSOR]
+
+        # 1. Position and its smoothed trend.
+        top = stake_top(aggressor_area, disputed, lam)
+        x = _minimum(position_share(held_def, held_agg, disputed, lam), top)
+        last = s.position_share[r, t]
+        previous = x if np.isnan(last) else last
+        smoothing = p.trend_smoothing[r]
+        trend_before = s.trend_share_per_month[r, t]
+        trend = (1 - smoothing) * trend_before + smoothing * (x - previous)
+
+        # 2. Beliefs, corrected by the month's surprise, and the value of fighting on.
+        projected = _clip(x + h * trend, 0.0, top)
+        error_def = s.belief_error_share[r, t, DEFENDER]
+        error_agg = s.belief_error_share[r, t, AGGRESSOR]
+        surprised_def, surprised_agg = surprised_errors(
+            error_def, error_agg, x - previous, trend_before, h, p.surprise_learning[r]
+        )
+        sd0, bias = p.belief_error_sd[r], p.optimism_bias[r]
+        if np.isnan(error_def):
+            error_def = sd0 * (bias + p.belief_z[r, t, DEFENDER])
+        else:
+            error_def = surprised_def
+        if np.isnan(error_agg):
+            error_agg = sd0 * (bias + p.belief_z[r, t, AGGRESSOR])
+        else:
+            error_agg = surprised_agg
+        shrink = belief_sd(1.0, s.war_months[r, t], p.learning_months[r])
+        p_def = projected + shrink * error_def
+        p_agg = projected - shrink * error_agg
+        will_def, will_agg = s.will[r, actor_def], s.will[r, actor_agg]
+        cost_def = cost_of_fighting(p.war_cost_share_per_month[r, actor_def], will_def, delta, h)
+        cost_agg = cost_of_fighting(p.war_cost_share_per_month[r, actor_agg], will_agg, delta, h)
+        low, high = bargaining_range(p_def, p_agg, cost_def, cost_agg, delta, h, top)
+
+        # 3. Bottom lines: the declared aims, moved by the war; totals admit nothing.
+        own_held_agg = held_agg / _maximum(aggressor_area, 1e-12) if aggressor_area > 0 else 0.0
+        floor_before = s.defender_floor_share[r, t]
+        ceiling_before = s.aggressor_ceiling_share[r, t]
+        moved_floor, moved_ceiling = moved_bottom_lines(
+            p.defender_floor[r, t] if np.isnan(floor_before) else floor_before,
+            p.aggressor_ceiling[r, t] if np.isnan(ceiling_before) else ceiling_before,
+            x - previous,
+            hurt_per_month(p.war_cost_share_per_month[r, actor_def], will_def),
+            hurt_per_month(p.war_cost_share_per_month[r, actor_agg], will_agg)
+            * occupation_multiplier(p.occupation_pain[r], own_held_agg),
+            p.leader_stickiness[r, actor_def],
+            p.leader_stickiness[r, actor_agg],
+            p.battle_learning[r],
+            p.weariness[r],
+            top,
+        )
+        moved_floor, moved_ceiling = reconsidered_bottom_lines(
+            moved_floor, moved_ceiling, x, will_def, will_agg, p.reconsider_will[r]
+        )
+        floor = _fmax(moved_floor, x - p.defender_floor_tolerance[r, t])
+        ceiling = _fmin(moved_ceiling, x + p.aggressor_ceiling_tolerance[r, t])
+        low, high = _maximum(low, floor), _minimum(high, ceiling)
+        total = p.defender_aim_total[t] or p.aggressor_aim_total[t]
+        agree = low <= high and not total
+        terms = split_terms(low, high, p.defender_bargaining_power[r, t])
+
+        # 4. Collapse of will ends the war on the other side's aim.
+        collapse = p.collapse_will[r]
+        collapsed = -1
+        if will_def <= collapse:
+            collapsed = DEFENDER
+            terms = _minimum(x, ceiling)
+        elif will_agg <= collapse:
+            collapsed = AGGRESSOR
+            terms = _maximum(x, floor)
+        terms = _clip(terms, 0.0, top)
+
+        s.position_share[r, t] = x
+        s.defender_floor_share[r, t] = moved_floor
+        s.aggressor_ceiling_share[r, t] = moved_ceiling
+        s.trend_share_per_month[r, t] = trend
+        s.war_months[r, t] += 1
+        s.belief_error_share[r, t, DEFENDER] = error_def
+        s.belief_error_share[r, t, AGGRESSOR] = error_agg
+        if not (agree or collapsed >= 0):
+            continue
+
+        # Settlement on terms x*: soil changing hands is spread over the fronts as it was held.
+        kept_by_aggressor = (1.0 - _minimum(terms, 1.0)) * disputed
+        kept_by_defender = _maximum(terms - 1.0, 0.0) * disputed / lam
+        settle_fronts(
+            s.held_km2[r],
+            wd.area_km2[r],
+            ix.front_theater,
+            ix.front_soil_side,
+            t,
+            occupied,
+            kept_by_aggressor,
+            kept_by_defender,
+            disputed,
+            aggressor_area,
+            held_def,
+            held_agg,
+        )
+        s.theater_status[r, t] = SETTLED
+        s.settled_month[r, t] = s.month[r]
+        s.settlement_share[r, t] = terms
+        s.occupied_at_settlement_km2[r, t] = kept_by_aggressor
+        s.enemy_soil_traded_km2[r, t] = _maximum(held_agg - kept_by_defender, 0.0)
+        s.enemy_soil_kept_km2[r, t] = kept_by_defender
+        s.collapsed[r, t] = collapsed
+
+
+@driver
+def _all(s: Any, p: Any, ix: Any, wd: Any, rv: Any) -> None:
+    for r in numba.prange(s.will.shape[0]):
+        step_run(r, s, p, ix, wd, rv, step_work(s, p, ix))
+
+
+WRITES = (
+    "position_share",
+    "defender_floor_share",
+    "aggressor_ceiling_share",
+    "trend_share_per_month",
+    "war_months",
+    "belief_error_share",
+    "held_km2",
+    "theater_status",
+    "settled_month",
+    "settlement_share",
+    "occupied_at_settlement_km2",
+    "enemy_soil_traded_km2",
+    "enemy_soil_kept_km2",
+    "collapsed",
+)
+"""The state fields :func:`step_run` writes."""
+
+
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Settle wars whose sides find terms both prefer to fighting, or whose side collapses."""
-    index, bp = params.index, params.of(BargainingParams)
-    at_war = state.theater_status == TheaterStatus.WAR
-    if not at_war.any():
-        return state
-    occupied = occupied_km2(state, params)
-    disputed = sum_over(params.world.area_km2, index.defender_soil)
-    aggressor_area = sum_over(params.world.area_km2, index.aggressor_soil)
-    held_def = sum_over(occupied, index.defender_soil)
-    held_agg = sum_over(occupied, index.aggressor_soil)
-    lam = bp.enemy_soil_weight[:, None]
-
-    # 1. Position and its smoothed trend.
-    top = stake_top(aggressor_area, disputed, lam)
-    x = np.minimum(position_share(held_def, held_agg, disputed, lam), top)
-    previous = np.where(np.isnan(state.position_share), x, state.position_share)
-    s = bp.trend_smoothing[:, None]
-    trend = np.where(
-        at_war,
-        (1 - s) * state.trend_share_per_month + s * (x - previous),
-        state.trend_share_per_month,
+    after = writable(state, WRITES)
+    _all(
+        state_view(after),
+        view(params.of(BargainingParams)),
+        view(params.index),
+        view(params.world),
+        rng.view(),
     )
-
-    # 2. Beliefs, corrected by the month's surprise, and the value of fighting on.
-    h = bp.horizon_months[:, None]
-    p = np.clip(x + h * trend, 0.0, top)
-    drawn = bp.belief_error_sd[:, None, None] * (bp.optimism_bias[:, None, None] + bp.belief_z)
-    first = np.isnan(state.belief_error_share)
-    surprised = surprised_errors(
-        state.belief_error_share[:, :, DEFENDER],
-        state.belief_error_share[:, :, AGGRESSOR],
-        x - previous,
-        state.trend_share_per_month,
-        h,
-        bp.surprise_learning[:, None],
-    )
-    errors = np.where(first, drawn, np.stack(surprised, axis=2))
-    errors = np.where(at_war[:, :, None], errors, state.belief_error_share)
-    shrink = belief_sd(np.ones_like(p), state.war_months, bp.learning_months[:, None])
-    p_def = p + shrink * errors[:, :, DEFENDER]
-    p_agg = p - shrink * errors[:, :, AGGRESSOR]
-    delta = bp.discount_per_month[:, None]
-    actor_def, actor_agg = index.theater_actor[:, DEFENDER], index.theater_actor[:, AGGRESSOR]
-    will_def, will_agg = state.will[:, actor_def], state.will[:, actor_agg]
-    cost_def = cost_of_fighting(bp.war_cost_share_per_month[:, actor_def], will_def, delta, h)
-    cost_agg = cost_of_fighting(bp.war_cost_share_per_month[:, actor_agg], will_agg, delta, h)
-    low, high = bargaining_range(p_def, p_agg, cost_def, cost_agg, delta, h, top)
-
-    # 3. Bottom lines: the declared aims, moved by the war; totals admit nothing.
-    own_held_agg = np.where(aggressor_area > 0, held_agg / np.maximum(aggressor_area, 1e-12), 0.0)
-    omega = bp.occupation_pain[:, None]
-    moved_floor, moved_ceiling = moved_bottom_lines(
-        np.where(
-            np.isnan(state.defender_floor_share), bp.defender_floor, state.defender_floor_share
-        ),
-        np.where(
-            np.isnan(state.aggressor_ceiling_share),
-            bp.aggressor_ceiling,
-            state.aggressor_ceiling_share,
-        ),
-        x - previous,
-        hurt_per_month(bp.war_cost_share_per_month[:, actor_def], will_def),
-        hurt_per_month(bp.war_cost_share_per_month[:, actor_agg], will_agg)
-        * occupation_multiplier(omega, own_held_agg),
-        bp.leader_stickiness[:, actor_def],
-        bp.leader_stickiness[:, actor_agg],
-        bp.battle_learning[:, None],
-        bp.weariness[:, None],
-        top,
-    )
-    moved_floor, moved_ceiling = reconsidered_bottom_lines(
-        moved_floor, moved_ceiling, x, will_def, will_agg, bp.reconsider_will[:, None]
-    )
-    floor_now = np.where(at_war, moved_floor, state.defender_floor_share)
-    ceiling_now = np.where(at_war, moved_ceiling, state.aggressor_ceiling_share)
-    floor = np.fmax(moved_floor, x - bp.defender_floor_tolerance)
-    ceiling = np.fmin(moved_ceiling, x + bp.aggressor_ceiling_tolerance)
-    low, high = np.maximum(low, floor), np.minimum(high, ceiling)
-    total = bp.defender_aim_total | bp.aggressor_aim_total
-    agree = at_war & (low <= high) & ~total[None, :]
-    terms = split_terms(low, high, bp.defender_bargaining_power)
-
-    # 4. Collapse of will ends the war on the other side's aim.
-    collapse = bp.collapse_will[:, None]
-    def_collapses = at_war & (will_def <= collapse)
-    agg_collapses = at_war & (will_agg <= collapse) & ~def_collapses
-    terms = np.where(def_collapses, np.minimum(x, ceiling), terms)
-    terms = np.where(agg_collapses, np.maximum(x, floor), terms)
-    settling = agree | def_collapses | agg_collapses
-    terms = np.clip(terms, 0.0, top)
-
-    state = replace(
-        state,
-        position_share=np.where(at_war, x, state.position_share),
-        defender_floor_share=floor_now,
-        aggressor_ceiling_share=ceiling_now,
-        trend_share_per_month=trend,
-        war_months=state.war_months + at_war,
-        belief_error_share=errors,
-    )
-    if not settling.any():
-        return state
-    return _settle(
-        state,
-        params,
-        settling,
-        terms,
-        disputed,
-        held_def,
-        held_agg,
-        lam,
-        np.where(def_collapses, DEFENDER, np.where(agg_collapses, AGGRESSOR, -1)),
-    )
-
-
-def _spread(
-    total_km2: F64,
-    current_km2: F64,
-    area_km2: F64,
-    on_fronts: NDArray[np.bool_],
-    front_theater: NDArray[np.int64],
-    theater_total_km2: F64,
-    theater_area_km2: F64,
-) -> F64:
-    """Spread (run, theater) km² over the theater's fronts in ``on_fronts``, as now held.
-
-    Where nothing is held now, in proportion to the fronts' areas. Capped at
-    each front's area.
-    """
-    held = theater_total_km2[:, front_theater]
-    share = np.where(
-        held > 0,
-        current_km2 / np.maximum(held, 1e-12),
-        area_km2 / np.maximum(theater_area_km2[:, front_theater], 1e-12),
-    )
-    return np.where(
-        on_fronts[None, :], np.minimum(total_km2[:, front_theater] * share, area_km2), 0.0
-    )
-
-
-def _settle(
-    state: State,
-    params: Params,
-    settling: NDArray[np.bool_],
-    terms: F64,
-    disputed: F64,
-    held_def: F64,
-    held_agg: F64,
-    lam: F64,
-    collapsed: NDArray[np.int64],
-) -> State:
-    """Apply terms x* to the fronts of the settling (run, theater) cells."""
-    index = params.index
-    ft = index.front_theater
-    on_def = index.front_soil_side == DEFENDER
-    area_km2 = params.world.area_km2
-    aggressor_area = sum_over(area_km2, index.front_in_theater & ~on_def[:, None])
-    kept_by_aggressor = (1.0 - np.minimum(terms, 1.0)) * disputed
-    kept_by_defender = np.maximum(terms - 1.0, 0.0) * disputed / lam
-    occupied = occupied_km2(state, params)
-    new_occupied = _spread(
-        kept_by_aggressor, occupied, area_km2, on_def, ft, held_def, disputed
-    ) + _spread(kept_by_defender, occupied, area_km2, ~on_def, ft, held_agg, aggressor_area)
-    occupied = np.where(settling[:, ft], new_occupied, occupied)
-    owner = index.front_soil_side
-    rebuilt = np.empty_like(state.held_km2)
-    fronts = np.arange(len(index.fronts))
-    rebuilt[:, fronts, owner] = area_km2 - occupied
-    rebuilt[:, fronts, 1 - owner] = occupied
-    # Only settling cells change: rebuilding the others from area - occupied
-    # would alter their last bits and make a run depend on its batch.
-    held = np.where(settling[:, ft, None], rebuilt, state.held_km2)
-    return replace(
-        state,
-        held_km2=held,
-        theater_status=np.where(
-            settling, np.int8(TheaterStatus.SETTLED), state.theater_status
-        ).astype(np.int8),
-        settled_month=np.where(settling, state.month, state.settled_month),
-        settlement_share=np.where(settling, terms, state.settlement_share),
-        occupied_at_settlement_km2=np.where(
-            settling, kept_by_aggressor, state.occupied_at_settlement_km2
-        ),
-        enemy_soil_traded_km2=np.where(
-            settling, np.maximum(held_agg - kept_by_defender, 0.0), state.enemy_soil_traded_km2
-        ),
-        enemy_soil_kept_km2=np.where(settling, kept_by_defender, state.enemy_soil_kept_km2),
-        collapsed=np.where(settling, collapsed, state.collapsed),
-    )
+    return after

@@ -43,20 +43,36 @@ P = 1 − e^(−0.1) = 0.0952.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.compiled import driver, kernel, view
 from twofront.engine.index import AGGRESSOR, DEFENDER, Index
 from twofront.engine.params import Params
-from twofront.engine.rng import Stream
+from twofront.engine.rng import Stream, draw, site_id
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, TheaterStatus, occupied_km2, per_actor, sum_over
+from twofront.engine.state import (
+    State,
+    TheaterStatus,
+    occupied_run,
+    per_actor_run,
+    state_view,
+    sum_over_run,
+    writable,
+)
 from twofront.scenario.distributions import Param
 from twofront.scenario.schema import EscalationLevel, Scenario
 
 F64 = NDArray[np.float64]
+WAR = int(TheaterStatus.WAR)
+CLIMB_SITE = np.uint64(site_id("escalation"))
+"""The draw site of the monthly climb, one lane a theater."""
+DESCENT_SITE = np.uint64(site_id("escalation-down"))
+"""The draw site of the monthly step down, one lane a theater."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,164 +189,308 @@ def sample_params(
     )
 
 
+@kernel
 def climb_probability(
-    base_hazard: F64,
-    restrictions_hazard: F64,
-    restrictions_lifted: NDArray[np.bool_],
-    soil_hazard_per_1000km2: F64,
-    aggressor_soil_held_km2: F64,
-    losing_hazard: F64,
-    aggressor_will: F64,
-) -> F64:
+    base_hazard: float,
+    restrictions_hazard: float,
+    restrictions_lifted: bool,
+    soil_hazard_per_1000km2: float,
+    aggressor_soil_held_km2: float,
+    losing_hazard: float,
+    aggressor_will: float,
+) -> float:
     """P = 1 - exp(-(h0 + h_r R + h_s O / 1000 + h_w (1 - W))) per month."""
-    rate = base_hazard + restrictions_hazard * restrictions_lifted
+    rate = base_hazard + restrictions_hazard * (1.0 if restrictions_lifted else 0.0)
     rate = rate + soil_hazard_per_1000km2 * aggressor_soil_held_km2 / 1000.0
     rate = rate + losing_hazard * (1.0 - aggressor_will)
     return -np.expm1(-rate)
 
 
+@kernel
 def doctrine_allows(
-    gated: NDArray[np.bool_],
-    soil_share_needed: F64,
-    will_needed: F64,
-    own_soil_held_share: F64,
-    aggressor_will: F64,
-) -> NDArray[np.bool_]:
+    gated: bool,
+    soil_share_needed: float,
+    will_needed: float,
+    own_soil_held_share: float,
+    aggressor_will: float,
+) -> bool:
     """True where the rung is ungated, or O_agg / A_agg >= s_d, or W_agg <= w_d."""
-    return ~gated | (own_soil_held_share >= soil_share_needed) | (aggressor_will <= will_needed)
+    return (
+        (not gated) or (own_soil_held_share >= soil_share_needed) or (aggressor_will <= will_needed)
+    )
 
 
 def level_effect(per_level: F64, level: NDArray[np.int64]) -> F64:
-    """(run, theater) value of a (run, theater, level) effect at each theater's level."""
+    """(run, theater) value of a (run, theater, level) effect at each theater's level
+    (NumPy, for :mod:`twofront.model.opportunism`)."""
     return np.take_along_axis(per_level, level[:, :, None], axis=2)[:, :, 0]
+
+
+PATRONS, OTHERS, N_ROLES = 2, 3, len(ROLES)
+"""Roles of :data:`ROLES` beyond the defender (0) and the aggressor (1), and their number."""
+
+
+@kernel
+def has_role(
+    theater_actor: NDArray[np.int64],
+    theater_patron: NDArray[np.bool_],
+    t: int,
+    a: int,
+    role: int,
+) -> bool:
+    """Whether actor ``a`` plays ``role`` (an index of :data:`ROLES`) in theater ``t``:
+    its defender, aggressor, a patron of the defender, or none of these (others)."""
+    defender = theater_actor[t, DEFENDER] == a
+    aggressor = theater_actor[t, AGGRESSOR] == a
+    patron = theater_patron[t, a]
+    if role == DEFENDER:
+        return defender
+    if role == AGGRESSOR:
+        return aggressor
+    if role == PATRONS:
+        return patron
+    return not (defender or aggressor or patron)
+
+
+@kernel
+def role_sum(
+    per_level: F64,
+    level: NDArray[np.int64],
+    on: NDArray[np.bool_],
+    theater_actor: NDArray[np.int64],
+    theater_patron: NDArray[np.bool_],
+    role: int,
+    a: int,
+) -> float:
+    """What actor ``a`` gets of a (theater, level) effect of one run at each theater's
+    level, summed over the theaters where ``on`` and it plays ``role`` (in theater order)."""
+    total = 0.0
+    for t in range(level.shape[0]):
+        if has_role(theater_actor, theater_patron, t, a, role):
+            total += per_level[t, level[t]] * (1.0 if on[t] else 0.0)
+    return total
+
+
+@kernel
+def lose_personnel(
+    personnel: F64,
+    casualties_per_month: F64,
+    casualties_total: F64,
+    slot_actor_onehot: F64,
+    side: int,
+    share: F64,
+    lost: F64,
+    by_actor: F64,
+) -> None:
+    """``side`` loses ``share`` (front,) of its personnel on each front, counted as
+    casualties of the month and of its actors; the first three are one run's rows,
+    written in place; ``lost`` (front, side) and ``by_actor`` (actor,) are scratch."""
+    lost[:] = 0.0
+    for f in range(share.shape[0]):
+        lost[f, side] = personnel[f, side] * share[f]
+    per_actor_run(lost, slot_actor_onehot, by_actor)
+    for f in range(share.shape[0]):
+        for k in range(2):
+            personnel[f, k] = personnel[f, k] - lost[f, k]
+            casualties_per_month[f, k] = casualties_per_month[f, k] + lost[f, k]
+    for a in range(by_actor.shape[0]):
+        casualties_total[a] = casualties_total[a] + by_actor[a]
+
+
+@kernel
+def step_work(s: Any, p: Any, ix: Any) -> Any:
+    """Scratch space for one run: occupied km² and a share per front, held soil and area
+    per theater, lost personnel (front, side), a sum per actor, and per theater the level,
+    whether it is at war with a ladder and whether it reached a rung for the first time."""
+    n_fronts, n_theaters = s.held_km2.shape[1], s.theater_status.shape[1]
+    return (
+        np.empty(n_fronts),
+        np.empty(n_theaters),
+        np.empty(n_theaters),
+        np.empty(n_fronts),
+        np.empty((n_fronts, 2)),
+        np.empty(s.will.shape[1]),
+        np.empty(n_theaters, dtype=np.int64),
+        np.empty(n_theaters, dtype=np.bool_),
+        np.empty(n_theaters, dtype=np.bool_),
+    )
+
+
+@kernel
+def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
+    """Climb or descend the ladder of every theater of run ``r`` at war, then apply each
+    rung's monthly costs and the shocks of rungs reached for the first time.
+
+    ``p`` is the :class:`EscalationParams` view; draws at sites ``escalation`` and
+    ``escalation-down`` (one lane a theater) from ``rv``; ``w`` from :func:`step_work`.
+    """
+    occupied, held, area, share, lost, by_actor, level, at_war, reached = w
+    n_theaters = level.shape[0]
+    any_war = False
+    for t in range(n_theaters):
+        at_war[t] = s.theater_status[r, t] == WAR and p.has_ladder[t]
+        any_war = any_war or at_war[t]
+    if not any_war:
+        for t in range(n_theaters):
+            s.patrons_at_war[r, t] = False
+        return
+
+    # Climb one rung, or step down one.
+    occupied_run(s.held_km2[r], ix.front_soil_side, occupied)
+    sum_over_run(occupied, ix.aggressor_soil, held)
+    sum_over_run(wd.area_km2[r], ix.aggressor_soil, area)
+    any_reached = False
+    for t in range(n_theaters):
+        level[t] = s.escalation_level[r, t]
+        reached[t] = False
+        if not at_war[t]:
+            continue
+        held_share = held[t] / max(area[t], 1e-12) if area[t] > 0 else 0.0
+        will_agg = s.will[r, ix.theater_actor[t, AGGRESSOR]]
+        probability = climb_probability(
+            p.base_hazard[r, t],
+            p.restrictions_hazard[r, t],
+            s.restrictions_lifted[r],
+            p.soil_hazard_per_1000km2[r, t],
+            held[t],
+            p.losing_hazard[r, t],
+            will_agg,
+        )
+        top = p.top_level[t]
+        above = min(level[t] + 1, top)
+        allowed = doctrine_allows(
+            p.doctrine_gated[t, above],
+            p.doctrine_soil_share[r, t, above],
+            p.doctrine_will[r, t, above],
+            held_share,
+            will_agg,
+        )
+        u = draw(rv, r, s.month[r], CLIMB_SITE, t)
+        climbs = u < probability and level[t] < top and allowed
+        if climbs:
+            level[t] += 1
+        elif level[t] > 0 and p.descend_hazard[r, t] > 0:
+            down = draw(rv, r, s.month[r], DESCENT_SITE, t)
+            if down < -np.expm1(-p.descend_hazard[r, t]):
+                level[t] -= 1
+        reached[t] = climbs and level[t] > s.max_escalation_level[r, t]
+        any_reached = any_reached or reached[t]
+
+    # What the rung each theater stands on costs this month: will, personnel, munitions.
+    will = s.will[r]
+    for a in range(will.shape[0]):
+        patron_loss = role_sum(
+            p.patron_will_loss[r], level, at_war, ix.theater_actor, ix.theater_patron, PATRONS, a
+        )
+        aggressor_loss = role_sum(
+            p.aggressor_will_loss[r],
+            level,
+            at_war,
+            ix.theater_actor,
+            ix.theater_patron,
+            AGGRESSOR,
+            a,
+        )
+        will[a] = min(max(will[a] - patron_loss - aggressor_loss, 0.0), 1.0)
+    losing = False
+    for f in range(share.shape[0]):
+        t = ix.front_theater[f]
+        share[f] = p.aggressor_personnel_loss_share[r, t, level[t]] * (1.0 if at_war[t] else 0.0)
+        losing = losing or share[f] != 0.0
+    if losing:
+        lose_personnel(
+            s.personnel[r],
+            s.casualties_per_month[r],
+            s.casualties_total[r],
+            ix.slot_actor_onehot,
+            AGGRESSOR,
+            share,
+            lost,
+            by_actor,
+        )
+    firing = False
+    for t in range(n_theaters):
+        for m in range(p.patron_munitions.shape[3]):
+            firing = firing or (at_war[t] and p.patron_munitions[r, t, level[t], m] != 0.0)
+    if firing:
+        stockpile = s.stockpile[r]
+        for a in range(stockpile.shape[0]):
+            for m in range(stockpile.shape[1]):
+                spent = role_sum(
+                    p.patron_munitions[r, :, :, m],
+                    level,
+                    at_war,
+                    ix.theater_actor,
+                    ix.theater_patron,
+                    PATRONS,
+                    a,
+                )
+                stockpile[a, m] = max(stockpile[a, m] - spent, 0.0)
+
+    # The once-only effects of rungs reached for the first time this month.
+    if any_reached:
+        for f in range(share.shape[0]):
+            t = ix.front_theater[f]
+            share[f] = p.shock_defender_personnel_share[r, t, level[t]] * (
+                1.0 if reached[t] else 0.0
+            )
+        lose_personnel(
+            s.personnel[r],
+            s.casualties_per_month[r],
+            s.casualties_total[r],
+            ix.slot_actor_onehot,
+            DEFENDER,
+            share,
+            lost,
+            by_actor,
+        )
+        for a in range(will.shape[0]):
+            change = 0.0
+            for role in range(N_ROLES):
+                change = change + role_sum(
+                    p.shock_will[r, :, :, role],
+                    level,
+                    reached,
+                    ix.theater_actor,
+                    ix.theater_patron,
+                    role,
+                    a,
+                )
+            will[a] = min(max(will[a] + change, 0.0), 1.0)
+
+    for t in range(n_theaters):
+        s.escalation_level[r, t] = level[t]
+        s.max_escalation_level[r, t] = max(s.max_escalation_level[r, t], level[t])
+        s.patrons_at_war[r, t] = at_war[t] and p.patrons_at_war[t, level[t]]
+
+
+@driver
+def _all(s: Any, p: Any, ix: Any, wd: Any, rv: Any) -> None:
+    for r in numba.prange(s.will.shape[0]):
+        step_run(r, s, p, ix, wd, rv, step_work(s, p, ix))
+
+
+WRITES = (
+    "escalation_level",
+    "max_escalation_level",
+    "patrons_at_war",
+    "will",
+    "personnel",
+    "casualties_per_month",
+    "casualties_total",
+    "stockpile",
+)
+"""The state fields :func:`step_run` writes."""
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Climb or descend the ladder; apply each rung's monthly costs and first-reach shocks."""
-    index, p = params.index, params.of(EscalationParams)
-    at_war = (state.theater_status == TheaterStatus.WAR) & p.has_ladder[None, :]
-    if not at_war.any():
-        if not state.patrons_at_war.any():
-            return state
-        return replace(state, patrons_at_war=np.zeros_like(state.patrons_at_war))
-    held = sum_over(occupied_km2(state, params), index.aggressor_soil)
-    aggressor_area = sum_over(params.world.area_km2, index.aggressor_soil)
-    held_share = np.where(aggressor_area > 0, held / np.maximum(aggressor_area, 1e-12), 0.0)
-    will_agg = state.will[:, index.theater_actor[:, AGGRESSOR]]
-    probability = climb_probability(
-        p.base_hazard,
-        p.restrictions_hazard,
-        state.restrictions_lifted[:, None],
-        p.soil_hazard_per_1000km2,
-        held,
-        p.losing_hazard,
-        will_agg,
+    after = writable(state, WRITES)
+    _all(
+        state_view(after),
+        view(params.of(EscalationParams)),
+        view(params.index),
+        view(params.world),
+        rng.view(),
     )
-    theaters = np.arange(len(index.theaters))[None, :]
-    above = np.minimum(state.escalation_level + 1, p.top_level[None, :])
-    allowed = doctrine_allows(
-        p.doctrine_gated[theaters, above],
-        level_effect(p.doctrine_soil_share, above),
-        level_effect(p.doctrine_will, above),
-        held_share,
-        will_agg,
-    )
-    u = rng.uniform(state.month, "escalation", lanes=len(index.theaters))
-    climbs = at_war & (u < probability) & (state.escalation_level < p.top_level[None, :])
-    climbs &= allowed
-    level = state.escalation_level + climbs
-    if (p.descend_hazard > 0).any():
-        down = rng.uniform(state.month, "escalation-down", lanes=len(index.theaters))
-        level = level - (at_war & ~climbs & (level > 0) & (down < -np.expm1(-p.descend_hazard)))
-    first_reach = climbs & (level > state.max_escalation_level)
-    state = _monthly_costs(state, params, p, level, at_war)
-    if first_reach.any():
-        state = _first_reach(state, params, p, level, first_reach)
-    return replace(
-        state,
-        escalation_level=level,
-        max_escalation_level=np.maximum(state.max_escalation_level, level),
-        patrons_at_war=at_war & p.patrons_at_war[theaters, level],
-    )
-
-
-def _monthly_costs(
-    state: State,
-    params: Params,
-    p: EscalationParams,
-    level: NDArray[np.int64],
-    at_war: NDArray[np.bool_],
-) -> State:
-    """Will, personnel and munitions the rung each theater stands on costs this month."""
-    index = params.index
-    patron_loss = sum_over(level_effect(p.patron_will_loss, level) * at_war, index.theater_patron)
-    aggressor_loss = sum_over(
-        level_effect(p.aggressor_will_loss, level) * at_war, aggressor_matrix(index)
-    )
-    will = np.clip(state.will - patron_loss - aggressor_loss, 0.0, 1.0)
-    share = (level_effect(p.aggressor_personnel_loss_share, level) * at_war)[:, index.front_theater]
-    if share.any():
-        state = lose_personnel(state, params, AGGRESSOR, share)
-    stockpile = state.stockpile
-    fire = p.patron_munitions[
-        np.arange(level.shape[0])[:, None], np.arange(level.shape[1])[None, :], level
-    ]
-    fire = fire * at_war[:, :, None]  # (run, theater, munition) per patron
-    if fire.any():
-        spent = np.stack(
-            [sum_over(fire[:, :, m], index.theater_patron) for m in range(fire.shape[2])], axis=2
-        )
-        stockpile = np.maximum(state.stockpile - spent, 0.0)
-    return replace(state, will=will, stockpile=stockpile)
-
-
-def _first_reach(
-    state: State,
-    params: Params,
-    p: EscalationParams,
-    level: NDArray[np.int64],
-    reached: NDArray[np.bool_],
-) -> State:
-    """The once-only effects of rungs reached for the first time this month."""
-    index = params.index
-    runs, theaters = np.arange(level.shape[0])[:, None], np.arange(level.shape[1])[None, :]
-    shock = p.shock_will[runs, theaters, level] * reached[:, :, None]  # (run, theater, role)
-    defender, aggressor = role_matrix(index, DEFENDER), aggressor_matrix(index)
-    patron = index.theater_patron
-    others = ~(defender | aggressor | patron)
-    change = (
-        sum_over(shock[:, :, 0], defender)
-        + sum_over(shock[:, :, 1], aggressor)
-        + sum_over(shock[:, :, 2], patron)
-        + sum_over(shock[:, :, 3], others)
-    )
-    share = (level_effect(p.shock_defender_personnel_share, level) * reached)[
-        :, index.front_theater
-    ]
-    state = lose_personnel(state, params, DEFENDER, share)
-    return replace(state, will=np.clip(state.will + change, 0.0, 1.0))
-
-
-def lose_personnel(state: State, params: Params, side: int, share: F64) -> State:
-    """``side`` loses ``share`` (run, front) of its personnel on each front, counted as
-    casualties of the month and of its actors."""
-    lost = np.zeros_like(state.personnel)
-    lost[:, :, side] = state.personnel[:, :, side] * share
-    return replace(
-        state,
-        personnel=state.personnel - lost,
-        casualties_per_month=state.casualties_per_month + lost,
-        casualties_total=state.casualties_total + per_actor(lost, params),
-    )
-
-
-def role_matrix(index: Index, side: int) -> NDArray[np.bool_]:
-    """(theater, actor): True where the actor is the theater's defender (or aggressor)."""
-    out = np.zeros((len(index.theaters), len(index.actors)), dtype=np.bool_)
-    out[np.arange(len(index.theaters)), index.theater_actor[:, side]] = True
-    return out
-
-
-def aggressor_matrix(index: Index) -> NDArray[np.bool_]:
-    """(theater, actor): True where the actor is the theater's aggressor."""
-    return role_matrix(index, AGGRESSOR)
+    return after
