@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.model.worlds import toy_world
+from tests.oracles import aid as oracle
+from tests.oracles.check import assert_matches_oracle
 from twofront.engine.rng import make_stream
-from twofront.model.aid import phase, wire_lines
+from twofront.model.aid import deliveries, phase, wire_lines, within_budget
 from twofront.scenario.loader import load
 from twofront.simulation import sample
 
@@ -58,6 +60,22 @@ def test_orders_beyond_what_the_donor_can_spare_are_cut_pro_rata(toy):
     after = phase(state, params, stream)
     np.testing.assert_allclose(after.aid_sent_per_month, [[30_000.0, 20_000.0]])
     np.testing.assert_allclose(after.stockpile[0, :, 0], [30_000.0, 20_000.0, 450_000.0])
+
+
+def test_the_docstring_example_deliveries_then_the_budget_cut():
+    # Orders 60k and 40k on one donor's stock with 50k spare -> 30k and 20k; at 1,000 USD
+    # a unit (50 M USD) with 30 M USD left of the month's limit: x 0.6 -> 18k and 12k.
+    donor, munition = np.array([0, 0]), np.array([0, 0])
+    orders, sent = np.array([[60_000.0, 40_000.0]]), np.empty((1, 2))
+    stock, floor = np.array([[[500_000.0]]]), np.array([[[450_000.0]]])
+    deliveries(orders, stock, floor, donor, munition, 0, np.empty((1, 1)), sent)
+    np.testing.assert_allclose(sent, [[30_000.0, 20_000.0]])
+    cost = np.array([[[1_000.0]]])
+    within_budget(sent, cost, np.array([30e6]), donor, munition, 0, np.empty(1))
+    np.testing.assert_allclose(sent, [[18_000.0, 12_000.0]], rtol=1e-12)
+    # Without a limit (inf left) nothing is cut.
+    within_budget(sent, cost, np.array([np.inf]), donor, munition, 0, np.empty(1))
+    np.testing.assert_allclose(sent, [[18_000.0, 12_000.0]], rtol=1e-12)
 
 
 def test_donor_keeps_its_floor(toy):
@@ -198,3 +216,7 @@ def test_the_worlds_supply_is_the_same_under_every_strategy():
     assert first.min() >= 100_000 and first.max() <= 300_000
     for strategy, values in supplied.items():
         np.testing.assert_array_equal(values, first, err_msg=strategy)
+
+
+def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
+    assert assert_matches_oracle(phase, oracle.phase) > 50

@@ -12,9 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.model.worlds import actor, changed, toy_world
+from tests.oracles import industry as oracle
+from tests.oracles.check import assert_matches_oracle
 from twofront.model.industry import (
     IndustryParams,
     budget_output_per_month,
+    cost_usd,
     lag_decay,
     lag_toward,
     mobilised_funding,
@@ -31,39 +34,38 @@ amounts = st.floats(0.0, 1e7).map(lambda x: round(x, 3))
 ramps = st.floats(0.1, 120.0)
 
 
+def decay(tau: float, dt: float = 1.0) -> float:
+    """e^(-dt / tau) of one line (:func:`lag_decay` takes arrays)."""
+    return float(lag_decay(np.array([tau]), dt)[0])
+
+
 def test_lag_toward_matches_the_docstring_example():
     # c' = T + (c - T) e^(-dt/tau) = 100,000 - 60,000 e^(-1/12)
     #    = 100,000 - 60,000 * 0.9200444 = 100,000 - 55,202.66 = 44,797.34
-    c = lag_toward(np.array([40_000.0]), np.array([100_000.0]), lag_decay(np.array([12.0])))
-    assert c[0] == pytest.approx(44_797.34, abs=0.01)
+    assert lag_toward(40_000.0, 100_000.0, decay(12.0)) == pytest.approx(44_797.34, abs=0.01)
 
 
 def test_lag_toward_ramps_down_as_well_as_up():
     # 40,000 + (100,000 - 40,000) e^(-1/12) = 40,000 + 55,202.66 = 95,202.66
-    c = lag_toward(np.array([100_000.0]), np.array([40_000.0]), lag_decay(np.array([12.0])))
-    assert c[0] == pytest.approx(95_202.66, abs=0.01)
+    assert lag_toward(100_000.0, 40_000.0, decay(12.0)) == pytest.approx(95_202.66, abs=0.01)
 
 
 def test_capacity_at_its_target_stays_there():
-    c = lag_toward(np.array([5e4]), np.array([5e4]), lag_decay(np.array([3.0])))
-    assert c[0] == 5e4
+    assert lag_toward(5e4, 5e4, decay(3.0)) == 5e4
 
 
 @settings(max_examples=50, deadline=None)
 @given(c=amounts, target=amounts, tau=ramps, dt=st.floats(0.01, 24.0))
 def test_two_half_steps_equal_one_full_step(c, target, tau, dt):
-    c, target, tau = np.array([c]), np.array([target]), np.array([tau])
-    half = lag_decay(tau, dt / 2)
+    half = decay(tau, dt / 2)
     halves = lag_toward(lag_toward(c, target, half), target, half)
-    np.testing.assert_allclose(
-        halves, lag_toward(c, target, lag_decay(tau, dt)), rtol=1e-9, atol=1e-6
-    )
+    assert halves == pytest.approx(lag_toward(c, target, decay(tau, dt)), rel=1e-9, abs=1e-6)
 
 
 @settings(max_examples=50, deadline=None)
 @given(c=amounts, target=amounts, tau=ramps)
 def test_capacity_moves_toward_its_target_without_overshooting(c, target, tau):
-    new = lag_toward(np.array([c]), np.array([target]), lag_decay(np.array([tau])))[0]
+    new = lag_toward(c, target, decay(tau))
     assert min(c, target) - 1e-6 <= new <= max(c, target) + 1e-6
     assert abs(new - target) <= abs(c - target) + 1e-6
 
@@ -208,5 +210,11 @@ def test_one_budget_limit_scales_every_line_of_the_actor_alike():
     np.testing.assert_allclose(limit, [[5e6, np.inf]])
     output = np.array([[[1000.0, 1.0], [1000.0, 1.0]]])
     cost = np.array([[[4000.0, 2e6], [4000.0, 2e6]]])
-    got = within_limit(output, cost, limit)
-    np.testing.assert_allclose(got, [[[1000 * 5 / 6, 5 / 6], [1000.0, 1.0]]], rtol=1e-12)
+    assert cost_usd(output, cost, 0, 0, np.empty(2)) == 6e6
+    for a in range(2):
+        within_limit(output, cost, limit[0, a], 0, a, np.empty(2))
+    np.testing.assert_allclose(output, [[[1000 * 5 / 6, 5 / 6], [1000.0, 1.0]]], rtol=1e-12)
+
+
+def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
+    assert assert_matches_oracle(phase, oracle.phase) > 50

@@ -11,51 +11,71 @@ from hypothesis import strategies as st
 
 from tests.hand_world import fixed, hand_world, load_world
 from tests.model.worlds import actor, front, toy_world
+from tests.oracles import manpower as oracle
+from tests.oracles.check import assert_matches_oracle
 from twofront.model.manpower import phase, redeploy, shares_by_actor, slot_weights
 from twofront.simulation import initial
 
 # Two fronts, A and B, both on the soil of actor 0 (side 0); actor 1 attacks
-# on A and actor 2 on B. onehot is (front, side, actor).
-ONEHOT = np.zeros((2, 2, 3))
-ONEHOT[0, 0, 0] = ONEHOT[1, 0, 0] = 1.0
-ONEHOT[0, 1, 1] = 1.0
-ONEHOT[1, 1, 2] = 1.0
-SLOT_ACTOR = ONEHOT.argmax(axis=2)  # (front, side) actor index
+# on A and actor 2 on B. SLOT_ACTOR is (front, side) -> actor, as the index's front_actor.
+SLOT_ACTOR = np.array([[0, 1], [0, 2]])
+
+
+def _weights(personnel, held_km2, active, priority) -> np.ndarray:
+    out = np.empty((2, 2))
+    soil_side = np.array([0, 0])
+    priority_by_actor = np.full((1, 3), priority)
+    slot_weights(
+        np.array([personnel], dtype=np.float64),
+        np.array([held_km2], dtype=np.float64),
+        np.array(active),
+        soil_side,
+        priority_by_actor,
+        SLOT_ACTOR,
+        0,
+        out,
+    )
+    return out
+
+
+def _shares(weights: np.ndarray, slot_actor: np.ndarray = SLOT_ACTOR) -> np.ndarray:
+    out = np.empty_like(weights)
+    shares_by_actor(weights, slot_actor, np.empty(3), out)
+    return out
+
+
+def _redeploy(personnel, shares, in_play, rho, slot_actor=SLOT_ACTOR) -> np.ndarray:
+    new = np.array([personnel], dtype=np.float64)
+    rho = np.array([rho], dtype=np.float64)
+    redeploy(new, shares, in_play, rho, slot_actor, 0, np.empty_like(shares), np.empty(3))
+    return new[0]
 
 
 def test_docstring_example_redeploys_toward_the_invaded_front():
     # 100k on A facing 50k; 0 on B facing 50k; the enemy holds some of B (own soil).
-    personnel = np.array([[[100_000.0, 50_000.0], [0.0, 50_000.0]]])
-    held_km2 = np.array([[[1_000.0, 0.0], [500.0, 500.0]]])
-    active = np.array([[True, True]])
-    priority = np.full((1, 2, 2), 2.0)
-    weights = slot_weights(personnel, held_km2, active, np.array([0, 0]), priority)
+    personnel = np.array([[100_000.0, 50_000.0], [0.0, 50_000.0]])
+    held_km2 = [[1_000.0, 0.0], [500.0, 500.0]]
+    weights = _weights(personnel, held_km2, [True, True], 2.0)
     # w = enemy facing the slot, times pi = 2 where own soil is occupied: (50k, 100k)
-    np.testing.assert_allclose(weights[0, :, 0], [50_000.0, 100_000.0])
-    shares = shares_by_actor(weights, ONEHOT, SLOT_ACTOR)
-    np.testing.assert_allclose(shares[0, :, 0], [1 / 3, 2 / 3])
-    in_play = np.ones((1, 2, 2), bool)
-    new = redeploy(personnel, shares, in_play, np.full((1, 2, 2), 0.5), ONEHOT, SLOT_ACTOR)
+    np.testing.assert_allclose(weights[:, 0], [50_000.0, 100_000.0])
+    shares = _shares(weights)
+    np.testing.assert_allclose(shares[:, 0], [1 / 3, 2 / 3])
+    new = _redeploy(personnel, shares, np.ones((2, 2), bool), np.full(3, 0.5))
     # target 100k * (1/3, 2/3) = (33.3k, 66.7k); halfway: (100k - 33.3k, 0 + 33.3k)
-    np.testing.assert_allclose(new[0, :, 0], [200_000 / 3, 100_000 / 3])
+    np.testing.assert_allclose(new[:, 0], [200_000 / 3, 100_000 / 3])
     # actor 1 holds one slot: it keeps its 50k. actor 2 faces nobody (share 0):
     # its slot in play is emptied at the rate, 50k -> 25k.
-    assert new[0, 0, 1] == pytest.approx(50_000.0)
-    assert new[0, 1, 1] == pytest.approx(25_000.0)
+    assert new[0, 1] == pytest.approx(50_000.0)
+    assert new[1, 1] == pytest.approx(25_000.0)
 
 
 def test_weights_are_zero_on_inactive_fronts():
-    personnel = np.array([[[10.0, 20.0], [30.0, 40.0]]])
-    held_km2 = np.array([[[1.0, 1.0], [1.0, 1.0]]])
-    weights = slot_weights(
-        personnel, held_km2, np.array([[True, False]]), np.array([0, 0]), np.full((1, 2, 2), 2.0)
-    )
-    np.testing.assert_array_equal(weights[0, 1], [0.0, 0.0])
+    weights = _weights([[10.0, 20.0], [30.0, 40.0]], [[1.0, 1.0], [1.0, 1.0]], [True, False], 2.0)
+    np.testing.assert_array_equal(weights[1], [0.0, 0.0])
 
 
 def test_actor_without_weight_has_zero_shares_not_nan():
-    shares = shares_by_actor(np.zeros((1, 2, 2)), ONEHOT, SLOT_ACTOR)
-    np.testing.assert_array_equal(shares, np.zeros((1, 2, 2)))
+    np.testing.assert_array_equal(_shares(np.zeros((2, 2))), np.zeros((2, 2)))
 
 
 # Three fronts; side 0 is always actor 0; side 1 is actor 1 on fronts 0-1, actor 2 on front 2.
@@ -75,17 +95,16 @@ people = st.floats(0.0, 1e6).map(lambda x: round(x, 1))
     rho=st.lists(st.floats(0.0, 1.0).map(lambda x: round(x, 6)), min_size=3, max_size=3),
 )
 def test_redeploy_conserves_each_actors_personnel(personnel, weights, front_at_war, rho):
-    personnel = np.array(personnel).reshape(1, 3, 2)
-    at_war = np.array(front_at_war)[None, :, None]
-    weights = np.array(weights).reshape(1, 3, 2) * at_war
-    shares = shares_by_actor(weights, ONEHOT3, SLOT_ACTOR3)
-    has_front = np.einsum("rfs,fsa->ra", shares, ONEHOT3) > 0
-    in_play = at_war & np.einsum("ra,fsa->rfs", has_front.astype(float), ONEHOT3).astype(bool)
-    # The rate is the actor's (as the phase passes it), spread onto its slots.
-    rho_slot = np.einsum("ra,fsa->rfs", np.array([rho]), ONEHOT3)
-    new = redeploy(personnel, shares, in_play, rho_slot, ONEHOT3, SLOT_ACTOR3)
-    before = np.einsum("rfs,fsa->ra", personnel, ONEHOT3)
-    after = np.einsum("rfs,fsa->ra", new, ONEHOT3)
+    personnel = np.array(personnel).reshape(3, 2)
+    at_war = np.array(front_at_war)[:, None]
+    weights = np.array(weights).reshape(3, 2) * at_war
+    shares = _shares(weights, SLOT_ACTOR3)
+    has_front = np.einsum("fs,fsa->a", shares, ONEHOT3) > 0
+    in_play = at_war & np.einsum("a,fsa->fs", has_front.astype(float), ONEHOT3).astype(bool)
+    # The rate is the actor's, as the phase passes it.
+    new = _redeploy(personnel, shares, in_play, rho, SLOT_ACTOR3)
+    before = np.einsum("fs,fsa->a", personnel, ONEHOT3)
+    after = np.einsum("fs,fsa->a", new, ONEHOT3)
     np.testing.assert_allclose(after, before, rtol=1e-9, atol=1e-6)
     assert np.all(new >= -1e-9)
     np.testing.assert_array_equal(new[~in_play], personnel[~in_play])
@@ -154,3 +173,7 @@ def test_absentees_leave_the_fronts_and_some_come_back_to_the_reserves(tmp_path)
     np.testing.assert_allclose(after.reserves_personnel[:, blue], 50.0)
     np.testing.assert_allclose(after.absent_total[:, blue], 150.0)
     np.testing.assert_array_equal(after.absent_total[:, red], 0.0)
+
+
+def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
+    assert assert_matches_oracle(phase, oracle.phase) > 50

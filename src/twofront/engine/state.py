@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from twofront.engine.compiled import kernel, view
+from twofront.engine.compiled import inlined, kernel, view
 from twofront.engine.params import Params
 
 F64 = NDArray[np.float64]
@@ -283,6 +283,50 @@ def actors_at_war(state: State, params: Params) -> NDArray[np.bool_]:
     active = theater_at_war(state, params).astype(np.float64)
     both_sides = np.repeat(active[:, :, None], 2, axis=2)
     return per_actor(both_sides, params) > 0
+
+
+# Kernel forms of the helpers above, for one run ``r`` of a state view ``s`` with the index
+# view ``ix`` (see :mod:`twofront.engine.compiled`); the NumPy forms stay for phases not
+# yet compiled, the recorder and the tests.
+
+_WAR = int(TheaterStatus.WAR)
+
+
+@inlined
+def theater_at_war_run(r: int, s: Any, ix: Any, f: int) -> bool:
+    """:func:`theater_at_war` of front ``f`` in run ``r``."""
+    return bool(s.theater_status[r, ix.front_theater[f]] == _WAR)
+
+
+@inlined
+def front_active_run(r: int, s: Any, ix: Any, f: int) -> bool:
+    """:func:`front_active` of front ``f`` in run ``r``: its theater at war and, on the
+    aggressor's soil, some of it held by the defender."""
+    soil = ix.front_soil_side[f]
+    occupied = s.held_km2[r, f, 1 - soil]
+    return theater_at_war_run(r, s, ix, f) and (soil == 0 or occupied > 0)
+
+
+@inlined
+def actors_at_war_run(r: int, s: Any, ix: Any, out: NDArray[np.bool_]) -> None:
+    """:func:`actors_at_war` of run ``r`` into ``out`` (actor,)."""
+    for a in range(out.shape[0]):
+        out[a] = False
+    for f in range(ix.front_actor.shape[0]):
+        if theater_at_war_run(r, s, ix, f):
+            out[ix.front_actor[f, 0]] = True
+            out[ix.front_actor[f, 1]] = True
+
+
+@inlined
+def sum_slots_run(values: F64, front_actor: NDArray[np.int64], out: F64) -> None:
+    """:func:`sum_slots` of one run's (front, side) ``values`` into ``out`` (actor,), slot by
+    slot in the same order (front, then side)."""
+    for a in range(out.shape[0]):
+        out[a] = 0.0
+    for f in range(values.shape[0]):
+        for side in range(2):
+            out[front_actor[f, side]] += values[f, side]
 
 
 def begin_wars(

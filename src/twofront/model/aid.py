@@ -31,17 +31,20 @@ of 1,000 with 30 M USD left of the month's limit, 18k and 12k.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.compiled import driver, inlined, kernel, view
 from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, sum_over
-from twofront.model.industry import IndustryParams
+from twofront.engine.state import State, state_view, writable
+from twofront.model.industry import IndustryParams, cost_usd
 from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
@@ -52,19 +55,17 @@ class AidParams:
     """Aid lines, the world's supply (``[[supply]]``) first, then the strategy's; donors' floors.
 
     The policy (:mod:`twofront.policy.schedule`) orders along these lines; this
-    phase delivers. The one-hot matrices are wiring built once per chunk.
+    phase delivers.
     """
 
     donor: NDArray[np.int64]  # (line,) actor index
+    recipient: NDArray[np.int64]  # (line,) actor index
     munition: NDArray[np.int64]  # (line,)
     start_month: NDArray[np.int64]  # (line,) first month index the line runs
     end_month: NDArray[np.int64]  # (line,) last month index the line runs
     theater: NDArray[np.int64]  # (line,) theater whose defender receives, -1 if none
     per_month: F64  # (run, line) units ordered a month while the line runs
     min_stockpile: F64  # (run, actor, munition) units a donor keeps for itself
-    donor_cells: F64  # (line, actor * munition) one-hot of the donor's stock cell
-    recipient_cells: F64  # (line, actor * munition) one-hot of the recipient's stock cell
-    donor_actor: F64  # (line, actor) one-hot of the donor
 
     @property
     def lines(self) -> int:
@@ -120,79 +121,169 @@ def wire_lines(
     per_month: F64,
     min_stockpile: F64,
 ) -> AidParams:
-    """Aid parameters for the given lines, with their one-hot wiring built once."""
-    n_munitions = len(index.munitions)
-    cells = len(index.actors) * n_munitions
+    """Aid parameters for the given lines (``index`` is not read: kept for callers)."""
     return AidParams(
         donor=donor,
+        recipient=recipient,
         munition=munition,
         start_month=start_month,
         end_month=end_month,
         theater=theater,
         per_month=per_month,
         min_stockpile=min_stockpile,
-        donor_cells=line_matrix(donor, munition, n_munitions, cells),
-        recipient_cells=line_matrix(recipient, munition, n_munitions, cells),
-        donor_actor=line_matrix(donor, np.zeros_like(donor), 1, len(index.actors)),
     )
 
 
-def line_matrix(
-    actor: NDArray[np.int64], munition: NDArray[np.int64], n_munitions: int, n_cells: int
-) -> F64:
-    """(line, actor * munition) one-hot of each line's flattened (actor, munition) cell."""
-    onehot = np.zeros((actor.shape[0], n_cells))
-    onehot[np.arange(actor.shape[0]), actor * n_munitions + munition] = 1.0
-    return onehot
-
-
+@inlined
 def deliveries(
     orders_per_month: F64,
     stockpile: F64,
     min_stockpile: F64,
-    donor_matrix: F64,
-) -> F64:
-    """Units delivered per line, shape (run, line); see the module equations.
+    donor: NDArray[np.int64],
+    munition: NDArray[np.int64],
+    r: int,
+    ordered: F64,
+    sent: F64,
+) -> None:
+    """Units delivered per line in run ``r`` into ``sent`` (run, line); see the module
+    equations.
 
-    ``stockpile`` and ``min_stockpile`` are (run, actor, munition);
-    ``donor_matrix`` is :func:`line_matrix` of the donors.
+    ``orders_per_month`` o is (run, line); ``stockpile`` S and ``min_stockpile`` S^min are
+    (run, actor, munition); ``ordered`` (actor, munition) is working space for O, the
+    orders on each donor's stock, summed line by line in line order.
     """
-    runs = stockpile.shape[0]
-    spare = np.maximum(stockpile - min_stockpile, 0.0).reshape(runs, -1)
-    ordered = sum_over(orders_per_month, donor_matrix)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fill = np.where(ordered > 0, np.minimum(1.0, spare / ordered), 0.0)
-    return orders_per_month * fill[:, donor_matrix.argmax(axis=1)]
+    for a in range(ordered.shape[0]):
+        for m in range(ordered.shape[1]):
+            ordered[a, m] = 0.0
+    for line in range(donor.shape[0]):
+        ordered[donor[line], munition[line]] += orders_per_month[r, line]
+    for line in range(donor.shape[0]):
+        d, m = donor[line], munition[line]
+        spare = np.maximum(stockpile[r, d, m] - min_stockpile[r, d, m], 0.0)
+        total = ordered[d, m]
+        fill = np.minimum(1.0, spare / total) if total > 0 else 0.0
+        sent[r, line] = orders_per_month[r, line] * fill
 
 
+@inlined
 def within_budget(
-    sent: F64, unit_cost_usd: F64, left_usd: F64, donor_actor: F64, donor: NDArray[np.int64]
-) -> F64:
-    """(run, line) deliveries cut pro rata per donor so that their value (at ``unit_cost_usd``,
-    (run, line)) stays within what is ``left_usd`` (run, actor) of its monthly limit;
-    unchanged where the limit does not bind (inf: no limit)."""
-    value = sum_over(sent * unit_cost_usd, donor_actor)
-    left = np.maximum(left_usd, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fill = np.where(value > left, left / value, 1.0)
-    return np.where(fill[:, donor] < 1.0, sent * fill[:, donor], sent)
+    sent: F64,
+    unit_cost_usd: F64,
+    left_usd: F64,
+    donor: NDArray[np.int64],
+    munition: NDArray[np.int64],
+    r: int,
+    value: F64,
+) -> None:
+    """Cut the deliveries ``sent`` (run, line) of run ``r`` in place, pro rata per donor, so
+    that their value (at the donor's ``unit_cost_usd`` (run, actor, munition)) stays
+    within what is ``left_usd`` (actor,) of its monthly limit; unchanged where the limit
+    does not bind (inf: no limit). ``value`` (actor,) is working space."""
+    for a in range(value.shape[0]):
+        value[a] = 0.0
+    for line in range(donor.shape[0]):
+        value[donor[line]] += sent[r, line] * unit_cost_usd[r, donor[line], munition[line]]
+    for line in range(donor.shape[0]):
+        d = donor[line]
+        left = np.maximum(left_usd[d], 0.0)
+        fill = left / value[d] if value[d] > left else 1.0
+        if fill < 1.0:
+            sent[r, line] = sent[r, line] * fill
+
+
+@kernel
+def step_work(s: Any, p: Any, ix: Any) -> tuple[F64, F64, F64, F64]:
+    """Scratch space for one run: orders, then moves, on each stock cell (actor, munition);
+    two (actor,) rows (what is left of each limit, the value of aid given); one (munition,)
+    row for sums over a donor's lines."""
+    n_actors, n_munitions = s.stockpile.shape[1], s.stockpile.shape[2]
+    return (
+        np.empty((n_actors, n_munitions)),
+        np.empty(n_actors),
+        np.empty(n_actors),
+        np.empty(n_munitions),
+    )
+
+
+@kernel
+def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
+    """The module's equations for run ``r`` of the state view ``s``; ``p`` is the pair of
+    views (:class:`AidParams`, :class:`~twofront.model.industry.IndustryParams`): aid
+    reads the donors' unit costs and munitions budgets. ``w`` is the scratch of
+    :func:`step_work` (the index ``ix``, world ``wd`` and random numbers ``rv`` are not
+    read).
+
+    Reads ``aid_order_per_month`` (set by the policy) and ``produced_per_month`` (this
+    month's production); overwrites ``aid_sent_per_month``; writes ``stockpile`` and adds
+    to ``aid_given_usd``.
+    """
+    aid, industry = p
+    cells, left, value, scratch = w
+    stockpile, sent, unit_cost = s.stockpile, s.aid_sent_per_month, industry.unit_cost_usd
+    n_actors, n_munitions = stockpile.shape[1], stockpile.shape[2]
+    deliveries(
+        s.aid_order_per_month,
+        stockpile,
+        aid.min_stockpile,
+        aid.donor,
+        aid.munition,
+        r,
+        cells,
+        sent,
+    )
+    # What this month's production left of each donor's limit pays for its aid.
+    for a in range(n_actors):
+        spent = cost_usd(s.produced_per_month, unit_cost, r, a, scratch)
+        left[a] = industry.munitions_budget_usd_per_month[r, a] - spent
+    within_budget(sent, unit_cost, left, aid.donor, aid.munition, r, value)
+    # Units move from the donor's stock to the recipient's, line by line.
+    for a in range(n_actors):
+        for m in range(n_munitions):
+            cells[a, m] = 0.0
+    for line in range(aid.donor.shape[0]):
+        d, to, m = aid.donor[line], aid.recipient[line], aid.munition[line]
+        if d != to:
+            cells[to, m] += sent[r, line]
+            cells[d, m] -= sent[r, line]
+    for a in range(n_actors):
+        for m in range(n_munitions):
+            stockpile[r, a, m] = np.maximum(stockpile[r, a, m] + cells[a, m], 0.0)
+    # Aid given, at the donor's unit cost (what replacing it costs).
+    for a in range(n_actors):
+        value[a] = 0.0
+    for line in range(aid.donor.shape[0]):
+        d = aid.donor[line]
+        value[d] += sent[r, line] * unit_cost[r, d, aid.munition[line]]
+    for a in range(n_actors):
+        s.aid_given_usd[r, a] += value[a]
+
+
+@kernel
+def _one(r: int, s: Any, aid: Any, industry: Any, ix: Any, wd: Any, rv: Any) -> None:
+    p = (aid, industry)
+    step_run(r, s, p, ix, wd, rv, step_work(s, p, ix))
+
+
+@driver
+def _all(s: Any, aid: Any, industry: Any, ix: Any, wd: Any, rv: Any) -> None:
+    # The two views go in apart: Numba's parallel loops do not take a tuple of them.
+    for r in numba.prange(s.stockpile.shape[0]):
+        _one(r, s, aid, industry, ix, wd, rv)
+
+
+WRITES = ("aid_sent_per_month", "stockpile", "aid_given_usd")
+"""The state fields :func:`step_run` writes."""
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Deliver this month's aid orders, donor to recipient; count their replacement cost."""
-    p, industry = params.of(AidParams), params.of(IndustryParams)
-    sent = deliveries(state.aid_order_per_month, state.stockpile, p.min_stockpile, p.donor_cells)
-    unit_cost = industry.unit_cost_usd[:, p.donor, p.munition]
-    spent = (state.produced_per_month * industry.unit_cost_usd).sum(axis=2)
-    sent = within_budget(
-        sent, unit_cost, industry.munitions_budget_usd_per_month - spent, p.donor_actor, p.donor
+    after = writable(state, WRITES)
+    _all(
+        state_view(after),
+        view(params.of(AidParams)),
+        view(params.of(IndustryParams)),
+        view(params.index),
+        view(params.world),
+        rng.view(),
     )
-    moved = sum_over(sent, p.recipient_cells - p.donor_cells).reshape(state.stockpile.shape)
-    stockpile = np.maximum(state.stockpile + moved, 0.0)
-    given = sum_over(sent * unit_cost, p.donor_actor)
-    return replace(
-        state,
-        aid_sent_per_month=sent,
-        stockpile=stockpile,
-        aid_given_usd=state.aid_given_usd + given,
-    )
+    return after

@@ -41,16 +41,19 @@ that: 833.3 shells and 0.833 missiles, and nothing is left for aid.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.compiled import driver, inlined, kernel, pairwise_sum, view
 from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State
+from twofront.engine.state import State, state_view, writable
 from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
@@ -120,24 +123,9 @@ def munitions_limit_per_month(defence_budget_usd_per_year: F64, share: F64) -> F
     return np.where(np.isnan(share), np.inf, share * defence_budget_usd_per_year / 12.0)
 
 
-def within_limit(output: F64, unit_cost_usd: F64, limit_usd: F64) -> F64:
-    """(run, actor, munition) ``output`` scaled down by one factor per actor so that its cost
-    stays within ``limit_usd`` (run, actor); unchanged where the limit does not bind."""
-    cost = (output * unit_cost_usd).sum(axis=2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(cost > limit_usd, limit_usd / cost, 1.0)
-    return np.where((scale < 1.0)[:, :, None], output * scale[:, :, None], output)
-
-
 def lag_decay(ramp_months: F64, dt_months: float = 1.0) -> F64:
     """e^(-dt / tau): the share of the gap to the target left after ``dt_months``."""
     return np.exp(-dt_months / ramp_months)
-
-
-def lag_toward(capacity: F64, target: F64, decay: F64) -> F64:
-    """Capacity after a step of first-order lag toward ``target`` (any shape):
-    T + (c - T) * decay, with ``decay`` from :func:`lag_decay`."""
-    return target + (capacity - target) * decay
 
 
 def budget_output_per_month(budget_usd_per_year: F64, unit_cost_usd: F64) -> F64:
@@ -152,24 +140,101 @@ def mobilised_funding(planned_per_month: F64, mobilised_per_month: F64) -> F64:
     return np.maximum(scale, 1.0)
 
 
+@inlined
+def lag_toward(capacity: float, target: float, decay: float) -> float:
+    """Capacity after a step of first-order lag toward ``target``: T + (c - T) * decay,
+    with ``decay`` from :func:`lag_decay`."""
+    return target + (capacity - target) * decay
+
+
+@inlined
+def cost_usd(units: F64, unit_cost_usd: F64, r: int, a: int, scratch: F64) -> float:
+    """sum_m q_m p_m of actor ``a`` in run ``r`` of the (run, actor, munition) ``units`` at
+    ``unit_cost_usd``, summed as NumPy sums a row (``scratch`` (munition,) holds the
+    products)."""
+    for m in range(units.shape[2]):
+        scratch[m] = units[r, a, m] * unit_cost_usd[r, a, m]
+    return pairwise_sum(scratch)
+
+
+@inlined
+def within_limit(
+    output: F64, unit_cost_usd: F64, limit_usd: float, r: int, a: int, scratch: F64
+) -> None:
+    """Scale actor ``a``'s ``output`` in run ``r`` ((run, actor, munition), in place) by one
+    factor, L / cost, so that its cost stays within ``limit_usd`` L; unchanged where the
+    limit does not bind (inf: no limit). ``scratch`` (munition,) is working space."""
+    cost = cost_usd(output, unit_cost_usd, r, a, scratch)
+    scale = limit_usd / cost if cost > limit_usd else 1.0
+    if scale < 1.0:
+        for m in range(output.shape[2]):
+            output[r, a, m] = output[r, a, m] * scale
+
+
+@kernel
+def step_work(s: Any, p: Any, ix: Any) -> tuple[F64]:
+    """Scratch space for one run: the costs of one actor's lines (munition,)."""
+    return (np.empty(s.stockpile.shape[2]),)
+
+
+@kernel
+def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
+    """The module's equations for run ``r`` of the state view ``s``, with the parameter
+    view ``p`` (:class:`IndustryParams`) and the scratch ``w`` of :func:`step_work` (the
+    index ``ix``, world ``wd`` and random numbers ``rv`` are not read).
+
+    Reads ``capacity_target_per_month``, ``mobilising`` and ``output_share`` (set by the
+    month's strikes); overwrites ``capacity_per_month`` and ``produced_per_month``; adds
+    to ``stockpile`` and ``spent_usd``.
+    """
+    (scratch,) = w
+    produced = s.produced_per_month
+    n_actors, n_munitions = produced.shape[1], produced.shape[2]
+    for a in range(n_actors):
+        mobilising = s.mobilising[r, a]
+        share = s.output_share[r, a]
+        for m in range(n_munitions):
+            # c' = T + (c - T) e^(-dt / tau); q = s min(c', B / 12 / p)
+            capacity = lag_toward(
+                s.capacity_per_month[r, a, m],
+                s.capacity_target_per_month[r, a, m],
+                p.decay_per_month[r, a, m],
+            )
+            s.capacity_per_month[r, a, m] = capacity
+            budget_cap = (
+                p.mobilised_budget_cap_per_month[r, a, m]
+                if mobilising
+                else p.budget_cap_per_month[r, a, m]
+            )
+            output = np.minimum(capacity, budget_cap)
+            produced[r, a, m] = output * share if share < 1.0 else output
+        # One limit L on the actor's production spending, every line scaled alike.
+        within_limit(
+            produced, p.unit_cost_usd, p.munitions_budget_usd_per_month[r, a], r, a, scratch
+        )
+        for m in range(n_munitions):
+            s.stockpile[r, a, m] += produced[r, a, m]
+        s.spent_usd[r, a] += cost_usd(produced, p.unit_cost_usd, r, a, scratch)
+
+
+@driver
+def _all(s: Any, p: Any, ix: Any, wd: Any, rv: Any) -> None:
+    for r in numba.prange(s.stockpile.shape[0]):
+        step_run(r, s, p, ix, wd, rv, step_work(s, p, ix))
+
+
+WRITES = ("capacity_per_month", "produced_per_month", "stockpile", "spent_usd")
+"""The state fields :func:`step_run` writes."""
+
+
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Ramp capacity, produce what the budget buys, add output to stockpiles, count spending."""
-    p = params.of(IndustryParams)
-    capacity = lag_toward(
-        state.capacity_per_month, state.capacity_target_per_month, p.decay_per_month
+    after = writable(state, WRITES)
+    _all(
+        state_view(after),
+        view(params.of(IndustryParams)),
+        view(params.index),
+        view(params.world),
+        rng.view(),
     )
-    budget_cap = np.where(
-        state.mobilising[:, :, None], p.mobilised_budget_cap_per_month, p.budget_cap_per_month
-    )
-    output = np.minimum(capacity, budget_cap)
-    output = np.where(
-        state.output_share[:, :, None] < 1.0, output * state.output_share[:, :, None], output
-    )
-    produced = within_limit(output, p.unit_cost_usd, p.munitions_budget_usd_per_month)
-    return replace(
-        state,
-        capacity_per_month=capacity,
-        produced_per_month=produced,
-        stockpile=state.stockpile + produced,
-        spent_usd=state.spent_usd + (produced * p.unit_cost_usd).sum(axis=2),
-    )
+    return after

@@ -35,22 +35,26 @@ target (33.3k, 66.7k); with rho = 0.5 → (66.7k, 33.3k).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.compiled import driver, inlined, kernel, view
 from twofront.engine.index import Index
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
 from twofront.engine.state import (
     State,
-    actors_at_war,
-    front_active,
-    sum_slots,
-    theater_at_war,
-    to_slots,
+    actors_at_war_run,
+    front_active_run,
+    state_view,
+    sum_slots_run,
+    theater_at_war_run,
+    writable,
 )
 from twofront.scenario.schema import Scenario
 
@@ -89,92 +93,179 @@ def sample_params(
     )
 
 
+@inlined
 def slot_weights(
     personnel: F64,
     held_km2: F64,
     active: NDArray[np.bool_],
     soil_side: NDArray[np.int64],
-    own_soil_priority_slot: F64,
-) -> F64:
-    """(run, front, side) weights w_s; zero on inactive fronts."""
-    enemy = personnel[:, :, ::-1]
-    sides = np.arange(2)[None, None, :]
-    own_soil = soil_side[None, :, None] == sides
-    occupied = held_km2[:, :, ::-1] > 0
-    priority = np.where(own_soil & occupied, own_soil_priority_slot, 1.0)
-    return enemy * priority * active[:, :, None]
+    own_soil_priority: F64,
+    front_actor: NDArray[np.int64],
+    r: int,
+    out: F64,
+) -> None:
+    """Run ``r``'s (front, side) weights w_s into ``out``: the enemy personnel facing the
+    slot (``personnel`` (run, front, side)), times the slot actor's ``own_soil_priority``
+    (run, actor) where the enemy holds some of its own soil on the front (``held_km2``
+    (run, front, side)); zero on inactive fronts (``active`` (front,))."""
+    for f in range(out.shape[0]):
+        for side in range(2):
+            enemy = personnel[r, f, 1 - side]
+            own_soil_occupied = soil_side[f] == side and held_km2[r, f, 1 - side] > 0
+            priority = own_soil_priority[r, front_actor[f, side]] if own_soil_occupied else 1.0
+            out[f, side] = enemy * priority * (1.0 if active[f] else 0.0)
 
 
-def shares_by_actor(weights: F64, onehot: F64, slot_actor: NDArray[np.int64]) -> F64:
-    """(run, front, side) share of each slot in its actor's total weight (0 if none).
+@inlined
+def shares_by_actor(weights: F64, front_actor: NDArray[np.int64], total: F64, out: F64) -> None:
+    """The (front, side) share of each slot in its actor's total weight into ``out`` (0 if
+    the actor has none; ``out`` may be ``weights``); ``total`` (actor,) is working space,
+    left holding each actor's total weight."""
+    sum_slots_run(weights, front_actor, total)
+    for f in range(weights.shape[0]):
+        for side in range(2):
+            actor_total = total[front_actor[f, side]]
+            out[f, side] = weights[f, side] / actor_total if actor_total > 0 else 0.0
 
-    ``slot_actor`` (front, side) is the actor index of each slot.
-    """
-    total_slot = sum_slots(weights, onehot)[:, slot_actor]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(total_slot > 0, weights / total_slot, 0.0)
 
-
+@inlined
 def redeploy(
     personnel: F64,
     shares: F64,
     in_play: NDArray[np.bool_],
-    fraction_slot: F64,
-    onehot: F64,
-    slot_actor: NDArray[np.int64],
-) -> F64:
-    """Move each actor's in-play personnel toward its desired split; totals are conserved.
+    fraction: F64,
+    front_actor: NDArray[np.int64],
+    r: int,
+    in_play_slots: F64,
+    total: F64,
+) -> None:
+    """Move each actor's in-play personnel of run ``r`` (``personnel`` (run, front, side),
+    in place) toward its desired split ``shares`` (front, side) at its rate ``fraction``
+    (run, actor); totals are conserved.
 
-    ``in_play`` (run, front, side) marks the slots that take part: fronts at
-    war whose actor has some weight somewhere. Slots in play with zero share
-    (e.g. a closed incursion front) are emptied at the redeployment rate.
+    ``in_play`` (front, side) marks the slots that take part: fronts at war whose actor
+    has some weight somewhere. Slots in play with zero share (e.g. a closed incursion
+    front) are emptied at the redeployment rate. ``in_play_slots`` (front, side) and
+    ``total`` (actor,) are working space.
     """
-    total = sum_slots(personnel * in_play, onehot)
-    desired = total[:, slot_actor] * shares
-    return np.where(in_play, personnel + fraction_slot * (desired - personnel), personnel)
+    for f in range(shares.shape[0]):
+        for side in range(2):
+            in_play_slots[f, side] = personnel[r, f, side] * (1.0 if in_play[f, side] else 0.0)
+    sum_slots_run(in_play_slots, front_actor, total)
+    for f in range(shares.shape[0]):
+        for side in range(2):
+            if in_play[f, side]:
+                a = front_actor[f, side]
+                now = personnel[r, f, side]
+                personnel[r, f, side] = now + fraction[r, a] * (total[a] * shares[f, side] - now)
+
+
+@kernel
+def step_work(s: Any, p: Any, ix: Any) -> tuple[Any, ...]:
+    """Scratch space for one run: (actor,) rows (at war, has a front, absentees then
+    deployments, sums), (front, side) slots (absentees then in-play personnel, weights then
+    shares), active fronts (front,) and slots in play (front, side)."""
+    n_actors, n_fronts = s.reserves_personnel.shape[1], s.personnel.shape[1]
+    return (
+        np.empty(n_actors, dtype=np.bool_),
+        np.empty(n_actors, dtype=np.bool_),
+        np.empty(n_actors),
+        np.empty(n_actors),
+        np.empty((n_fronts, 2)),
+        np.empty((n_fronts, 2)),
+        np.empty(n_fronts, dtype=np.bool_),
+        np.empty((n_fronts, 2), dtype=np.bool_),
+    )
+
+
+@kernel
+def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
+    """The module's equations for run ``r`` of the state view ``s``, with the parameter
+    view ``p`` (:class:`ManpowerParams`), the index view ``ix`` and the scratch ``w`` of
+    :func:`step_work` (the world ``wd`` and random numbers ``rv`` are not read).
+
+    Reads ``theater_status``, ``held_km2`` and ``committing_reserves`` (set by the policy);
+    writes ``reserves_personnel``, ``personnel``, ``absent_total`` and ``will``.
+    """
+    at_war, has_front, per_actor, total, slots, shares, active, in_play = w
+    front_actor = ix.front_actor
+    n_actors, n_fronts = at_war.shape[0], front_actor.shape[0]
+    reserves, personnel = s.reserves_personnel, s.personnel
+    # Mobilisation of an actor at war: R += m, W -= omega m / 1e5.
+    actors_at_war_run(r, s, ix, at_war)
+    for a in range(n_actors):
+        mobilised = p.mobilisation_per_month[r, a] * (1.0 if at_war[a] else 0.0)
+        reserves[r, a] = reserves[r, a] + mobilised
+        will = s.will[r, a] - p.will_loss_per_100k_mobilised[r, a] * mobilised / 1e5
+        s.will[r, a] = np.minimum(np.maximum(will, 0.0), 1.0)
+    # Absences: a share nu of each active slot goes missing, beta of them come back.
+    for f in range(n_fronts):
+        active[f] = front_active_run(r, s, ix, f)
+        for side in range(2):
+            nu = p.absent_share_per_month[r, front_actor[f, side]]
+            slots[f, side] = personnel[r, f, side] * nu * (1.0 if active[f] else 0.0)
+    sum_slots_run(slots, front_actor, per_actor)
+    for a in range(n_actors):
+        back = per_actor[a] * p.absent_return_fraction[r, a]
+        reserves[r, a] = reserves[r, a] + back
+        s.absent_total[r, a] = s.absent_total[r, a] + per_actor[a] - back
+    for f in range(n_fronts):
+        for side in range(2):
+            personnel[r, f, side] = personnel[r, f, side] - slots[f, side]
+    # Redeployment toward the weights w_s, at rate rho, of the slots in play.
+    slot_weights(
+        personnel,
+        s.held_km2,
+        active,
+        ix.front_soil_side,
+        p.own_soil_priority,
+        front_actor,
+        r,
+        shares,
+    )
+    shares_by_actor(shares, front_actor, total, shares)
+    sum_slots_run(shares, front_actor, total)
+    for a in range(n_actors):
+        has_front[a] = total[a] > 0
+    for f in range(n_fronts):
+        at_war_front = theater_at_war_run(r, s, ix, f)
+        for side in range(2):
+            in_play[f, side] = at_war_front and has_front[front_actor[f, side]]
+    redeploy(
+        personnel, shares, in_play, p.redeploy_fraction_per_month, front_actor, r, slots, total
+    )
+    # Reserves deployed, delta R, spread by the same shares while the actor commits them.
+    for a in range(n_actors):
+        committing = has_front[a] and s.committing_reserves[r, a]
+        per_actor[a] = (
+            p.deploy_fraction_per_month[r, a] * reserves[r, a] * (1.0 if committing else 0.0)
+        )
+    for f in range(n_fronts):
+        for side in range(2):
+            a = front_actor[f, side]
+            personnel[r, f, side] = personnel[r, f, side] + per_actor[a] * shares[f, side]
+    for a in range(n_actors):
+        reserves[r, a] = reserves[r, a] - per_actor[a]
+
+
+@driver
+def _all(s: Any, p: Any, ix: Any, wd: Any, rv: Any) -> None:
+    for r in numba.prange(s.personnel.shape[0]):
+        step_run(r, s, p, ix, wd, rv, step_work(s, p, ix))
+
+
+WRITES = ("reserves_personnel", "personnel", "absent_total", "will")
+"""The state fields :func:`step_run` writes."""
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Mobilise, redeploy between fronts and deploy reserves for every actor at war."""
-    p = params.of(ManpowerParams)
-    onehot = params.index.slot_actor_onehot
-    at_war = actors_at_war(state, params)
-    mobilised = p.mobilisation_per_month * at_war
-    reserves = state.reserves_personnel + mobilised
-    will = state.will - p.will_loss_per_100k_mobilised * mobilised / 1e5
-
-    active = front_active(state, params)
-    at_war_front = theater_at_war(state, params)
-    gone = state.personnel * to_slots(p.absent_share_per_month, params) * active[:, :, None]
-    absent = sum_slots(gone, onehot)
-    back = absent * p.absent_return_fraction
-    reserves = reserves + back
-    fronts_personnel = state.personnel - gone
-    weights = slot_weights(
-        fronts_personnel,
-        state.held_km2,
-        active,
-        params.index.front_soil_side,
-        to_slots(p.own_soil_priority, params),
+    after = writable(state, WRITES)
+    _all(
+        state_view(after),
+        view(params.of(ManpowerParams)),
+        view(params.index),
+        view(params.world),
+        rng.view(),
     )
-    slot_actor = params.index.front_actor
-    shares = shares_by_actor(weights, onehot, slot_actor)
-    has_front = sum_slots(shares, onehot) > 0
-    in_play = at_war_front[:, :, None] & to_slots(has_front, params)
-    personnel = redeploy(
-        fronts_personnel,
-        shares,
-        in_play,
-        to_slots(p.redeploy_fraction_per_month, params),
-        onehot,
-        slot_actor,
-    )
-    deployed = p.deploy_fraction_per_month * reserves * (has_front & state.committing_reserves)
-    personnel = personnel + to_slots(deployed, params) * shares
-    return replace(
-        state,
-        reserves_personnel=reserves - deployed,
-        personnel=personnel,
-        absent_total=state.absent_total + absent - back,
-        will=np.clip(will, 0.0, 1.0),
-    )
+    return after
