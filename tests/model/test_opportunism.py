@@ -12,13 +12,26 @@ from hypothesis import strategies as st
 
 from tests.hand_world import fixed, hand_world, ladder, load_world, opportunism_block
 from tests.model.worlds import toy_world
-from twofront.engine.state import NEVER, TheaterStatus
+from tests.oracles import opportunism as oracle
+from tests.oracles.check import assert_matches_oracle
+from twofront.engine.compiled import view
+from twofront.engine.params import Params
+from twofront.engine.state import (
+    NEVER,
+    State,
+    TheaterStatus,
+    begin_war,
+    begin_wars,
+    state_view,
+)
+from twofront.model.escalation import EscalationParams
 from twofront.model.opportunism import (
     OpportunismParams,
     aggression_paid,
     deterrence_of_holders,
     forces_factor,
     forces_in_reach,
+    opportunity,
     phase,
     readiness,
     start_probability,
@@ -27,8 +40,16 @@ from twofront.model.opportunism import (
 from twofront.simulation import run
 
 
-def a(*values: float) -> np.ndarray:
-    return np.array(values, dtype=np.float64)
+def probabilities(state: State, params: Params) -> np.ndarray:
+    """(run, theater) :func:`war_probability` of every run and theater."""
+    s, p, ix = state_view(state), view(params.of(OpportunismParams)), view(params.index)
+    factor = params.of(EscalationParams).opportunism_factor
+    out = np.empty(state.theater_status.shape)
+    every = np.ones(out.shape[1], dtype=bool)
+    for r in range(out.shape[0]):
+        o = opportunity(r, state.theater_status, state.escalation_level, factor)
+        war_probability(r, s, p, ix, o, every, out[r])
+    return out
 
 
 def grid(low: float, high: float) -> st.SearchStrategy[float]:
@@ -38,19 +59,24 @@ def grid(low: float, high: float) -> st.SearchStrategy[float]:
 
 def test_readiness_ramps_linearly_then_holds():
     # r0 = 0.2, r1 = 1.0, T = 10: 0.2 + 0.8 * min(1, t / 10)
-    got = [readiness(a(0.2), a(1.0), a(10.0), t)[0] for t in (0, 5, 10, 20)]
+    got = [readiness(0.2, 1.0, 10.0, t) for t in (0, 5, 10, 20)]
     np.testing.assert_allclose(got, [0.2, 0.6, 1.0, 1.0])
 
 
 def test_readiness_may_fall():
     # r0 = 1.0, r1 = 0.5, T = 4, t = 1: 1 - 0.5 * 0.25 = 0.875
-    assert readiness(a(1.0), a(0.5), a(4.0), 1)[0] == pytest.approx(0.875)
+    assert readiness(1.0, 0.5, 4.0, 1) == pytest.approx(0.875)
 
 
 def deterrence(stock, reference, used):
     """:func:`deterrence_of_holders` for one run, theater ``k`` held by actor ``k`` alone."""
-    n = stock.shape[0]
-    return deterrence_of_holders(stock[None], np.eye(n, dtype=bool), reference[None], used)[0]
+    holders = np.eye(stock.shape[0], dtype=bool)
+    return np.array(
+        [
+            deterrence_of_holders(stock, holders[k], reference[k], used[k], k, 1.0)
+            for k in range(stock.shape[0])
+        ]
+    )
 
 
 def dense_deterrence(stock, reference, used):
@@ -84,14 +110,14 @@ def test_empty_stocks_deter_almost_nothing_without_error():
 def test_start_probability_matches_the_docstring_example():
     # h0 = 0.01, r = 1, D = 0.5, eta = 1, beta = 1.5, n = 1, o = 1:
     # lambda = 0.01 * 1 * 0.5^-1 * 1.5^1 * 1 = 0.03; P = 1 - e^-0.03 = 0.029554
-    p = start_probability(a(0.01), a(1.0), a(0.5), a(1.0), a(1.5), a(1.0), a(1.0))[0]
+    p = start_probability(0.01, 1.0, 0.5, 1.0, 1.5, 1.0, 1.0)
     assert p == pytest.approx(1 - math.exp(-0.03), rel=1e-12)
     assert round(p, 4) == 0.0296
 
 
 def test_start_probability_scales_with_readiness_and_opportunity():
     # lambda = 0.01 * 0.5 * 2^-2 * 2^0 * 4 = 0.005; P = 1 - e^-0.005
-    p = start_probability(a(0.01), a(0.5), a(2.0), a(2.0), a(2.0), a(0.0), a(4.0))[0]
+    p = start_probability(0.01, 0.5, 2.0, 2.0, 2.0, 0.0, 4.0)
     assert p == pytest.approx(1 - math.exp(-0.005), rel=1e-12)
 
 
@@ -107,7 +133,7 @@ def test_start_probability_scales_with_readiness_and_opportunity():
 )
 def test_more_stock_deters_and_busier_patrons_invite(h0, ready, stock, more_stock, eta, beta, wars):
     def p(deterrent: float, n: int) -> float:
-        return start_probability(a(h0), a(ready), a(deterrent), a(eta), a(beta), a(n), a(1.0))[0]
+        return start_probability(h0, ready, deterrent, eta, beta, float(n), 1.0)
 
     assert 0.0 <= p(stock + more_stock, wars) <= p(stock, wars) <= 1.0
     assert p(stock, wars) <= p(stock, wars + 1)
@@ -234,7 +260,9 @@ def test_a_theater_without_opportunism_stays_at_peace(tmp_path):
     params, stream, state = toy_world(
         load_world(hand_world(with_west=True), tmp_path), "none", runs=2
     )
-    assert phase(state, params, stream) is state
+    after = phase(state, params, stream)
+    for f in fields(state):
+        np.testing.assert_array_equal(getattr(after, f.name), getattr(state, f.name), f.name)
 
 
 def test_engine_records_the_war_start_and_the_stocks_of_that_month(tmp_path):
@@ -270,11 +298,14 @@ def test_deterrence_of_holders_equals_the_dense_geometric_mean():
     used = np.array([[True, False, True], [False, False, False]])
     reference = rng.uniform(100.0, 500.0, (5, 2, 3))
     dense = np.einsum("ram,ta->rtm", stockpile, holders.astype(float))
-    np.testing.assert_allclose(
-        deterrence_of_holders(stockpile, holders, reference, used),
-        dense_deterrence(dense, reference, used),
-        rtol=1e-12,
-    )
+    got = [
+        [
+            deterrence_of_holders(stockpile[r], holders[t], reference[r, t], used[t], -1, 1.0)
+            for t in range(2)
+        ]
+        for r in range(5)
+    ]
+    np.testing.assert_allclose(got, dense_deterrence(dense, reference, used), rtol=1e-12)
 
 
 def _recurring_west(tmp_path, after=0.2, **opportunism):
@@ -310,8 +341,6 @@ def test_a_settled_theater_with_readiness_after_war_can_start_a_new_war(tmp_path
 
 
 def test_a_new_war_starts_its_own_clock(tmp_path):
-    from twofront.engine.state import begin_wars
-
     params, _, state = toy_world(_recurring_west(tmp_path), "none", runs=2)
     west = _index(params, "west")
     state = _settled_west(state, params, settled_month=1)
@@ -332,6 +361,17 @@ def test_a_new_war_starts_its_own_clock(tmp_path):
     np.testing.assert_array_equal(opened.trend_share_per_month[:, west], 0.0)
     np.testing.assert_array_equal(opened.escalation_level[:, west], 0)
     np.testing.assert_array_equal(opened.war_start_snapshot[:, west], 3)
+    # The kernel form, one cell at a time, writes the same state.
+    for reopen, expected in ((False, kept), (True, opened)):
+        written = replace(state, **{name: getattr(state, name).copy() for name in BEGIN})
+        s = state_view(written)
+        for r in range(2):
+            assert begin_war(s, r, west, state.month, 3, reopen) == reopen
+        for name in BEGIN:
+            np.testing.assert_array_equal(getattr(written, name), getattr(expected, name), name)
+
+
+BEGIN = tuple(f.name for f in fields(State) if f.name != "month")
 
 
 def test_readiness_after_a_war_ramps_from_the_settlement(tmp_path):
@@ -356,10 +396,10 @@ def test_a_defender_without_patrons_is_busy_while_it_fights_elsewhere(tmp_path):
     west = params.index.theaters.index("west")
     # Month 0: readiness 0.5; D = green's 400 shells / 400 = 1; one busy war: 2^1; o = 1:
     # lambda = 0.01 * 0.5 * 1 * 2 = 0.01, P = 1 - e^-0.01
-    np.testing.assert_allclose(war_probability(state, params)[:, west], -np.expm1(-0.01))
+    np.testing.assert_allclose(probabilities(state, params)[:, west], -np.expm1(-0.01))
     # Without the war in the east, green is not busy: lambda = 0.005.
     calm = replace(state, theater_status=np.full_like(state.theater_status, TheaterStatus.PEACE))
-    np.testing.assert_allclose(war_probability(calm, params)[:, west], -np.expm1(-0.005))
+    np.testing.assert_allclose(probabilities(calm, params)[:, west], -np.expm1(-0.005))
 
 
 def _guarded_west(tmp_path, guarantee: float, revisionism: float):
@@ -384,13 +424,13 @@ def test_guarantees_cut_and_imposed_terms_raise_the_hazard_of_renewed_war(tmp_pa
     ceiling = state.aggressor_ceiling_share.copy()
     share[:, west], ceiling[:, west] = 0.8, 0.9
     negotiated = replace(state, settlement_share=share, aggressor_ceiling_share=ceiling)
-    np.testing.assert_allclose(war_probability(negotiated, params)[:, west], -np.expm1(-0.0004))
+    np.testing.assert_allclose(probabilities(negotiated, params)[:, west], -np.expm1(-0.0004))
     # Terms 0.3 above what the aggressor accepted (its collapse imposed them):
     # lambda = 0.0004 * e^(2 * 0.3) = 0.00072885
     ceiling[:, west] = 0.5
     imposed = replace(state, settlement_share=share, aggressor_ceiling_share=ceiling)
     expected = 0.0004 * np.exp(0.6)
-    np.testing.assert_allclose(war_probability(imposed, params)[:, west], -np.expm1(-expected))
+    np.testing.assert_allclose(probabilities(imposed, params)[:, west], -np.expm1(-expected))
 
 
 def test_without_a_guarantee_the_same_peace_is_riskier(tmp_path):
@@ -400,7 +440,7 @@ def test_without_a_guarantee_the_same_peace_is_riskier(tmp_path):
     bare, _, _ = toy_world(_guarded_west(tmp_path / "b", 0.0, 0.0), "none")
     west = _index(guarded, "west")
     state = _settled_west(replace(state, month=5), guarded, settled_month=3)
-    assert (war_probability(state, bare)[:, west] > war_probability(state, guarded)[:, west]).all()
+    assert (probabilities(state, bare)[:, west] > probabilities(state, guarded)[:, west]).all()
 
 
 # --- reputation: how a war backed elsewhere ended ---------------------------------------
@@ -412,7 +452,8 @@ def test_aggression_paid_is_the_largest_share_kept_in_wars_the_same_backers_lost
     backs = np.array([[False, True, False], [True, False, False], [False, False, False]])
     status = np.array([[TheaterStatus.SETTLED, TheaterStatus.WAR, TheaterStatus.SETTLED]] * 2)
     share = np.array([[0.25, np.nan, 0.1], [1.3, np.nan, 0.1]])
-    paid = aggression_paid(status.astype(np.int8), share, backs)
+    status = status.astype(np.int8)
+    paid = [[aggression_paid(status[r], share[r], backs[j]) for j in range(3)] for r in range(2)]
     np.testing.assert_allclose(paid, [[0.0, 0.75, 0.0], [0.0, 0.0, 0.0]])
 
 
@@ -427,26 +468,23 @@ def test_a_war_the_same_patron_lost_raises_the_hazard_by_e_to_the_kappa_l(tmp_pa
     share = state.settlement_share.copy()
     share[:, east] = 0.25
     settled = replace(state, month=4, theater_status=status, settlement_share=share)
-    probability = war_probability(settled, params)[:, _index(params, "west")]
+    probability = probabilities(settled, params)[:, _index(params, "west")]
     np.testing.assert_allclose(probability, 1 - math.exp(-0.014 * math.exp(0.6)), rtol=1e-12)
     won = replace(settled, settlement_share=np.where(share == 0.25, 1.0, share))
     np.testing.assert_allclose(
-        war_probability(won, params)[:, _index(params, "west")], 1 - math.exp(-0.014), rtol=1e-12
+        probabilities(won, params)[:, _index(params, "west")], 1 - math.exp(-0.014), rtol=1e-12
     )
 
 
 def test_a_patrons_stock_counts_by_its_weight_and_a_transfer_raises_deterrence():
     # The docstring example: defender 100, patron 900, w = 0.5, reference 1,100:
     # D = (100 + 450) / 1,100 = 0.5; after moving 100 to the defender (200 + 400) / 1,100.
-    holders = np.array([[True, True]])
-    weight = np.array([[[1.0, 0.5]]])
-    reference = np.array([[[1100.0]]])
-    used = np.array([[True]])
-    before = deterrence_of_holders(np.array([[[100.0], [900.0]]]), holders, reference, used, weight)
-    after = deterrence_of_holders(np.array([[[200.0], [800.0]]]), holders, reference, used, weight)
-    np.testing.assert_allclose([before[0, 0], after[0, 0]], [0.5, 600 / 1100], rtol=1e-12)
+    holders, reference, used = np.array([True, True]), np.array([1100.0]), np.array([True])
+    before = deterrence_of_holders(np.array([[100.0], [900.0]]), holders, reference, used, 0, 0.5)
+    after = deterrence_of_holders(np.array([[200.0], [800.0]]), holders, reference, used, 0, 0.5)
+    np.testing.assert_allclose([before, after], [0.5, 600 / 1100], rtol=1e-12)
     np.testing.assert_allclose(
-        start_probability(a(0.01), a(1.0), after[:, 0], a(1.0), a(1.5), a(1.0), a(1.0)),
+        start_probability(0.01, 1.0, after, 1.0, 1.5, 1.0, 1.0),
         -np.expm1(-0.015 * 1100 / 600),
         rtol=1e-12,
     )
@@ -455,14 +493,13 @@ def test_a_patrons_stock_counts_by_its_weight_and_a_transfer_raises_deterrence()
 def test_forces_in_reach_add_what_each_combatant_patron_could_send():
     # Theater 0: defender 1,000 on its fronts, combatant actor 1 with F = 2,000 and
     # reserves 500: N = 1,500; theater 1 has no combatant: N = 300.
-    n = forces_in_reach(
-        np.array([[1000.0, 300.0]]),
-        np.array([[0.0, 500.0]]),
-        np.array([[2000.0, 2000.0]]),
-        np.array([[False, True], [False, False]]),
-    )
-    np.testing.assert_allclose(n, [[1500.0, 300.0]])
+    reserves, combatants = np.array([0.0, 500.0]), np.array([[False, True], [False, False]])
+    n = [forces_in_reach(x, reserves, 2000.0, combatants[j]) for j, x in enumerate((1000.0, 300.0))]
+    np.testing.assert_allclose(n, [1500.0, 300.0])
     # (1,500 / 3,000)^-1 = 2; no reference: 1 whatever the forces.
-    np.testing.assert_allclose(
-        forces_factor(n, np.array([[3000.0, np.inf]]), np.array([[1.0, 1.0]])), [[2.0, 1.0]]
-    )
+    assert forces_factor(n[0], 3000.0, 1.0) == pytest.approx(2.0, rel=1e-15)
+    assert forces_factor(n[1], np.inf, 1.0) == 1.0
+
+
+def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
+    assert assert_matches_oracle(phase, oracle.phase) > 50

@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from tests.model.worlds import toy_world
+from tests.oracles.schedule import observe
 from tests.toml_text import dumps
-from twofront.engine.state import TheaterStatus
+from twofront.engine.params import Params
+from twofront.engine.state import State, TheaterStatus
 from twofront.errors import ConditionError, ScenarioError
-from twofront.policy.conditions import Observed, evaluate
-from twofront.scenario.conditions import compile_condition
-from twofront.scenario.loader import load
-from twofront.scenario.schema import condition_names
+from twofront.policy.conditions import (
+    OP_AND,
+    OP_CMP,
+    OP_NOT,
+    OP_OR,
+    OP_STATUS,
+    OP_TRUE,
+    OP_WILL,
+    Observed,
+    evaluate,
+    holds,
+    holds_each,
+    pack,
+    postfix,
+)
+from twofront.scenario.conditions import Condition, Names, compile_condition
+from twofront.scenario.loader import load, shipped_names
+from twofront.scenario.schema import Scenario, condition_names
 
 # The toy scenario starts in 2024-08: 2025-01 is month 5, 2026-01 month 17.
 # Actors (blue, red, donor); munition (shell); theater (east); fronts (main, salient).
@@ -316,3 +334,145 @@ def test_every_bad_condition_of_a_strategy_is_reported_at_once(toy_raw, tmp_path
     assert "strategies.steady.aid[0].when" in joined and "cannot parse" in joined
     assert "strategies.surge.restrictions_lifted_when" in joined
     assert "strategies.surge.mobilise_when" in joined and "'west'" in joined
+
+
+# --- the compiled form: postfix programs on a stack machine, one run at a time ----------
+
+
+def test_a_condition_compiles_to_a_postfix_program(toy):
+    condition = compiled("will.red < 0.3 or not (theater.east.settled and will.blue > 1)", toy)
+    assert postfix(condition) == (
+        (OP_WILL, 1, 0, 0.0),
+        (OP_CMP, 0, 0, 0.3),
+        (OP_STATUS, 0, int(TheaterStatus.SETTLED), 0.0),
+        (OP_WILL, 0, 0, 0.0),
+        (OP_CMP, 2, 0, 1.0),
+        (OP_AND, 2, 0, 0.0),
+        (OP_NOT, 0, 0, 0.0),
+        (OP_OR, 2, 0, 0.0),
+    )
+    assert postfix(None) == ((OP_TRUE, 0, 0, 0.0),)
+
+
+def test_programs_are_packed_once_each_with_their_offsets(toy):
+    a, b = postfix(compiled("month > 1", toy)), postfix(compiled("wars >= 1 or month > 2", toy))
+    ops, constants, start, which = pack([a, b, a, postfix(None)])
+    assert which.tolist() == [0, 1, 0, 2]
+    assert start.tolist() == [0, 2, 7, 8]
+    assert ops.shape == (8, 3) and constants.tolist()[:2] == [0.0, 1.0]
+
+
+def kernel_truth(condition: Condition | None, state: State, params: Params) -> list[bool]:
+    """:func:`holds` of ``condition`` in every run of ``state``."""
+    ops, constants, start, _ = pack([postfix(condition)])
+    fields = (state.theater_status, state.stockpile, state.will, state.held_km2)
+    level, soil_side = state.escalation_level, params.index.front_soil_side
+    return [
+        holds(ops, constants, start[0], start[1], r, state.month, *fields, level, soil_side)
+        for r in range(state.will.shape[0])
+    ]
+
+
+def random_text(rng: np.random.Generator, names: Names, depth: int = 0) -> str:
+    """A random condition over ``names``: connectives nested up to three deep, every term,
+    literals often equal to the values of :func:`random_state`."""
+    pick = rng.random()
+    if depth < 3 and pick < 0.3:
+        joiner = " and " if rng.random() < 0.5 else " or "
+        parts = [random_text(rng, names, depth + 1) for _ in range(int(rng.integers(2, 4)))]
+        text = joiner.join(parts)
+        return f"({text})" if rng.random() < 0.7 else text
+    if depth < 3 and pick < 0.4:
+        return "not " + random_text(rng, names, depth + 1)
+    if pick < 0.5:
+        status = ("peace", "crisis", "war", "settled")[int(rng.integers(4))]
+        return f"theater.{rng.choice(names.theaters)}.{status}"
+    op = ("<", "<=", ">", ">=", "==", "!=")[int(rng.integers(6))]
+    year, month = (int(x) for x in names.start.split("-"))
+    total = year * 12 + month - 1 + int(rng.integers(-3, 40))
+    terms = [
+        ("date", f"{total // 12:04d}-{total % 12 + 1:02d}"),
+        ("month", str(int(rng.integers(0, 40)))),
+        ("calendar", str(int(rng.integers(1, 13)))),
+        ("wars", str(int(rng.integers(0, 4)))),
+        (
+            f"stock.{rng.choice(names.actors)}.{rng.choice(names.munitions)}",
+            str(rng.choice(LEVELS)),
+        ),
+        (f"will.{rng.choice(names.actors)}", str(rng.choice(WILLS))),
+        (f"occupied.{rng.choice(names.fronts)}", str(rng.choice(LEVELS))),
+        (f"escalation.{rng.choice(names.theaters)}", str(int(rng.integers(0, 3)))),
+    ]
+    term, literal = terms[int(rng.integers(len(terms)))]
+    return f"{term} {op} {literal}"
+
+
+LEVELS = (0.0, 100.0, 2500.5)
+WILLS = (0.0, 0.3, 0.5, 1.0)
+
+
+def random_state(rng: np.random.Generator, state: State) -> State:
+    """``state`` with every field a condition reads drawn at random, often at a literal."""
+
+    def values(shape: tuple[int, ...], levels: tuple[float, ...], high: float) -> np.ndarray:
+        return np.where(
+            rng.random(shape) < 0.5, rng.choice(levels, shape), rng.uniform(0, high, shape)
+        )
+
+    return replace(
+        state,
+        month=int(rng.integers(0, 40)),
+        theater_status=rng.integers(0, 4, state.theater_status.shape).astype(np.int8),
+        stockpile=values(state.stockpile.shape, LEVELS, 5000.0),
+        will=values(state.will.shape, WILLS, 1.0),
+        held_km2=values(state.held_km2.shape, LEVELS, 5000.0),
+        escalation_level=rng.integers(0, 3, state.escalation_level.shape),
+    )
+
+
+def shipped_texts(scenario: Scenario) -> list[str]:
+    """Every condition of a scenario: aid lines, strategies' rules, forces' rules."""
+    texts = [x.when for x in scenario.supply if x.when]
+    for strategy in scenario.strategies.values():
+        texts += [x.when for x in strategy.aid if x.when]
+        texts += [x for x in (strategy.mobilise_when, strategy.restrictions_lifted_when) if x]
+        texts += [x.when for x in strategy.start_war]
+    for a in scenario.actors.values():
+        if a.forces:
+            texts += [x for x in (a.forces.commit_reserves_when, a.forces.attack_when) if x]
+    return texts
+
+
+@pytest.mark.parametrize("name", ["toy", *shipped_names()])
+def test_the_kernel_gives_the_truth_of_evaluate_on_random_states(toy, name):
+    scenario = toy if name == "toy" else load(name)
+    names = condition_names(scenario)
+    rng = np.random.default_rng(7)
+    texts = shipped_texts(scenario) + [random_text(rng, names) for _ in range(150)]
+    conditions = [compile_condition(text, names) for text in texts]
+    params, _, state = toy_world(scenario, next(iter(scenario.strategies)), runs=16)
+    assert len({c.text for c in conditions}) > 100
+    ops, constants, start, which = pack([postfix(c) for c in conditions])
+    stack, truth = np.empty(ops.shape[0]), np.empty(start.shape[0] - 1, dtype=bool)
+    for _ in range(4):
+        shaken = random_state(rng, state)
+        seen = observe(shaken, params)
+        expected = np.array([evaluate(c, seen) for c in conditions])  # (condition, run)
+        for condition, truths in zip(conditions, expected, strict=True):
+            assert kernel_truth(condition, shaken, params) == truths.tolist(), condition.text
+        fields = (shaken.theater_status, shaken.stockpile, shaken.will, shaken.held_km2)
+        for r in range(16):
+            holds_each(
+                ops,
+                constants,
+                start,
+                stack,
+                truth,
+                r,
+                shaken.month,
+                *fields,
+                shaken.escalation_level,
+                params.index.front_soil_side,
+            )
+            np.testing.assert_array_equal(truth[which], expected[:, r])
+    assert kernel_truth(None, state, params) == [True] * 16

@@ -9,6 +9,8 @@ import pytest
 
 from tests.hand_world import fixed, hand_world, ladder, load_world
 from tests.model.worlds import actor, toy_world
+from tests.oracles import schedule as oracle
+from tests.oracles.check import assert_matches_oracle
 from tests.toml_text import dumps
 from twofront.engine.state import TheaterStatus
 from twofront.model.industry import IndustryParams
@@ -253,3 +255,30 @@ def test_start_war_does_not_reopen_a_settled_theater(preemptive):
     after = phase(replace(_at(state, 5), theater_status=status), params, stream)
     np.testing.assert_array_equal(after.theater_status[:, west], TheaterStatus.SETTLED)
     np.testing.assert_array_equal(after.wars_started[:, west], state.wars_started[:, west])
+
+
+def test_a_rule_reads_the_state_as_the_month_began_not_a_war_opened_this_month(tmp_path):
+    # West opens in month 2; a rule on "theater.west.war" reads west at peace this month
+    # (no aid, reserves not committed) and at war the next.
+    raw = hand_world(with_west=True)
+    raw["actors"]["blue"]["forces"]["commit_reserves_when"] = "theater.west.war"
+    line = {"donor": "donor", "recipient": "blue", "munition": "shell", "per_month": fixed(10)}
+    raw["strategies"]["strike"] = {
+        "title": "preemptive strike in the west, aid once it is at war",
+        "start_war": [{"theater": "west", "when": "month >= 2"}],
+        "aid": [line | {"when": "theater.west.war"}],
+    }
+    params, stream, state = toy_world(load_world(raw, tmp_path), "strike")
+    blue, west = actor(params, "blue"), params.index.theaters.index("west")
+    opened = phase(_at(state, 2), params, stream)
+    assert (opened.theater_status[:, west] == TheaterStatus.WAR).all()
+    assert opened.fought_this_month[:, west].all()
+    np.testing.assert_array_equal(opened.aid_order_per_month[:, 0], 0.0)
+    assert not opened.committing_reserves[:, blue].any()
+    later = phase(replace(opened, month=3), params, stream)
+    np.testing.assert_array_equal(later.aid_order_per_month[:, 0], 10.0)
+    assert later.committing_reserves[:, blue].all()
+
+
+def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
+    assert assert_matches_oracle(phase, oracle.phase) > 50

@@ -370,6 +370,45 @@ def begin_wars(
     )
 
 
+BEGIN_WAR_WRITES = (
+    "theater_status",
+    "war_start_month",
+    "war_start_snapshot",
+    "wars_started",
+    "war_months",
+    "trend_share_per_month",
+    "escalation_level",
+    "defender_floor_share",
+    "aggressor_ceiling_share",
+    "belief_error_share",
+)
+"""The state fields :func:`begin_war` writes (a compiled phase that opens wars copies them)."""
+
+_PEACE, _CRISIS, _WAR, _SETTLED = (int(x) for x in TheaterStatus)
+
+
+@kernel
+def begin_war(s: Any, r: int, t: int, month: int, snapshot: int, reopen: bool) -> bool:
+    """:func:`begin_wars` for one cell of a state view ``s``, written in place: open war in
+    theater ``t`` of run ``r`` at ``month`` if it is at peace or in crisis, or settled and
+    ``reopen`` allows a new war after a settlement; returns whether it opened."""
+    status = s.theater_status[r, t]
+    if not (status in (_PEACE, _CRISIS) or (status == _SETTLED and reopen)):
+        return False
+    s.theater_status[r, t] = _WAR
+    s.war_start_month[r, t] = month
+    s.war_start_snapshot[r, t] = snapshot
+    s.wars_started[r, t] += 1
+    s.war_months[r, t] = 0
+    s.trend_share_per_month[r, t] = 0.0
+    s.escalation_level[r, t] = 0
+    s.defender_floor_share[r, t] = np.nan
+    s.aggressor_ceiling_share[r, t] = np.nan
+    for side in range(s.belief_error_share.shape[2]):
+        s.belief_error_share[r, t, side] = np.nan
+    return True
+
+
 def writable(state: State, names: tuple[str, ...]) -> State:
     """``state`` with fresh copies of the fields ``names``, for a compiled phase to write
     in place (the other fields are shared with ``state`` and must not be written)."""

@@ -86,19 +86,33 @@ of 100 and a patron's 900 at w = 0.5 against a reference of 1,100, D = 550 /
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from twofront.engine.compiled import driver, kernel, view
 from twofront.engine.index import AGGRESSOR, DEFENDER, Index
 from twofront.engine.params import Params
-from twofront.engine.rng import Stream
+from twofront.engine.rng import Stream, draw, site_id
 from twofront.engine.sampler import Sampler
-from twofront.engine.state import State, TheaterStatus, begin_wars, sum_over
-from twofront.model.escalation import EscalationParams, level_effect
+from twofront.engine.state import (
+    BEGIN_WAR_WRITES,
+    State,
+    TheaterStatus,
+    begin_war,
+    state_view,
+    writable,
+)
+from twofront.model.escalation import EscalationParams
 from twofront.scenario.schema import Scenario, aim_in_force
 
 F64 = NDArray[np.float64]
+PEACE, CRISIS, WAR, SETTLED = (int(x) for x in TheaterStatus)
+SITE = np.uint64(site_id("opportunism"))
+"""The draw site of the monthly decisions; lanes are theaters."""
+BIG = float(np.finfo(np.float64).max)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,161 +225,259 @@ def sample_params(
     )
 
 
-def readiness(start: F64, end: F64, ramp_months: F64, month: int | NDArray[np.int64]) -> F64:
+@kernel
+def readiness(start: float, end: float, ramp_months: float, months: int) -> float:
     """r(t) = r0 + (r1 - r0) min(1, t / T); after a settled war t counts from the settlement
     and r0 is ``readiness_after_war``."""
-    return start + (end - start) * np.minimum(1.0, month / ramp_months)
+    return start + (end - start) * np.minimum(1.0, months / ramp_months)
 
 
+@kernel
 def deterrence_of_holders(
     stockpile: F64,
     holders: NDArray[np.bool_],
     reference: F64,
     used: NDArray[np.bool_],
-    weight: F64 | None = None,
-) -> F64:
-    """(run, theater) geometric-mean deterrence D of the stocks held by each theater's holders.
+    defender: int,
+    patron_weight: float,
+) -> float:
+    """Geometric-mean deterrence D of the stocks held by a theater's holders, in one run.
 
-    ``stockpile`` is (run, actor, munition), ``holders`` (theater, actor),
-    ``reference`` (run, theater, munition) and ``used`` (theater, munition);
-    ``weight`` (run, theater, actor) is what a unit of each holder's stock counts
-    (default 1). Sums only the (theater, munition) pairs that deter, holder by holder.
+    ``stockpile`` is the run's (actor, munition), ``holders`` (actor,) the theater's
+    defender and patrons, ``reference`` (munition,) and ``used`` (munition,) the theater's
+    deterrent munitions; a unit of the defender's stock counts 1, a patron's
+    ``patron_weight`` w. Sums the munitions that deter, holder by holder.
     """
-    log_sum = np.zeros((stockpile.shape[0], used.shape[0]))
-    for theater, munition in zip(*np.nonzero(used), strict=True):
-        stock = np.zeros(stockpile.shape[0])
-        for actor in np.nonzero(holders[theater])[0]:
-            held = stockpile[:, actor, munition]
-            stock += held if weight is None else weight[:, theater, actor] * held
-        ratio = np.maximum(stock, 1e-9) / reference[:, theater, munition]
-        log_sum[:, theater] += np.log(ratio)
-    return np.exp(log_sum / np.maximum(used.sum(axis=1), 1))
+    log_sum = 0.0
+    count = 0
+    for m in range(used.shape[0]):
+        if not used[m]:
+            continue
+        count += 1
+        stock = 0.0
+        for a in range(holders.shape[0]):
+            if holders[a]:
+                weight = 1.0 if a == defender else patron_weight
+                stock += weight * stockpile[a, m]
+        log_sum += np.log(np.maximum(stock, 1e-9) / reference[m])
+    return np.exp(log_sum / max(count, 1))
 
 
-def holder_weights(p: OpportunismParams, defender: NDArray[np.int64]) -> F64:
-    """(run, theater, actor) what a unit of each holder's stock deters: 1 for the defender,
-    w for a patron (0 for the others)."""
-    weight = p.holders[None, :, :] * p.patron_stock_weight[:, :, None]
-    weight[:, np.arange(defender.shape[0]), defender] = 1.0
-    return weight
-
-
+@kernel
 def forces_in_reach(
-    defender_personnel: F64, reserves: F64, patron_forces: F64, combatants: NDArray[np.bool_]
-) -> F64:
-    """(run, theater) N: the defender's personnel on the theater's fronts plus min(F, R_p)
-    for each combatant patron p.
-
-    ``defender_personnel`` is (run, theater), ``reserves`` (run, actor),
-    ``patron_forces`` (run, theater) and ``combatants`` (theater, actor).
-    """
-    out = defender_personnel.copy()
-    for theater, actor in zip(*np.nonzero(combatants), strict=True):
-        out[:, theater] += np.minimum(patron_forces[:, theater], reserves[:, actor])
+    defender_personnel: float, reserves: F64, patron_forces: float, combatants: NDArray[np.bool_]
+) -> float:
+    """N: the defender's personnel on the theater's fronts plus min(F, R_p) for each
+    combatant patron p (``reserves`` and ``combatants`` are (actor,))."""
+    out = defender_personnel
+    for a in range(combatants.shape[0]):
+        if combatants[a]:
+            out += np.minimum(patron_forces, reserves[a])
     return out
 
 
-def forces_factor(forces: F64, reference: F64, elasticity: F64) -> F64:
+@kernel
+def forces_factor(forces: float, reference: float, elasticity: float) -> float:
     """(N / N_ref)^-eta_F; 1 where there is no reference (``reference`` = inf)."""
-    given = np.isfinite(reference)
-    ratio = np.maximum(forces, 1e-9) / np.where(given, reference, 1.0)
-    return np.where(given, ratio ** np.where(given, -elasticity, 0.0), 1.0)
+    if not np.isfinite(reference):
+        return 1.0
+    return (np.maximum(forces, 1e-9) / reference) ** -elasticity
 
 
+@kernel
 def start_probability(
-    base_hazard: F64,
-    ready: F64,
-    deterrent: F64,
-    elasticity: F64,
-    busy: F64,
-    busy_wars: F64,
-    opportunity: F64,
-) -> F64:
+    base_hazard: float,
+    ready: float,
+    deterrent: float,
+    elasticity: float,
+    busy: float,
+    busy_wars: float,
+    opportunity: float,
+) -> float:
     """P = 1 - exp(-h0 r D^-eta beta^n o); the forces term comes in with ``opportunity``."""
     rate = base_hazard * ready * deterrent ** (-elasticity) * busy**busy_wars * opportunity
     return -np.expm1(-rate)
 
 
+@kernel
+def _nan_to_num(x: float, nan: float) -> float:
+    """``np.nan_to_num(x, nan=nan)`` of one number (infinities to the largest floats)."""
+    if np.isnan(x):
+        return nan
+    if x == np.inf:
+        return BIG
+    if x == -np.inf:
+        return -BIG
+    return x
+
+
+@kernel
 def aggression_paid(
     status: NDArray[np.int8], settlement_share: F64, backs_same: NDArray[np.bool_]
-) -> F64:
-    """(run, theater) l = max over settled wars k that the theater's backers also backed of
-    1 - min(x*_k, 1): the share of disputed soil an aggressor kept by force; 0 if none."""
-    kept = np.where(
-        status == TheaterStatus.SETTLED,
-        1.0 - np.minimum(np.nan_to_num(settlement_share, nan=1.0), 1.0),
-        0.0,
-    )
-    out = np.zeros(kept.shape)
-    for j, k in zip(*np.nonzero(backs_same), strict=True):
-        out[:, j] = np.maximum(out[:, j], kept[:, k])
+) -> float:
+    """l = max over settled wars k that the theater's backers also backed (``backs_same``,
+    (theater,)) of 1 - min(x*_k, 1): the share of disputed soil an aggressor kept by force;
+    0 if none. ``status`` and ``settlement_share`` are the run's (theater,)."""
+    out = 0.0
+    for k in range(backs_same.shape[0]):
+        if backs_same[k]:
+            kept = (
+                1.0 - np.minimum(_nan_to_num(settlement_share[k], 1.0), 1.0)
+                if status[k] == SETTLED
+                else 0.0
+            )
+            out = np.maximum(out, kept)
     return out
 
 
-def war_probability(state: State, params: Params) -> F64:
-    """(run, theater) probability that each theater's aggressor opens war this month,
-    were it eligible (the equation of the module docstring)."""
-    p = params.of(OpportunismParams)
-    status = state.theater_status
-    after_war = (status == TheaterStatus.SETTLED) & p.can_recur[None, :]
-    at_war = status == TheaterStatus.WAR
-    index = params.index
-    deterrent = deterrence_of_holders(
-        state.stockpile,
-        p.holders,
-        p.deterrent_stock_reference,
-        p.deterrent_munitions,
-        holder_weights(p, index.theater_actor[:, DEFENDER]),
-    )
-    on_fronts = sum_over(state.personnel[:, :, DEFENDER], index.front_in_theater)
-    forces = forces_factor(
-        forces_in_reach(on_fronts, state.reserves_personnel, p.patron_forces, p.combatants),
-        p.forces_reference,
-        p.forces_elasticity,
-    )
-    # Other wars that keep this theater's defender or patrons busy.
-    busy_wars = sum_over(at_war.astype(np.float64), p.shares_patron.T)
-    factors = level_effect(params.of(EscalationParams).opportunism_factor, state.escalation_level)
-    strongest = np.where(at_war, factors, -np.inf).max(axis=1, keepdims=True)
-    opportunity = np.where(np.isfinite(strongest), strongest, 1.0)
-    imposed = np.maximum(
-        np.nan_to_num(state.settlement_share - state.aggressor_ceiling_share, nan=0.0), 0.0
-    )
-    peace_factor = np.where(after_war, (1.0 - p.guarantee) * np.exp(p.revisionism * imposed), 1.0)
-    reputation = np.exp(
-        p.credibility * aggression_paid(status, state.settlement_share, p.backs_same)
-    )
-    return start_probability(
-        p.base_hazard,
-        np.where(
-            after_war,
-            readiness(
-                p.readiness_after_war,
-                p.readiness_end,
-                p.readiness_ramp_months,
-                state.month - state.settled_month,
+@kernel
+def opportunity(
+    r: int,
+    theater_status: NDArray[np.int8],
+    escalation_level: NDArray[np.int64],
+    opportunism_factor: F64,
+) -> float:
+    """o: the largest opportunism factor (``opportunism_factor``, (run, theater, level)) of
+    the escalation levels reached in the wars under way in run ``r``; 1 when there are
+    none."""
+    strongest = -np.inf
+    for t in range(theater_status.shape[1]):
+        if theater_status[r, t] == WAR:
+            strongest = np.maximum(strongest, opportunism_factor[r, t, escalation_level[r, t]])
+    return strongest if np.isfinite(strongest) else 1.0
+
+
+@kernel
+def war_probability(
+    r: int, s: Any, p: Any, ix: Any, opportunity: float, asked: NDArray[np.bool_], out: F64
+) -> None:
+    """Writes ``out[j]`` for each theater ``j`` that is ``asked``: the probability that its
+    aggressor opens war in run ``r`` this month, were it eligible (the equation of the
+    module docstring), with ``opportunity`` o of :func:`opportunity`; ``p`` is the
+    :class:`OpportunismParams` view. One call per run, the theaters inside: a kernel that
+    takes views of the state and parameters costs more per call than a theater's maths."""
+    status = s.theater_status[r]
+    for j in range(status.shape[0]):
+        if not asked[j]:
+            continue
+        after_war = status[j] == SETTLED and p.can_recur[j]
+        deterrent = deterrence_of_holders(
+            s.stockpile[r],
+            p.holders[j],
+            p.deterrent_stock_reference[r, j],
+            p.deterrent_munitions[j],
+            ix.theater_actor[j, DEFENDER],
+            p.patron_stock_weight[r, j],
+        )
+        on_fronts = 0.0
+        for f in range(ix.front_in_theater.shape[0]):
+            if ix.front_in_theater[f, j]:
+                on_fronts += s.personnel[r, f, DEFENDER]
+        forces = forces_factor(
+            forces_in_reach(
+                on_fronts, s.reserves_personnel[r], p.patron_forces[r, j], p.combatants[j]
             ),
-            readiness(p.readiness_start, p.readiness_end, p.readiness_ramp_months, state.month),
-        ),
-        deterrent,
-        p.deterrence_elasticity,
-        p.busy_multiplier,
-        busy_wars,
-        opportunity * peace_factor * reputation * forces,
-    )
+            p.forces_reference[r, j],
+            p.forces_elasticity[r, j],
+        )
+        # Other wars that keep this theater's defender or patrons busy.
+        busy_wars = 0.0
+        for k in range(status.shape[0]):
+            if p.shares_patron[j, k]:
+                busy_wars += 1.0 if status[k] == WAR else 0.0
+        if after_war:
+            imposed = np.maximum(
+                _nan_to_num(s.settlement_share[r, j] - s.aggressor_ceiling_share[r, j], 0.0), 0.0
+            )
+            peace_factor = (1.0 - p.guarantee[r, j]) * np.exp(p.revisionism[r, j] * imposed)
+            ready = readiness(
+                p.readiness_after_war[r, j],
+                p.readiness_end[r, j],
+                p.readiness_ramp_months[r, j],
+                s.month[r] - s.settled_month[r, j],
+            )
+        else:
+            peace_factor = 1.0
+            ready = readiness(
+                p.readiness_start[r, j],
+                p.readiness_end[r, j],
+                p.readiness_ramp_months[r, j],
+                s.month[r],
+            )
+        reputation = np.exp(
+            p.credibility[r, j] * aggression_paid(status, s.settlement_share[r], p.backs_same[j])
+        )
+        out[j] = start_probability(
+            p.base_hazard[r, j],
+            ready,
+            deterrent,
+            p.deterrence_elasticity[r, j],
+            p.busy_multiplier[r, j],
+            busy_wars,
+            opportunity * peace_factor * reputation * forces,
+        )
+
+
+@kernel
+def step_work(s: Any, p: Any, ix: Any) -> tuple[NDArray[np.bool_], F64]:
+    """Scratch space for one run: the theaters that may open war this month and the
+    probability that each does."""
+    n = s.theater_status.shape[1]
+    return (np.empty(n, dtype=np.bool_), np.empty(n))
+
+
+@kernel
+def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
+    """Let each would-be aggressor of run ``r`` decide whether to open its war this month;
+    ``p`` is the tuple of views (:class:`OpportunismParams`, :class:`EscalationParams`),
+    ``rv`` the random stream (one uniform per theater at the site ``opportunism``), ``w``
+    the scratch of :func:`step_work` (the world ``wd`` is not read).
+
+    Every theater decides on the state as the month left it: a war opened in one theater
+    this month does not yet make another's defender busy.
+    """
+    eligible, probability = w
+    chance, ladder = p
+    month = s.month[r]
+    any_eligible = False
+    for j in range(eligible.shape[0]):
+        status = s.theater_status[r, j]
+        calm = status in (PEACE, CRISIS)
+        after_war = status == SETTLED and chance.can_recur[j]
+        eligible[j] = (calm or after_war) and chance.has_block[j]
+        any_eligible = any_eligible or eligible[j]
+    if not any_eligible:
+        return
+    o = opportunity(r, s.theater_status, s.escalation_level, ladder.opportunism_factor)
+    war_probability(r, s, chance, ix, o, eligible, probability)
+    # Opened at the end of the month: its stocks are those recorded after it.
+    for j in range(eligible.shape[0]):
+        if eligible[j] and draw(rv, r, month, SITE, j) < probability[j]:
+            begin_war(s, r, j, month, month + 1, chance.can_recur[j])
+
+
+@driver
+def _all(s: Any, chance: Any, ladder: Any, ix: Any, wd: Any, rv: Any) -> None:
+    # The views come one by one and are tupled inside the loop: Numba cannot hand a tuple
+    # of named tuples to the threads of a prange loop.
+    for r in numba.prange(s.stockpile.shape[0]):
+        p = (chance, ladder)
+        step_run(r, s, p, ix, wd, rv, step_work(s, p, ix))
+
+
+WRITES = BEGIN_WAR_WRITES
+"""The state fields :func:`step_run` writes."""
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Let each would-be aggressor decide whether to open its war this month."""
-    p = params.of(OpportunismParams)
-    status = state.theater_status
-    calm = (status == TheaterStatus.PEACE) | (status == TheaterStatus.CRISIS)
-    after_war = (status == TheaterStatus.SETTLED) & p.can_recur[None, :]
-    eligible = (calm | after_war) & p.has_block[None, :]
-    if not eligible.any():
-        return state
-    probability = war_probability(state, params)
-    u = rng.uniform(state.month, "opportunism", lanes=len(params.index.theaters))
-    return begin_wars(
-        state, eligible & (u < probability), snapshot=state.month + 1, reopen=p.can_recur
+    after = writable(state, WRITES)
+    _all(
+        state_view(after),
+        view(params.of(OpportunismParams)),
+        view(params.of(EscalationParams)),
+        view(params.index),
+        view(params.world),
+        rng.view(),
     )
+    return after
