@@ -9,6 +9,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,web]'
+	@echo "compiling the engine's kernels once (a few minutes; cached for later runs)"
+	$(BIN)/python -c "from twofront.simulation import warm; warm()"
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from twofront import month
 from twofront.engine.designs import (
     Design,
     design_paths,
@@ -30,7 +31,7 @@ from twofront.engine.designs import (
     parse_sampling,
 )
 from twofront.engine.index import build_index
-from twofront.engine.loop import Phase, concat_runs, simulate
+from twofront.engine.loop import Phase, concat_runs
 from twofront.engine.params import Params, sample_world
 from twofront.engine.rng import Stream, make_stream
 from twofront.engine.sampler import Sampler, sampled_inputs
@@ -146,7 +147,7 @@ def run_chunk(
     run_ids = np.arange(start, stop)
     stream = make_stream(seed, run_ids)
     params = sample(scenario, strategy, stream, make_design(scenario, stream, sampling, seed))
-    recorder = simulate(initial(params), params, stream, PHASES, keep)
+    recorder = month.simulate(initial(params), params, stream, keep)
     return Chunk(recorder.to_dataset(run_ids), dict(params.inputs))
 
 
@@ -189,3 +190,13 @@ def run(
         runs=runs,
         sampling=sampling,
     )
+
+
+def warm() -> None:
+    """Compile every kernel and the month loop (written to the compiled-code cache, see
+    :mod:`twofront.engine.compiled`), so that later runs start in seconds. ``make`` runs
+    it at set-up."""
+    from twofront.scenario.loader import load
+
+    scenario = load("world-2024")
+    run(scenario, runs=2, seed=0, strategy=scenario.scenario.default_strategy)

@@ -29,9 +29,10 @@ array or a number (names, compiled conditions) is left out of the view.
 
 Settings, and why:
 
-* ``cache=True``: machine code is written beside the source (``__pycache__``) on first
-  use and reused by later processes, so only the first run after an install pays the
-  compilation (measured in ``benchmarks/engine.py``).
+* ``cache=True``: machine code is written on first use to :func:`cache_folder` and
+  reused by later processes. Compiling every kernel and the month loop takes minutes,
+  so ``make`` compiles them at set-up (``twofront.simulation.warm``) and the first run
+  after that loads them in seconds (measured in ``benchmarks/engine.py``).
 * ``error_model="numpy"``: a division by zero gives inf/NaN as in NumPy (the engine's
   guard then freezes the run) instead of raising inside a kernel.
 * ``fastmath=False``: no reassociation, so every run is computed by the same scalar code
@@ -46,17 +47,46 @@ differ in the last bit; sums are taken in the same order).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numba
 import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+PACKAGE = Path(__file__).resolve().parents[1]
+COMPILED_SOURCES = ("engine", "model", "policy", "month.py")
+"""Where the kernels live: the compiled-code cache is keyed by a hash of all of them."""
+
+
+def cache_folder() -> Path:
+    """The folder of compiled machine code for these sources.
+
+    Numba keys each cached function by its own file only; a kernel that calls kernels of
+    other files (the month loop calls every mechanism) would keep running their old
+    code after they change. So the cache lives in a folder named by a hash of every
+    kernel source: any change starts a fresh cache. Under ``NUMBA_CACHE_DIR`` if set,
+    else the user's cache folder (``XDG_CACHE_HOME`` or ``~/.cache``).
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for name in COMPILED_SOURCES:
+        path = PACKAGE / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(PACKAGE).as_posix().encode())
+            digest.update(file.read_bytes())
+    root = os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    base = Path(root) if root else Path.home() / ".cache"
+    return base / "twofront-numba" / digest.hexdigest()
+
+
+numba.config.CACHE_DIR = str(cache_folder())  # type: ignore[attr-defined]
 
 _OPTIONS: dict[str, Any] = {
     "cache": True,
