@@ -1,18 +1,18 @@
 """The NumPy form of :mod:`twofront.model.opportunism` (the engine's phase before it was
 compiled), kept as the oracle the compiled phase is checked against.
 
-:func:`begin_wars`, :func:`sum_over` (of :mod:`twofront.engine.state`) and
+:func:`sum_over` (of :mod:`twofront.engine.state`) and
 :func:`level_effect` (of :mod:`twofront.model.escalation`) are copies of the NumPy helpers
-the phase called, so the oracle does not change if those do.
+the phase called, so the oracle does not change if those do; ``begin_wars`` is shared with
+the schedule oracle (:mod:`tests.oracles.wars`).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 from numpy.typing import NDArray
 
+from tests.oracles.wars import begin_wars
 from twofront.engine.index import DEFENDER
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
@@ -37,47 +37,6 @@ def sum_over(values: F64, matrix: NDArray[np.floating] | NDArray[np.bool_]) -> F
         weight = matrix[k, j]
         out[:, j] += values[:, k] if weight == 1 else values[:, k] * weight
     return out
-
-
-def begin_wars(
-    state: State,
-    starting: NDArray[np.bool_],
-    snapshot: int,
-    reopen: NDArray[np.bool_] | None = None,
-) -> State:
-    """Open war in the (run, theater) cells of ``starting`` that are at peace or in crisis,
-    or settled where ``reopen`` (theater,) allows a new war after a settlement.
-
-    Records the month the war began and ``snapshot``, the index of the
-    recorded month whose stockpiles are those the war began with: the
-    current month's opening state (``state.month``) when a strategy opens it
-    at the start of a month, the next one when an aggressor opens it at the
-    end of a month. The recorder reads the stocks from the trajectory, so the
-    state carries no (run, theater, actor, munition) copy. A new war starts
-    its own clock: months at war, trend of the lines and escalation reset.
-    """
-    status = state.theater_status
-    can_open = (status == TheaterStatus.PEACE) | (status == TheaterStatus.CRISIS)
-    if reopen is not None:
-        can_open = can_open | ((status == TheaterStatus.SETTLED) & reopen[None, :])
-    opening = starting & can_open
-    if not opening.any():
-        return state
-    return replace(
-        state,
-        theater_status=np.where(opening, np.int8(TheaterStatus.WAR), state.theater_status).astype(
-            np.int8
-        ),
-        war_start_month=np.where(opening, state.month, state.war_start_month),
-        war_start_snapshot=np.where(opening, snapshot, state.war_start_snapshot),
-        wars_started=state.wars_started + opening,
-        war_months=np.where(opening, 0, state.war_months),
-        trend_share_per_month=np.where(opening, 0.0, state.trend_share_per_month),
-        escalation_level=np.where(opening, 0, state.escalation_level),
-        defender_floor_share=np.where(opening, np.nan, state.defender_floor_share),
-        aggressor_ceiling_share=np.where(opening, np.nan, state.aggressor_ceiling_share),
-        belief_error_share=np.where(opening[:, :, None], np.nan, state.belief_error_share),
-    )
 
 
 def level_effect(per_level: F64, level: NDArray[np.int64]) -> F64:

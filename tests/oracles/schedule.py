@@ -1,8 +1,9 @@
 """The NumPy form of :mod:`twofront.policy.schedule` (the engine's phase before it was
 compiled), kept as the oracle the compiled phase is checked against.
 
-:func:`begin_wars` and :func:`occupied_km2` are copies of the NumPy helpers of
-:mod:`twofront.engine.state` the phase called, so the oracle does not change if those do.
+:func:`occupied_km2` is a copy of the NumPy helper of :mod:`twofront.engine.state` the
+phase called, so the oracle does not change if it does; ``begin_wars`` is shared with the
+opportunism oracle (:mod:`tests.oracles.wars`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
+from tests.oracles.wars import begin_wars
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.state import State, TheaterStatus
@@ -29,47 +31,6 @@ def occupied_km2(state: State, params: Params) -> F64:
     """(run, front) km² held by the side whose soil the front is not."""
     not_owner = 1 - params.index.front_soil_side
     return np.take_along_axis(state.held_km2, not_owner[None, :, None], axis=2)[:, :, 0]
-
-
-def begin_wars(
-    state: State,
-    starting: NDArray[np.bool_],
-    snapshot: int,
-    reopen: NDArray[np.bool_] | None = None,
-) -> State:
-    """Open war in the (run, theater) cells of ``starting`` that are at peace or in crisis,
-    or settled where ``reopen`` (theater,) allows a new war after a settlement.
-
-    Records the month the war began and ``snapshot``, the index of the
-    recorded month whose stockpiles are those the war began with: the
-    current month's opening state (``state.month``) when a strategy opens it
-    at the start of a month, the next one when an aggressor opens it at the
-    end of a month. The recorder reads the stocks from the trajectory, so the
-    state carries no (run, theater, actor, munition) copy. A new war starts
-    its own clock: months at war, trend of the lines and escalation reset.
-    """
-    status = state.theater_status
-    can_open = (status == TheaterStatus.PEACE) | (status == TheaterStatus.CRISIS)
-    if reopen is not None:
-        can_open = can_open | ((status == TheaterStatus.SETTLED) & reopen[None, :])
-    opening = starting & can_open
-    if not opening.any():
-        return state
-    return replace(
-        state,
-        theater_status=np.where(opening, np.int8(TheaterStatus.WAR), state.theater_status).astype(
-            np.int8
-        ),
-        war_start_month=np.where(opening, state.month, state.war_start_month),
-        war_start_snapshot=np.where(opening, snapshot, state.war_start_snapshot),
-        wars_started=state.wars_started + opening,
-        war_months=np.where(opening, 0, state.war_months),
-        trend_share_per_month=np.where(opening, 0.0, state.trend_share_per_month),
-        escalation_level=np.where(opening, 0, state.escalation_level),
-        defender_floor_share=np.where(opening, np.nan, state.defender_floor_share),
-        aggressor_ceiling_share=np.where(opening, np.nan, state.aggressor_ceiling_share),
-        belief_error_share=np.where(opening[:, :, None], np.nan, state.belief_error_share),
-    )
 
 
 def observe(state: State, params: Params) -> Observed:
