@@ -3,8 +3,8 @@ compiled), kept as the oracle the compiled phase is checked against.
 
 :func:`sum_over` (of :mod:`twofront.engine.state`) and
 :func:`level_effect` (of :mod:`twofront.model.escalation`) are copies of the NumPy helpers
-the phase called, so the oracle does not change if those do; ``begin_wars`` is shared with
-the schedule oracle (:mod:`tests.oracles.wars`).
+the phase called, so the oracle does not change if those do; ``begin_wars`` is the engine's
+own NumPy form (:func:`twofront.engine.state.begin_wars`, which only the tests call now).
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from tests.oracles.wars import begin_wars
 from twofront.engine.index import DEFENDER
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
-from twofront.engine.state import State, TheaterStatus
+from twofront.engine.state import State, TheaterStatus, begin_wars
 from twofront.model.escalation import EscalationParams
 from twofront.model.opportunism import OpportunismParams
 

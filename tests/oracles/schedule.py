@@ -2,8 +2,8 @@
 compiled), kept as the oracle the compiled phase is checked against.
 
 :func:`occupied_km2` is a copy of the NumPy helper of :mod:`twofront.engine.state` the
-phase called, so the oracle does not change if it does; ``begin_wars`` is shared with the
-opportunism oracle (:mod:`tests.oracles.wars`).
+phase called, so the oracle does not change if it does; ``begin_wars`` is the engine's own NumPy
+form (:func:`twofront.engine.state.begin_wars`, which only the tests call now).
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from tests.oracles.wars import begin_wars
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
-from twofront.engine.state import State, TheaterStatus
+from twofront.engine.state import State, TheaterStatus, begin_wars
 from twofront.model.aid import AidParams
 from twofront.model.escalation import EscalationParams
 from twofront.model.industry import IndustryParams
