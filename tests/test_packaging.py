@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from twofront.engine.compiled import cache_folder
+from twofront.simulation import warm
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = sorted(p.name for p in (ROOT / "data").iterdir() if p.suffix in (".csv", ".toml", ".md"))
 SCENARIOS = sorted(p.name for p in (ROOT / "src/twofront/scenario/scenarios").glob("*.toml"))
@@ -64,14 +67,25 @@ def test_an_installed_wheel_finds_its_data_and_validates(wheel, tmp_path):
     )  # fmt: skip
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).is_relative_to(site)
+    warm()  # this checkout's kernels compiled and cached (seconds when make has done it)
+    cached = _cache_files()
     validate = [sys.executable, "-m", "twofront", "validate", "--case", "kursk-2024-backtest",
                 "--runs", "10", "--out", str(tmp_path / "v"), "--format", "csv"]  # fmt: skip
     run = subprocess.run(validate, capture_output=True, text=True, env=env, cwd=tmp_path,
-                         timeout=300)  # fmt: skip
+                         timeout=900)  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "kursk-2024-backtest" in run.stdout
     assert "could not run" not in run.stdout + run.stderr
     assert (tmp_path / "v" / "report.html").is_file()
+    # the installed copy has the same kernel sources at another path: it loads the
+    # machine code compiled for the checkout instead of compiling (and writing) its own
+    assert _cache_files() == cached
+
+
+def _cache_files() -> dict[str, int]:
+    folder = cache_folder()
+    files = (p for p in folder.rglob("*") if p.is_file())
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in files}
 
 
 @pytest.mark.parametrize("python", ["3.12", "3.13"])

@@ -58,6 +58,7 @@ from typing import Any, TypeVar
 
 import numba
 import numpy as np
+from numba.core.caching import CacheImpl, _CacheLocator
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,6 +88,50 @@ def cache_folder() -> Path:
 
 
 numba.config.CACHE_DIR = str(cache_folder())  # type: ignore[attr-defined]
+
+
+class PackageCacheLocator(_CacheLocator):
+    """Where Numba keeps the machine code of a kernel of this package, and when it is fresh.
+
+    Numba's own locators name a kernel's cache after the absolute path of its file and
+    call it fresh while the file's modification time is unchanged. A copy of the package
+    installed elsewhere (a wheel) would then compile everything again (minutes) although
+    its sources are the same bytes. Here the cache path is the file's folder *inside the
+    package* (``engine``, ``model`` ...) under :func:`cache_folder`, and the freshness
+    stamp is a hash of the file's bytes, so identical sources share one cache wherever
+    they are installed. Files outside the package keep Numba's own locators.
+    """
+
+    def __init__(self, py_func: Callable[..., Any], py_file: str) -> None:
+        self._py_file = Path(py_file).resolve()
+        self._lineno = py_func.__code__.co_firstlineno
+        relative = self._py_file.parent.relative_to(PACKAGE).as_posix()
+        self._cache_path = os.path.join(numba.config.CACHE_DIR, "twofront", relative)  # type: ignore[attr-defined]
+
+    def get_cache_path(self) -> str:
+        return self._cache_path
+
+    def get_source_stamp(self) -> str:
+        return hashlib.blake2b(self._py_file.read_bytes(), digest_size=16).hexdigest()
+
+    def get_disambiguator(self) -> str:
+        return str(self._lineno)
+
+    @classmethod
+    def from_function(cls, py_func: Callable[..., Any], py_file: str) -> PackageCacheLocator | None:
+        path = Path(py_file).resolve()
+        if not path.is_file() or not path.is_relative_to(PACKAGE):
+            return None
+        locator = cls(py_func, py_file)
+        try:
+            locator.ensure_cache_path()
+        except OSError:
+            return None
+        return locator
+
+
+if PackageCacheLocator not in CacheImpl._locator_classes:
+    CacheImpl._locator_classes.insert(0, PackageCacheLocator)
 
 _OPTIONS: dict[str, Any] = {
     "cache": True,
