@@ -16,6 +16,7 @@ SHIPPED_SERIES = {
     "iwo_jima_1945": ("day", "us_reinforcements_personnel", "us_active_personnel"),
     "shell_production_monthly": ("date", "producer", "shells_per_month"),
     "kursk_forces": ("date", "side", "personnel"),
+    "russia_oil_revenue": ("month", "quantity", "value", "unit"),
 }
 SOURCES = '[[sources]]\nid = "s1"\nauthor = "A. Author"\ntitle = "A title"\ndate = "2024"\n'
 

@@ -7,7 +7,7 @@ state and parameters sit in the processor's cache, and both cores work on differ
 runs (``prange``). Each month of each run:
 
 1. its state is saved (four rows of the packed state, :mod:`twofront.engine.packed`);
-2. policy, strikes, industry, aid, coalition, manpower, combat, escalation, bargaining
+2. policy, war economy, strikes, industry, aid, coalition, manpower, combat, escalation, bargaining
    and opportunism run, in that order;
 3. the guard: if a checked field is no longer finite, or a recorded one no longer fits
    float32, the run is put back as it was and marked ``NON_FINITE`` (as
@@ -40,6 +40,7 @@ from twofront.model import (
     bargaining,
     coalition,
     combat,
+    economy,
     escalation,
     industry,
     manpower,
@@ -50,6 +51,7 @@ from twofront.model.aid import AidParams
 from twofront.model.bargaining import BargainingParams
 from twofront.model.coalition import CoalitionParams
 from twofront.model.combat import CombatParams
+from twofront.model.economy import EconomyParams
 from twofront.model.escalation import EscalationParams
 from twofront.model.industry import IndustryParams
 from twofront.model.manpower import ManpowerParams
@@ -72,6 +74,7 @@ def history(
     horizon: int,
     record: Any,
     policy: Any,
+    economy_p: Any,
     aid_p: Any,
     industry_p: Any,
     escalation_p: Any,
@@ -85,12 +88,13 @@ def history(
     wd: Any,
     rv: Any,
 ) -> None:
-    """Run ``r`` through every month: save, the ten mechanisms, guard, record."""
+    """Run ``r`` through every month: save, the eleven mechanisms, guard, record."""
     p_policy = (policy, aid_p, industry_p, escalation_p)
     p_aid = (aid_p, industry_p)
     p_coalition = (coalition_p, combat_p)
     p_opportunism = (opportunism_p, escalation_p)
     w_policy = schedule.step_work(s, p_policy, ix)
+    w_economy = economy.step_work(s, economy_p, ix)
     w_strikes = strikes.step_work(s, strikes_p, ix)
     w_industry = industry.step_work(s, industry_p, ix)
     w_aid = aid.step_work(s, p_aid, ix)
@@ -111,6 +115,7 @@ def history(
         s.month[r] = j
         save_rows(r, blocks, saved)
         schedule.step_run(r, s, p_policy, ix, wd, rv, w_policy)
+        economy.step_run(r, s, economy_p, ix, wd, rv, w_economy)
         strikes.step_run(r, s, strikes_p, ix, wd, rv, w_strikes)
         industry.step_run(r, s, industry_p, ix, wd, rv, w_industry)
         aid.step_run(r, s, p_aid, ix, wd, rv, w_aid)
@@ -137,6 +142,7 @@ def _months(
     horizon: int,
     record: Any,
     policy: Any,
+    economy_p: Any,
     aid_p: Any,
     industry_p: Any,
     escalation_p: Any,
@@ -164,6 +170,7 @@ def _months(
             horizon,
             record,
             policy,
+            economy_p,
             aid_p,
             industry_p,
             escalation_p,
@@ -198,6 +205,7 @@ def simulate(
         horizon,
         layout.arrays(),
         view(params.of(PolicyParams)),
+        view(params.of(EconomyParams)),
         view(params.of(AidParams)),
         view(params.of(IndustryParams)),
         view(params.of(EscalationParams)),

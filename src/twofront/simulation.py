@@ -42,6 +42,7 @@ from twofront.model import (
     bargaining,
     coalition,
     combat,
+    economy,
     escalation,
     industry,
     manpower,
@@ -55,6 +56,7 @@ from twofront.scenario.schema import Scenario, with_end_state
 
 MECHANISMS: tuple[ModuleType, ...] = (
     schedule,
+    economy,
     strikes,
     industry,
     aid,
@@ -65,8 +67,8 @@ MECHANISMS: tuple[ModuleType, ...] = (
     bargaining,
     opportunism,
 )
-"""The step order: policy, strikes, industry, aid, coalition, manpower, combat, escalation,
-bargaining, opportunism."""
+"""The step order: policy, war economy, strikes, industry, aid, coalition, manpower, combat,
+escalation, bargaining, opportunism."""
 
 PHASES: tuple[Phase, ...] = tuple(m.phase for m in MECHANISMS)
 

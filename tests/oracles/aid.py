@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
+from tests.oracles.industry import paid_limit
 from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.state import State, sum_over
@@ -81,7 +82,11 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     unit_cost = industry.unit_cost_usd[:, p.donor, p.munition]
     spent = (state.produced_per_month * industry.unit_cost_usd).sum(axis=2)
     sent = within_budget(
-        sent, unit_cost, industry.munitions_budget_usd_per_month - spent, donor_actor, p.donor
+        sent,
+        unit_cost,
+        paid_limit(industry.munitions_budget_usd_per_month, state.budget_share) - spent,
+        donor_actor,
+        p.donor,
     )
     moved = sum_over(sent, recipient_cells - donor_cells).reshape(state.stockpile.shape)
     stockpile = np.maximum(state.stockpile + moved, 0.0)

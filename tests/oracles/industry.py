@@ -31,6 +31,12 @@ def lag_toward(capacity: F64, target: F64, decay: F64) -> F64:
     return target + (capacity - target) * decay
 
 
+def paid_limit(limit_usd: F64, budget_share: F64) -> F64:
+    """rho L where rho < 1 and the limit L is finite, else L."""
+    return np.where((budget_share < 1.0) & np.isfinite(limit_usd), limit_usd * budget_share,
+                    limit_usd)  # fmt: skip
+
+
 def phase(state: State, params: Params, rng: Stream) -> State:
     """Ramp capacity, produce what the budget buys, add output to stockpiles, count spending."""
     p = params.of(IndustryParams)
@@ -40,11 +46,14 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     budget_cap = np.where(
         state.mobilising[:, :, None], p.mobilised_budget_cap_per_month, p.budget_cap_per_month
     )
-    output = np.minimum(capacity, budget_cap)
+    paid = state.budget_share[:, :, None]
+    output = np.minimum(capacity, np.where(paid < 1.0, budget_cap * paid, budget_cap))
     output = np.where(
         state.output_share[:, :, None] < 1.0, output * state.output_share[:, :, None], output
     )
-    produced = within_limit(output, p.unit_cost_usd, p.munitions_budget_usd_per_month)
+    produced = within_limit(
+        output, p.unit_cost_usd, paid_limit(p.munitions_budget_usd_per_month, state.budget_share)
+    )
     return replace(
         state,
         capacity_per_month=capacity,

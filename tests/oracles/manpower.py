@@ -74,6 +74,8 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     onehot = params.index.slot_actor_onehot
     at_war = actors_at_war(state, params)
     mobilised = p.mobilisation_per_month * at_war
+    paid = state.budget_share
+    mobilised = np.where(paid < 1.0, mobilised * paid**p.recruitment_budget_elasticity, mobilised)
     reserves = state.reserves_personnel + mobilised
     will = state.will - p.will_loss_per_100k_mobilised * mobilised / 1e5
 

@@ -10,6 +10,8 @@ pass or fail; none of them can pass by construction. The cases:
   with the share of months inside the simulated 90% band;
 * out of sample: the Europe front refitted on Russia's gains through December
   2024 only and scored on 2025 (:mod:`twofront.analysis.out_of_sample`);
+* the war economy: Russia's oil and gas revenue in 2024 (in-sample) and 2025, and its
+  reserve fund over 2025 (:mod:`twofront.analysis.war_economy`);
 * war termination: the Winter War (Finland cedes ~11% holding no Soviet
   soil) and the Polish-Soviet War (Poland, holding Soviet-claimed soil,
   keeps good terms, better than without it). Both start from each side's
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -38,17 +40,16 @@ from twofront.analysis.backtest import (
     simulated_months,
 )
 from twofront.analysis.calibrate import Fit, fit_least_squares, fit_likelihood, simulate
+from twofront.analysis.cases import CaseResult, Check, Panel, labelled
 from twofront.analysis.out_of_sample import (
-    IN_SAMPLE,
     band_coverage,
     cut_off,
-    fitted_on,
     refit_and_forecast,
-    sample_of,
     split_months,
     window_scores,
 )
 from twofront.analysis.summary import ok_runs
+from twofront.analysis.war_economy import russia_war_economy_case
 from twofront.history import BattleSeries, Series, iwo_jima, load_series
 from twofront.scenario.loader import load, parse, resolve
 from twofront.scenario.schema import Scenario
@@ -60,74 +61,6 @@ ENGEL_B_PER_DAY = 0.0106
 
 NOISE = 0.02
 """Relative observation noise of the Iwo Jima estimator check."""
-
-
-@dataclass(frozen=True)
-class Check:
-    """One number against its tolerance, in-sample or out-of-sample and why.
-
-    A check says ``in-sample`` unless shown otherwise: only a check on data
-    no scenario number was fitted to is a validation.
-    """
-
-    name: str
-    value: float
-    expected: str
-    passed: bool
-    sample: str = IN_SAMPLE
-    basis: str = ""
-
-
-@dataclass(frozen=True)
-class Panel:
-    """A picture of observed vs simulated: x values, observed, and simulated bands.
-
-    The labels say what each line is when it is not an observation or a median
-    (a synthetic path, a counterfactual, percentiles).
-    """
-
-    title: str
-    x_label: str
-    y_label: str
-    x: list[str]
-    observed: list[float]
-    median: list[float] = field(default_factory=list)
-    low: list[float] = field(default_factory=list)
-    high: list[float] = field(default_factory=list)
-    fitted: list[float] = field(default_factory=list)
-    observed_label: str = "observed"
-    median_label: str = "simulated median"
-
-
-@dataclass(frozen=True)
-class CaseResult:
-    """The outcome of one validation case."""
-
-    case: str
-    description: str
-    source: str
-    checks: list[Check]
-    panels: list[Panel]
-    notes: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
-
-    def checks_of(self, sample: str) -> list[Check]:
-        """The checks that are ``in-sample`` or ``out-of-sample``."""
-        return [c for c in self.checks if c.sample == sample]
-
-
-def labelled(checks: list[Check], scenario: Scenario, data: str, months: list[str]) -> list[Check]:
-    """``checks`` scored on ``data`` over ``months``, labelled from the numbers' ``fitted_to``."""
-    fitted = fitted_on(scenario, data, months)
-    basis = (
-        "scored on data these numbers were fitted to: " + "; ".join(fitted)
-        if fitted
-        else f"no number of {scenario.scenario.name} was fitted to {data}"
-    )
-    return [replace(c, sample=sample_of(fitted), basis=basis) for c in checks]
 
 
 def _within(value: float, target: float, rel: float) -> bool:
@@ -756,4 +689,5 @@ CASES: dict[str, Callable[[int], CaseResult]] = {
     "europe-2025-out-of-sample": europe_2025_case,
     "winter-war-1939": winter_war_case,
     "polish-soviet-1920": polish_soviet_case,
+    "russia-war-economy": russia_war_economy_case,
 }

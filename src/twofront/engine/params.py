@@ -43,6 +43,8 @@ class World:
     occupied_km2: F64  # (run, front) held by the side whose soil it is not, at month 0
     territory_km2: F64  # (run, actor) NaN where not given
     reference_occupied_km2: F64  # (run, theater) a reference line (e.g. Feb 2022); NaN if none
+    oil_price_usd_per_bbl: F64  # (run, actor) export price at month 0; 0 without a war economy
+    reserve_fund_usd: F64  # (run, actor) reserve fund at month 0; 0 without a war economy
 
 
 def sample_world(scenario: Scenario, index: Index, sampler: Sampler) -> World:
@@ -70,6 +72,8 @@ def sample_world(scenario: Scenario, index: Index, sampler: Sampler) -> World:
         reference_occupied_km2=sampler.per_theater(
             lambda t: t.reference_occupied_km2, "reference_occupied_km2", np.nan
         ),
+        oil_price_usd_per_bbl=sampler.per_actor_in("war_economy", "export_price_usd_per_bbl"),
+        reserve_fund_usd=sampler.per_actor_in("war_economy", "reserve_fund_usd"),
     )
 
 

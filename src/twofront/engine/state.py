@@ -61,6 +61,11 @@ class State:
     strike_hits_per_month: F64  # (run, actor) enemy strike weapons that got through
     output_share: F64  # (run, actor) share of its munitions output the month's strikes left
     # (1: none lost; set by model/strikes.py, read by model/industry.py)
+    oil_price_usd_per_bbl: F64  # (run, actor) export price the month begins with (model/economy.py)
+    reserve_fund_usd: F64  # (run, actor) liquid assets of its reserve fund, end of month
+    oil_revenue_usd_per_month: F64  # (run, actor) oil revenue reaching its budget in the month
+    budget_share: F64  # (run, actor) share of its planned defence budget it pays this month
+    # (1 unless its war economy falls short; read by model/industry.py, aid.py, manpower.py)
     reserves_personnel: F64  # (run, actor)
     personnel: F64  # (run, front, side)
     committed_personnel: F64  # (run, theater, actor) a combatant patron's personnel among
@@ -152,6 +157,10 @@ def initial_state(params: Params, aid_lines: int) -> State:
         launched_per_month=np.zeros_like(world.stockpile),
         strike_hits_per_month=np.zeros((runs, n_actors)),
         output_share=np.ones((runs, n_actors)),
+        oil_price_usd_per_bbl=world.oil_price_usd_per_bbl.copy(),
+        reserve_fund_usd=world.reserve_fund_usd.copy(),
+        oil_revenue_usd_per_month=np.zeros((runs, n_actors)),
+        budget_share=np.ones((runs, n_actors)),
         reserves_personnel=world.reserves_personnel.copy(),
         personnel=world.personnel.copy(),
         committed_personnel=np.zeros((runs, n_theaters, n_actors)),

@@ -44,7 +44,7 @@ from twofront.engine.params import Params
 from twofront.engine.rng import Stream
 from twofront.engine.sampler import Sampler
 from twofront.engine.state import State, state_view, writable
-from twofront.model.industry import IndustryParams, cost_usd
+from twofront.model.industry import IndustryParams, cost_usd, paid_limit
 from twofront.scenario.schema import Scenario
 
 F64 = NDArray[np.float64]
@@ -213,9 +213,10 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
     :func:`step_work` (the index ``ix``, world ``wd`` and random numbers ``rv`` are not
     read).
 
-    Reads ``aid_order_per_month`` (set by the policy) and ``produced_per_month`` (this
-    month's production); overwrites ``aid_sent_per_month``; writes ``stockpile`` and adds
-    to ``aid_given_usd``.
+    Reads ``aid_order_per_month`` (set by the policy), ``produced_per_month`` (this
+    month's production) and ``budget_share`` (the war economy's: the limit is rho L);
+    overwrites ``aid_sent_per_month``; writes ``stockpile`` and adds to
+    ``aid_given_usd``.
     """
     aid, industry = p
     cells, left, value, scratch = w
@@ -234,7 +235,8 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
     # What this month's production left of each donor's limit pays for its aid.
     for a in range(n_actors):
         spent = cost_usd(s.produced_per_month, unit_cost, r, a, scratch)
-        left[a] = industry.munitions_budget_usd_per_month[r, a] - spent
+        limit = paid_limit(industry.munitions_budget_usd_per_month[r, a], s.budget_share[r, a])
+        left[a] = limit - spent
     within_budget(sent, unit_cost, left, aid.donor, aid.munition, r, value)
     # Units move from the donor's stock to the recipient's, line by line.
     for a in range(n_actors):

@@ -27,6 +27,10 @@ so mobilisation raises the target but is funded only within :math:`L`, and
 aid to Ukraine and missiles for the Pacific compete for one budget. Without a
 share there is no such limit (each line's own budget only).
 
+An actor whose war economy pays only the share :math:`\rho_t < 1` of its planned
+defence budget (:mod:`twofront.model.economy`) has every line's budget and its limit
+scaled by :math:`\rho_t`: :math:`B \to \rho_t B`, :math:`L \to \rho_t L`.
+
 with capacity :math:`c` and target :math:`T` in units/month, ramp-up time
 constant :math:`\tau` in months, line budget :math:`B` in USD/year and unit
 cost :math:`p` in USD. The exact solution of :math:`\dot c = (T - c)/\tau`
@@ -148,6 +152,13 @@ def lag_toward(capacity: float, target: float, decay: float) -> float:
 
 
 @inlined
+def paid_limit(limit_usd: float, budget_share: float) -> float:
+    """The munitions limit L of an actor paying the share rho of its planned defence
+    budget: rho L (L itself where rho = 1 or there is no limit, L = inf)."""
+    return limit_usd * budget_share if budget_share < 1.0 and limit_usd < np.inf else limit_usd
+
+
+@inlined
 def cost_usd(units: F64, unit_cost_usd: F64, r: int, a: int, scratch: F64) -> float:
     """sum_m q_m p_m of actor ``a`` in run ``r`` of the (run, actor, munition) ``units`` at
     ``unit_cost_usd``, summed as NumPy sums a row (``scratch`` (munition,) holds the
@@ -183,9 +194,10 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
     view ``p`` (:class:`IndustryParams`) and the scratch ``w`` of :func:`step_work` (the
     index ``ix``, world ``wd`` and random numbers ``rv`` are not read).
 
-    Reads ``capacity_target_per_month``, ``mobilising`` and ``output_share`` (set by the
-    month's strikes); overwrites ``capacity_per_month`` and ``produced_per_month``; adds
-    to ``stockpile`` and ``spent_usd``.
+    Reads ``capacity_target_per_month``, ``mobilising``, ``output_share`` (set by the
+    month's strikes) and ``budget_share`` (set by the war economy); overwrites
+    ``capacity_per_month`` and ``produced_per_month``; adds to ``stockpile`` and
+    ``spent_usd``.
     """
     (scratch,) = w
     produced = s.produced_per_month
@@ -193,6 +205,7 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
     for a in range(n_actors):
         mobilising = s.mobilising[r, a]
         share = s.output_share[r, a]
+        paid = s.budget_share[r, a]
         for m in range(n_munitions):
             # c' = T + (c - T) e^(-dt / tau); q = s min(c', B / 12 / p)
             capacity = lag_toward(
@@ -206,12 +219,13 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
                 if mobilising
                 else p.budget_cap_per_month[r, a, m]
             )
-            output = np.minimum(capacity, budget_cap)
+            output = np.minimum(capacity, budget_cap * paid if paid < 1.0 else budget_cap)
             produced[r, a, m] = output * share if share < 1.0 else output
         # One limit L on the actor's production spending, every line scaled alike.
         within_limit(
-            produced, p.unit_cost_usd, p.munitions_budget_usd_per_month[r, a], r, a, scratch
-        )
+            produced, p.unit_cost_usd, paid_limit(p.munitions_budget_usd_per_month[r, a], paid),
+            r, a, scratch,
+        )  # fmt: skip
         for m in range(n_munitions):
             s.stockpile[r, a, m] += produced[r, a, m]
         s.spent_usd[r, a] += cost_usd(produced, p.unit_cost_usd, r, a, scratch)

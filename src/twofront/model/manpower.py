@@ -5,7 +5,9 @@ For an actor :math:`a` at war, each month (personnel):
 .. math::
    R \leftarrow R + m_a, \qquad W_a \leftarrow W_a - \omega_a \, m_a / 10^5
 
-(mobilisation :math:`m_a` per month costs will :math:`\omega_a` per 100,000).
+(mobilisation :math:`m_a` per month costs will :math:`\omega_a` per 100,000; an actor
+whose war economy pays only the share :math:`\rho_t < 1` of its defence budget mobilises
+:math:`\rho_t^{\varepsilon_a} m_a`, :mod:`twofront.model.economy`).
 Each front slot :math:`s` it holds gets a weight, the enemy personnel facing
 it, raised by the actor's own-soil priority :math:`\pi_a \ge 1` where the
 enemy holds any of the actor's own soil on that front:
@@ -72,6 +74,7 @@ class ManpowerParams:
     own_soil_priority: F64  # pi_a >= 1
     absent_share_per_month: F64  # nu_a
     absent_return_fraction: F64  # beta_a
+    recruitment_budget_elasticity: F64  # epsilon_a (0 without a war economy)
 
 
 def sample_params(
@@ -90,6 +93,9 @@ def sample_params(
         own_soil_priority=forces("own_soil_priority"),
         absent_share_per_month=forces("absent_share_per_month"),
         absent_return_fraction=forces("absent_return_fraction"),
+        recruitment_budget_elasticity=sampler.per_actor_in(
+            "war_economy", "recruitment_budget_elasticity"
+        ),
     )
 
 
@@ -184,7 +190,8 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
     view ``p`` (:class:`ManpowerParams`), the index view ``ix`` and the scratch ``w`` of
     :func:`step_work` (the world ``wd`` and random numbers ``rv`` are not read).
 
-    Reads ``theater_status``, ``held_km2`` and ``committing_reserves`` (set by the policy);
+    Reads ``theater_status``, ``held_km2``, ``committing_reserves`` (set by the policy) and
+    ``budget_share`` (the war economy's);
     writes ``reserves_personnel``, ``personnel``, ``absent_total`` and ``will``.
     """
     at_war, has_front, per_actor, total, slots, shares, active, in_play = w
@@ -195,6 +202,9 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
     actors_at_war_run(r, s, ix, at_war)
     for a in range(n_actors):
         mobilised = p.mobilisation_per_month[r, a] * (1.0 if at_war[a] else 0.0)
+        paid = s.budget_share[r, a]
+        if paid < 1.0:
+            mobilised = mobilised * paid ** p.recruitment_budget_elasticity[r, a]
         reserves[r, a] = reserves[r, a] + mobilised
         will = s.will[r, a] - p.will_loss_per_100k_mobilised[r, a] * mobilised / 1e5
         s.will[r, a] = np.minimum(np.maximum(will, 0.0), 1.0)

@@ -216,6 +216,33 @@ class AirDefence(_Strict):
     against: dict[Id, Threat] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
 
 
+class WarEconomy(_Strict):
+    """``[actors.<id>.war_economy]``: oil export revenue, a reserve fund and a fiscal rule
+    decide how much of its planned defence budget the actor can pay each month; see
+    :mod:`twofront.model.economy`."""
+
+    revenue_usd_per_month_per_usd_per_bbl: Positive
+    """k: the budget's oil and gas revenue in a month per USD of the export price (export
+    volume times the state's take: duties and extraction taxes)."""
+    export_price_usd_per_bbl: Positive
+    """The price its exports fetch at the start (e.g. Urals, after the market's discount)."""
+    price_volatility_per_month: NonNegative
+    """Standard deviation of the monthly log change of that price (a driftless random walk)."""
+    budget_price_usd_per_bbl: NonNegative
+    """The fiscal rule's base price: revenue above it is saved in the reserve fund, revenue
+    below it is drawn from the fund."""
+    reserve_fund_usd: NonNegative
+    """Liquid assets of the reserve fund at the start."""
+    fund_draw_usd_per_month: NonNegative
+    """What the fund pays each month for the rest of the budget's deficit (beyond the oil
+    shortfall)."""
+    defence_share_of_uncovered: Fraction
+    """Share of a shortfall the empty fund cannot cover that falls on defence spending (the
+    rest is borrowed or cut elsewhere)."""
+    recruitment_budget_elasticity: NonNegative
+    """epsilon: mobilisation scales by (budget share)^epsilon (paid volunteers follow pay)."""
+
+
 class Actor(_Strict):
     """``[actors.<id>]``: a state (or bloc) with economy, industry and forces.
 
@@ -242,6 +269,8 @@ class Actor(_Strict):
     fires: Fires | None = None
     strikes: dict[Id, StrikeLine] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
     air_defence: AirDefence | None = None
+    war_economy: WarEconomy | None = None
+    """Absent: the actor always pays its planned defence budget."""
 
 
 class Opportunism(_Strict):
@@ -496,6 +525,15 @@ class StartWar(_Strict):
     when: ConditionText
 
 
+class Sanctions(_Strict):
+    """``[[strategies.<id>.sanctions]]``: a wider discount on a war economy's oil exports
+    (a lower price cap, enforcement against the shadow fleet) from ``start``."""
+
+    target: Id
+    discount_usd_per_bbl: NonNegative
+    start: Month | None = None
+
+
 class Strategy(_Strict):
     """``[strategies.<id>]``: a policy as data plus conditions over observed state.
 
@@ -514,6 +552,7 @@ class Strategy(_Strict):
     restrictions_lifted_when: ConditionText | None = None
     aims: dict[Id, Id] = Field(default_factory=dict, max_length=MAX_THEATERS)
     start_war: list[StartWar] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    sanctions: list[Sanctions] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
 
 class EndState(_Strict):
@@ -724,6 +763,15 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
         for i, start in enumerate(g.start_war):
             one_of(
                 start.theater, s.theaters, f"strategies.{g_id}.start_war[{i}].theater", "theater"
+            )
+        for i, sanction in enumerate(g.sanctions):
+            path = f"strategies.{g_id}.sanctions[{i}].target"
+            one_of(sanction.target, s.actors, path, "actor")
+            target = s.actors.get(sanction.target)
+            need(
+                target is None or target.war_economy is not None,
+                path,
+                f"actor {sanction.target!r} has no actors.{sanction.target}.war_economy",
             )
         problems.extend(condition_problems(s, g_id, g))
     for path, text in actor_conditions(s):
