@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -27,7 +28,10 @@ def reference_phases() -> tuple:
     )
 
 
-CASES = [(n, s) for n in shipped_names() for s in load(n).strategies]
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+CASES = [(n, s) for n in shipped_names() for s in load(n).strategies] + [
+    (str(EXAMPLES / "world-2024-oil-sanctions.toml"), "drip-feed")  # sanctions in force
+]
 
 
 @pytest.mark.parametrize(("name", "strategy"), CASES)

@@ -7,7 +7,7 @@ state and parameters sit in the processor's cache, and both cores work on differ
 runs (``prange``). Each month of each run:
 
 1. its state is saved (four rows of the packed state, :mod:`twofront.engine.packed`);
-2. policy, war economy, strikes, industry, aid, coalition, manpower, combat, escalation, bargaining
+2. policy, strikes, war economy, industry, aid, coalition, manpower, combat, escalation, bargaining
    and opportunism run, in that order;
 3. the guard: if a checked field is no longer finite, or a recorded one no longer fits
    float32, the run is put back as it was and marked ``NON_FINITE`` (as
@@ -115,8 +115,8 @@ def history(
         s.month[r] = j
         save_rows(r, blocks, saved)
         schedule.step_run(r, s, p_policy, ix, wd, rv, w_policy)
-        economy.step_run(r, s, economy_p, ix, wd, rv, w_economy)
         strikes.step_run(r, s, strikes_p, ix, wd, rv, w_strikes)
+        economy.step_run(r, s, economy_p, ix, wd, rv, w_economy)
         industry.step_run(r, s, industry_p, ix, wd, rv, w_industry)
         aid.step_run(r, s, p_aid, ix, wd, rv, w_aid)
         coalition.step_run(r, s, p_coalition, ix, wd, rv, w_coalition)

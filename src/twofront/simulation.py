@@ -56,8 +56,8 @@ from twofront.scenario.schema import Scenario, with_end_state
 
 MECHANISMS: tuple[ModuleType, ...] = (
     schedule,
-    economy,
     strikes,
+    economy,
     industry,
     aid,
     coalition,
@@ -67,7 +67,7 @@ MECHANISMS: tuple[ModuleType, ...] = (
     bargaining,
     opportunism,
 )
-"""The step order: policy, war economy, strikes, industry, aid, coalition, manpower, combat,
+"""The step order: policy, strikes, war economy, industry, aid, coalition, manpower, combat,
 escalation, bargaining, opportunism."""
 
 PHASES: tuple[Phase, ...] = tuple(m.phase for m in MECHANISMS)

@@ -186,3 +186,80 @@ def test_a_rationed_stock_is_spread_over_its_months_and_emptied_under_one_unit()
 
 def test_the_compiled_phase_matches_its_numpy_oracle_on_visited_and_perturbed_states():
     assert assert_matches_oracle(phase, oracle.phase) > 50
+
+
+def _oil_world(**defence: Any) -> dict[str, Any]:
+    """``_striking_world`` where blue has a war economy (k = 1e8 USD a month per USD/bbl,
+    price 70, base 60, a fund of 1e12) and each hit costs 5 per 1,000 of its oil revenue."""
+    raw = _striking_world(20)
+    economy = {
+        "revenue_usd_per_month_per_usd_per_bbl": 1e8, "export_price_usd_per_bbl": 70.0,
+        "price_volatility_per_month": 0.0, "budget_price_usd_per_bbl": 60.0,
+        "reserve_fund_usd": 1e12, "fund_draw_usd_per_month": 0.0,
+        "defence_share_of_uncovered": 0.5, "recruitment_budget_elasticity": 1.0,
+    }  # fmt: skip
+    raw["actors"]["blue"]["war_economy"] = {k: fixed(v) for k, v in economy.items()}
+    raw["actors"]["blue"]["air_defence"]["against"]["missile"]["oil_loss_per_1000_hits"] = fixed(
+        5.0
+    )
+    raw["actors"]["blue"]["air_defence"] |= defence
+    return raw
+
+
+def test_hits_on_refineries_and_terminals_cut_the_month_s_oil_revenue(tmp_path: Path):
+    # 45 hits (as above): s_oil = exp(-5 x 45 / 1000) = exp(-0.225); the war economy then
+    # collects k x 70 x s_oil
+    from twofront.model import economy
+
+    params, stream, state = toy_world(load_world(_oil_world(), tmp_path), "none")
+    blue, red = actor(params, "blue"), actor(params, "red")
+    struck = phase(state, params, stream)
+    np.testing.assert_allclose(struck.oil_revenue_share[:, blue], math.exp(-0.225), rtol=1e-12)
+    np.testing.assert_array_equal(struck.oil_revenue_share[:, red], 1.0)
+    paid = economy.phase(struck, params, stream)
+    np.testing.assert_allclose(
+        paid.oil_revenue_usd_per_month[:, blue], 1e8 * 70 * math.exp(-0.225), rtol=1e-12
+    )
+
+
+def test_an_air_defence_without_interceptors_stops_only_what_its_cheap_means_stop(tmp_path):
+    raw = _oil_world()
+    for key in ("interceptor", "interceptors_per_engagement", "kill_probability"):
+        del raw["actors"]["blue"]["air_defence"][key]
+    raw["actors"]["blue"]["air_defence"]["against"]["missile"]["intercepted"] = False
+    params, stream, state = toy_world(load_world(raw, tmp_path), "none")
+    blue = actor(params, "blue")
+    after = phase(state, params, stream)
+    # 100 missiles, half stopped cheaply, no interceptor fired: 50 hits
+    np.testing.assert_allclose(after.strike_hits_per_month[:, blue], 50.0)
+    np.testing.assert_allclose(after.oil_revenue_share[:, blue], math.exp(-0.25), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("interceptor", "interceptors_per_engagement", "kill_probability"),
+            "against.missile.intercepted = true needs an interceptor",
+        ),
+        (("kill_probability",), "kill_probability are required with it"),
+        (("interceptor",), "kill_probability need an interceptor munition"),
+    ],
+)
+def test_an_incomplete_air_defence_is_refused_with_its_path(tmp_path, change, message):
+    from twofront.errors import ScenarioError
+
+    raw = _oil_world()
+    for key in change:
+        del raw["actors"]["blue"]["air_defence"][key]
+    with pytest.raises(ScenarioError, match=message):
+        load_world(raw, tmp_path)
+
+
+def test_oil_losses_on_an_actor_without_a_war_economy_are_refused(tmp_path):
+    from twofront.errors import ScenarioError
+
+    raw = _oil_world()
+    del raw["actors"]["blue"]["war_economy"]
+    with pytest.raises(ScenarioError, match=r"against\.missile\.oil_loss_per_1000_hits"):
+        load_world(raw, tmp_path)

@@ -25,17 +25,17 @@ RTOL = 1e-12
 
 
 def perturbed(state: State, generator: np.random.Generator) -> State:
-    """``state`` with stocks, will, personnel, the share of the defence budget paid and the
-    reserve funds moved at random, some to their bounds: a tenth of the cells of each is
-    set to 0 (will and the budget share also to 1), the rest scaled by U(0.5, 1.5) (will
-    and the budget share clipped to [0, 1])."""
+    """``state`` with stocks, will, personnel, the share of the defence budget paid, the
+    reserve funds and the share of oil revenue strikes left moved at random, some to their
+    bounds: a tenth of the cells of each is set to 0 (the shares and will also to 1), the
+    rest scaled by U(0.5, 1.5) (shares and will clipped to [0, 1])."""
     changes = {}
     for name in ("stockpile", "reserves_personnel", "personnel", "will", "budget_share",
-                 "reserve_fund_usd"):  # fmt: skip
+                 "reserve_fund_usd", "oil_revenue_share"):  # fmt: skip
         value = getattr(state, name)
         scaled = value * generator.uniform(0.5, 1.5, value.shape)
         scaled[generator.random(value.shape) < 0.1] = 0.0
-        if name in ("will", "budget_share"):
+        if name in ("will", "budget_share", "oil_revenue_share"):
             scaled[generator.random(value.shape) < 0.05] = 1.0
             scaled = np.clip(scaled, 0.0, 1.0)
         changes[name] = scaled

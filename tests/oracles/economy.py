@@ -26,6 +26,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
             discount[:, target] += p.sanction_discount_usd_per_bbl[:, k]
     k = p.revenue_usd_per_usd_per_bbl
     revenue = k * np.maximum(state.oil_price_usd_per_bbl - discount, 0.0)
+    revenue = revenue * state.oil_revenue_share
     after = state.reserve_fund_usd + revenue - k * p.budget_price_usd_per_bbl
     after = after - p.fund_draw_usd_per_month
     uncovered = np.maximum(-after, 0.0)

@@ -33,8 +33,9 @@ def lag_toward(capacity: F64, target: F64, decay: F64) -> F64:
 
 def paid_limit(limit_usd: F64, budget_share: F64) -> F64:
     """rho L where rho < 1 and the limit L is finite, else L."""
-    return np.where((budget_share < 1.0) & np.isfinite(limit_usd), limit_usd * budget_share,
-                    limit_usd)  # fmt: skip
+    finite = np.isfinite(limit_usd)
+    scaled = np.where(finite, limit_usd, 0.0) * budget_share
+    return np.where((budget_share < 1.0) & finite, scaled, limit_usd)
 
 
 def phase(state: State, params: Params, rng: Stream) -> State:

@@ -79,7 +79,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
     and what they cost the targets' output this month and their will."""
     p, index = params.of(StrikesParams), params.index
     if not (p.strike_munition >= 0).any():
-        return state
+        return replace(state, oil_revenue_share=np.ones_like(state.oil_revenue_share))
     actors = np.arange(len(index.actors))
     aim = targets(state.theater_status, index)
     fighting = aim.sum(axis=2) > 0
@@ -126,5 +126,6 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         launched_per_month=launched,
         strike_hits_per_month=hits.sum(axis=2),
         output_share=output_share(hits, p.output_loss_per_1000_hits),
+        oil_revenue_share=output_share(hits, p.oil_loss_per_1000_hits),
         will=np.clip(state.will - will_lost, 0.0, 1.0),
     )

@@ -61,6 +61,8 @@ class State:
     strike_hits_per_month: F64  # (run, actor) enemy strike weapons that got through
     output_share: F64  # (run, actor) share of its munitions output the month's strikes left
     # (1: none lost; set by model/strikes.py, read by model/industry.py)
+    oil_revenue_share: F64  # (run, actor) share of its oil revenue the month's strikes left
+    # (1: none lost; set by model/strikes.py, read by model/economy.py)
     oil_price_usd_per_bbl: F64  # (run, actor) export price the month begins with (model/economy.py)
     reserve_fund_usd: F64  # (run, actor) liquid assets of its reserve fund, end of month
     oil_revenue_usd_per_month: F64  # (run, actor) oil revenue reaching its budget in the month
@@ -157,6 +159,7 @@ def initial_state(params: Params, aid_lines: int) -> State:
         launched_per_month=np.zeros_like(world.stockpile),
         strike_hits_per_month=np.zeros((runs, n_actors)),
         output_share=np.ones((runs, n_actors)),
+        oil_revenue_share=np.ones((runs, n_actors)),
         oil_price_usd_per_bbl=world.oil_price_usd_per_bbl.copy(),
         reserve_fund_usd=world.reserve_fund_usd.copy(),
         oil_revenue_usd_per_month=np.zeros((runs, n_actors)),

@@ -9,7 +9,7 @@ USD of the export price (export volume times the state's take: duties and extrac
 tax) and the export price :math:`P_t` less the discount :math:`d_t` that sanctions add:
 
 .. math::
-   G_t = k \max(P_t - d_t, 0), \qquad G_b = k P_b
+   G_t = k \max(P_t - d_t, 0)\, s^{oil}_t, \qquad G_b = k P_b
 
    F' = F_t + G_t - G_b - D_o, \qquad
    u_t = \max(-F', 0), \qquad F_{t+1} = \max(F', 0)
@@ -39,6 +39,8 @@ with :math:`z_t` from two uniforms of the run's counter-based stream (Box and Mu
 (1958), *Ann. Math. Statist.* 29(2)). Actors without a war economy pay their budget in
 full (:math:`\rho = 1`) and hold no fund.
 
+:math:`s^{oil}_t \le 1` is the share of the month's oil revenue the enemy's strikes on
+refineries and export terminals left (:mod:`twofront.model.strikes`; 1 without).
 Revenue is linear in the price through the origin: gas revenue and the taxes' fixed
 parts are folded into :math:`k` (fitted to the budget's yearly oil and gas revenue over
 the yearly Urals price, see the scenario's source for it).
@@ -189,7 +191,7 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
                 discount += p.sanction_discount_usd_per_bbl[r, k]
         price = s.oil_price_usd_per_bbl[r, a]
         k = p.revenue_usd_per_usd_per_bbl[r, a]
-        revenue = k * max(price - discount, 0.0)
+        revenue = k * max(price - discount, 0.0) * s.oil_revenue_share[r, a]
         fund, share = budget_share(
             s.reserve_fund_usd[r, a],
             revenue,

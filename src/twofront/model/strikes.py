@@ -37,7 +37,10 @@ Each month, before industry produces (so the month's strikes cut the month's out
    (``output_loss_per_1000_hits`` :math:`h`: near-linear for few hits, never
    below zero), and its will (read by war termination) by
    :math:`\Delta W_b = -\sum_m \omega_{b,m} H_{b,m} / 1000`
-   (``will_loss_per_1000_hits``). Punishment from the air rarely breaks a
+   (``will_loss_per_1000_hits``). Hits on refineries and oil export terminals cut
+   the month's oil revenue of a target with a war economy by
+   :math:`e^{-\sum_m q_{b,m} H_{b,m} / 1000}` (``oil_loss_per_1000_hits``, read by
+   :mod:`twofront.model.economy`). Punishment from the air rarely breaks a
    population's will (Pape (1996), *Bombing to Win*, Cornell UP), so the will
    rates are small beside the output rates.
 
@@ -90,6 +93,7 @@ class StrikesParams:
     cheap_kill_share: F64  # (run, actor, munition) c_b,m
     output_loss_per_1000_hits: F64  # (run, actor, munition) h_b,m
     will_loss_per_1000_hits: F64  # (run, actor, munition) omega_b,m
+    oil_loss_per_1000_hits: F64  # (run, actor, munition) q_b,m (0 without a war economy)
 
 
 def sample_params(
@@ -113,7 +117,8 @@ def sample_params(
             ration[:, i, k] = sampler.draw(line.ration_months, f"{at}.ration_months", 1.0)
         if a.air_defence is None:
             continue
-        interceptor[i] = index.munitions.index(a.air_defence.interceptor)
+        if a.air_defence.interceptor is not None:
+            interceptor[i] = index.munitions.index(a.air_defence.interceptor)
         for m_id, t in a.air_defence.against.items():
             m = index.munitions.index(m_id)
             intercepted[i, m] = t.intercepted
@@ -142,7 +147,12 @@ def sample_params(
     )
 
 
-_THREAT_FIELDS = ("cheap_kill_share", "output_loss_per_1000_hits", "will_loss_per_1000_hits")
+_THREAT_FIELDS = (
+    "cheap_kill_share",
+    "output_loss_per_1000_hits",
+    "will_loss_per_1000_hits",
+    "oil_loss_per_1000_hits",
+)
 
 
 @kernel
@@ -255,12 +265,14 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
             stockpile[r, b, i] = in_stock - fired
             launched[r, b, i] += fired
         # 5. What got through costs the month's output and will.
-        output_loss, will_lost = 0.0, 0.0
+        output_loss, will_lost, oil_loss = 0.0, 0.0, 0.0
         for m in range(n_munitions):
             output_loss += p.output_loss_per_1000_hits[r, b, m] * hits[b, m]
             will_lost += p.will_loss_per_1000_hits[r, b, m] * hits[b, m]
+            oil_loss += p.oil_loss_per_1000_hits[r, b, m] * hits[b, m]
         s.strike_hits_per_month[r, b] = hits[b].sum()
         s.output_share[r, b] = np.exp(-output_loss / 1000.0)
+        s.oil_revenue_share[r, b] = np.exp(-oil_loss / 1000.0)
         s.will[r, b] = min(max(s.will[r, b] - will_lost / 1000.0, 0.0), 1.0)
     for a in range(n_actors):
         for m in range(n_munitions):
@@ -273,7 +285,14 @@ def _all(s: Any, p: Any, ix: Any, wd: Any, rv: Any) -> None:
         step_run(r, s, p, ix, wd, rv, step_work(s, p, ix))
 
 
-WRITES = ("stockpile", "will", "launched_per_month", "strike_hits_per_month", "output_share")
+WRITES = (
+    "stockpile",
+    "will",
+    "launched_per_month",
+    "strike_hits_per_month",
+    "output_share",
+    "oil_revenue_share",
+)
 """The state fields :func:`step_run` writes."""
 
 

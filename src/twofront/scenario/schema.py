@@ -202,18 +202,45 @@ class Threat(_Strict):
     """Rate of the exponential loss of the month's munitions output per 1,000 hits."""
     will_loss_per_1000_hits: NonNegative
     """Will lost per 1,000 hits."""
+    oil_loss_per_1000_hits: NonNegative | None = None
+    """Rate of the exponential loss of the month's oil revenue per 1,000 hits (refineries,
+    export terminals; read by a war economy, :mod:`twofront.model.economy`); absent: 0."""
 
 
 class AirDefence(_Strict):
     """``[actors.<id>.air_defence]``: interceptors against strikes; see
     :mod:`twofront.model.strikes`."""
 
-    interceptor: Id
-    interceptors_per_engagement: AtLeastOne
-    kill_probability: Fraction
+    interceptor: Id | None = None
+    """The munition its interceptors are (absent: only cheap means, no threat
+    ``intercepted``)."""
+    interceptors_per_engagement: AtLeastOne | None = None
+    kill_probability: Fraction | None = None
     ration_months: AtLeastOne | None = None
     """Spread the interceptor stock over this many months (absent: 1)."""
     against: dict[Id, Threat] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
+
+    @model_validator(mode="after")
+    def _interceptors_complete(self) -> AirDefence:
+        named = [self.interceptors_per_engagement is not None, self.kill_probability is not None]
+        if self.interceptor is not None and not all(named):
+            raise ValueError(
+                "interceptor is given: interceptors_per_engagement and kill_probability are "
+                "required with it"
+            )
+        if self.interceptor is None:
+            if any(named):
+                raise ValueError(
+                    "interceptors_per_engagement and kill_probability need an interceptor "
+                    'munition (interceptor = "<munition>")'
+                )
+            engaged = [m for m, t in self.against.items() if t.intercepted]
+            if engaged:
+                raise ValueError(
+                    f"against.{engaged[0]}.intercepted = true needs an interceptor munition "
+                    '(interceptor = "<munition>")'
+                )
+        return self
 
 
 class WarEconomy(_Strict):
@@ -618,15 +645,21 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
                 one_of(m_id, s.munitions, where, "munition")
         for m_id in actor.strikes:
             one_of(m_id, s.munitions, f"actors.{a_id}.strikes.{m_id}", "munition")
-        if actor.air_defence is not None:
+        if actor.air_defence is not None and actor.air_defence.interceptor is not None:
             one_of(
                 actor.air_defence.interceptor,
                 s.munitions,
                 f"actors.{a_id}.air_defence.interceptor",
                 "munition",
             )
-            for m_id in actor.air_defence.against:
+        if actor.air_defence is not None:
+            for m_id, threat in actor.air_defence.against.items():
                 one_of(m_id, s.munitions, f"actors.{a_id}.air_defence.against.{m_id}", "munition")
+                need(
+                    threat.oil_loss_per_1000_hits is None or actor.war_economy is not None,
+                    f"actors.{a_id}.air_defence.against.{m_id}.oil_loss_per_1000_hits",
+                    f"actor {a_id!r} has no actors.{a_id}.war_economy whose revenue it could cut",
+                )
     for t_id, t in s.theaters.items():
         for role in ("defender", "aggressor"):
             a_id = getattr(t, role)
