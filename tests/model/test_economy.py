@@ -1,6 +1,26 @@
 """War economy: oil revenue against the fiscal rule's base, the reserve fund, the share of
 the defence budget paid, the export price's random walk, sanctions, and the links to
-industry, aid and manpower."""
+industry, aid and manpower (and from strikes, in ``tests/model/test_strikes.py``).
+
+Each link was checked against a mutation of the kernel line that makes it (edited in a
+clone, the named test run, the line restored with ``git checkout``); every one failed:
+
+===============================  =====================================================
+link                             mutation (file: change) -> test that fails
+===============================  =====================================================
+budget share -> line budgets     industry: ``budget_cap * paid`` -> ``budget_cap``
+                                 -> a_budget_paid_in_half_halves_what_a_line_budget_buys
+budget share -> mobilisation     manpower: the ``paid ** epsilon`` factor deleted
+                                 -> mobilisation_follows_the_budget_paid_to_the_power_...
+budget share -> aid limit        aid: ``paid_limit(L, rho)`` -> ``L``
+                                 -> a_donor_paying_part_of_its_budget_gives_less_aid
+deficit draw -> fund             economy: ``- draw_usd`` deleted -> this module
+sanctions -> revenue             economy: ``price - discount`` -> ``price``
+                                 -> sanctions_widen_the_discount_from_their_start_month...
+strikes -> oil revenue           strikes: ``oil_loss += q H`` -> ``+= 0``
+                                 -> hits_on_refineries_and_terminals_cut_the_month_s_oil...
+===============================  =====================================================
+"""
 
 from __future__ import annotations
 
