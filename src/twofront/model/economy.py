@@ -21,8 +21,10 @@ tax) and the export price :math:`P_t` less the discount :math:`d_t` that sanctio
 actor pays the share :math:`\rho_t \le 1` of its planned defence budget this month. A
 windfall never raises :math:`\rho` above 1: the rule saves it. Russia's budget rule
 works this way: oil and gas revenue above the base Urals price goes to the National
-Wealth Fund, and the fund pays for the shortfall below it (*Russia's budget rule*,
-Ministry of Finance of the Russian Federation; base price USD 60 in 2024-25).
+Wealth Fund, and the fund pays for the shortfall below it, at a base price of USD 60 a
+barrel since 2024 (Putin signs the law returning the rule to its base price, TASS,
+2023-11-02; Russian government moves to tighten budget rule as oil income shrinks, The
+Moscow Times, 2025-09-18).
 
 What :math:`\rho_t` pays for: every production line's budget and the actor's munitions
 limit scale by :math:`\rho_t` (:mod:`twofront.model.industry`, :mod:`twofront.model.aid`),
