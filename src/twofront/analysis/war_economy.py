@@ -18,6 +18,7 @@ lies within the simulated 5-95% band widened by :data:`TOLERANCE`.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from twofront.analysis.cases import CaseResult, Check, Panel, labelled
@@ -33,9 +34,9 @@ TOLERANCE = 0.10
 to the dollar, a Jan-Nov exchange rate) and the 2025 change of the Urals tax basket."""
 
 
-def _value(table: object, month: str, quantity: str) -> float:
+def _value(table: pd.DataFrame, month: str, quantity: str) -> float:
     """The first row's value of ``quantity`` for ``month`` (the first source listed)."""
-    rows = table[(table["month"].astype(str) == month) & (table["quantity"] == quantity)]  # type: ignore[index]
+    rows = table[(table["month"].astype(str) == month) & (table["quantity"] == quantity)]
     if rows.empty:
         raise LookupError(f"data/{SERIES}.csv: no {quantity} for {month}")
     return float(rows["value"].iloc[0])
@@ -68,7 +69,8 @@ def russia_war_economy_case(runs: int) -> CaseResult:
     economy = scenario.actors["russia"].war_economy
     if economy is None:
         raise LookupError("world-2024: actors.russia.war_economy is missing")
-    table = load_series(SERIES).table
+    series = load_series(SERIES)
+    table = series.table
     steps = (np.arange(runs) + 0.5) / runs
     shuffle = np.random.default_rng(2025).permutation(runs)
     k = economy.revenue_usd_per_month_per_usd_per_bbl.ppf(steps)
@@ -131,7 +133,7 @@ def russia_war_economy_case(runs: int) -> CaseResult:
     return CaseResult(
         "russia-war-economy",
         "Russia's oil and gas revenue and its reserve fund vs the war economy of world-2024",
-        f"{data}: " + load_series(SERIES).citation()[:400] + " ...",
+        f"{data}: " + series.citation()[:400] + " ...",
         checks,
         panels,
         notes=(
