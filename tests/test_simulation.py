@@ -1304,6 +1304,28 @@ def test_a_combatant_patrons_forces_fight_in_the_theater_and_leave_its_pool(
     np.testing.assert_allclose(alone[0].casualties_per_month[:, plain], [[50.0, 10.0]] * 2)
 
 
+def test_a_combatant_patron_counts_its_share_of_the_slots_losses_as_its_own(
+    tmp_path: Path,
+) -> None:
+    # Month 0: green's slot on the plain holds 1,000 of green's and 2,000 of the donor's
+    # and loses 50: the donor counts 50 * 2,000 / 3,000 = 33.33, green 16.67. Each one's
+    # will falls at its own omega: the donor's (300 per 100k) 0.6 - 0.1 = 0.5, green's (30)
+    # 0.7 - 30 * 16.67 / 1e5 = 0.695. Wounded return to each one's own pool at 0.5: the
+    # donor's 1,000 + 16.67, green's 0 + 8.33.
+    raw = coalition_world()
+    forces(raw, "donor", will_loss_per_100k_casualties=300, wounded_return_fraction=0.5)
+    forces(raw, "green", will_loss_per_100k_casualties=30, wounded_return_fraction=0.5)
+    params, _, states = months(load_world(raw, tmp_path), 1, strategy="open-west")
+    donor, green, plain = actor(params, "donor"), actor(params, "green"), front(params, "plain")
+    first = states[0]
+    np.testing.assert_allclose(first.casualties_per_month[:, plain, DEFENDER], 50.0)
+    np.testing.assert_allclose(first.casualties_total[:, [donor, green]], [[100 / 3, 50 / 3]] * 2)
+    np.testing.assert_allclose(first.will[:, [donor, green]], [[0.5, 0.7 - 0.005]] * 2)
+    np.testing.assert_allclose(
+        first.reserves_personnel[:, [donor, green]], [[1000 + 50 / 3, 25 / 3]] * 2, rtol=1e-12
+    )
+
+
 def test_a_combatant_patrons_forces_go_home_when_the_war_is_settled(tmp_path: Path) -> None:
     # With green's aim "at least 0.6" west settles in month 0 (green holds all of it).
     # Month 1: the donor's 1,966.67 left (2,000 worn down with the slot's 50 of 3,000)

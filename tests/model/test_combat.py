@@ -45,13 +45,14 @@ def test_fire_factor_is_the_needed_fraction_to_the_elasticity():
     np.testing.assert_allclose(got, [0.5, 0.25, 1.0, 0.0, 1.0])
 
 
-def _combined(fired, needed, weight, elasticity, countered=(False, False), counter=0.0):
+def _combined(fired, needed, weight, elasticity, counters=(0.0, 0.0)):
+    """Line k fires munition k; the enemy defeats ``counters[k]`` of munition k."""
     return combined_fire_factor(
         np.array(fired),
         np.array(needed),
         np.array(weight),
-        np.array(countered),
-        counter,
+        np.arange(len(fired), dtype=np.int64),
+        np.array(counters, dtype=np.float64),
         elasticity,
     )
 
@@ -65,15 +66,17 @@ def test_the_fire_factor_of_several_munitions_is_their_weighted_mean():
 
 def test_one_munition_of_weight_one_is_the_single_fire_factor_bit_for_bit():
     single = fire_factor(37_000.0, 90_000.0, 0.43)
-    assert _combined([37_000.0], [90_000.0], [1.0], 0.43, (False,)) == single
+    assert _combined([37_000.0], [90_000.0], [1.0], 0.43, (0.0,)) == single
 
 
-def test_the_enemys_counter_share_defeats_only_countered_rounds():
-    # Drones (countered): 100 * (1 - 0.4) = 60; shells: 100.
-    assert countered_fires(100.0, False, 0.4) == 100.0
-    assert countered_fires(100.0, True, 0.4) == pytest.approx(60.0, rel=1e-15)
+def test_the_enemys_counters_defeat_their_share_of_each_munition():
+    # Munition 0 (shells) uncountered: 100; munition 1 (drones) countered 0.4: 60;
+    # munition 2 (glide bombs) countered 0.1: 90; an empty line (-1) keeps what it fired.
+    counters = np.array([0.0, 0.4, 0.1])
+    got = [countered_fires(100.0, m, counters) for m in (0, 1, 2, -1)]
+    np.testing.assert_allclose(got, [100.0, 60.0, 90.0, 100.0], rtol=1e-15)
     # In the fire factor: shells 100 of 100, drones 60 of 100, weights 0.5: 0.8.
-    got = _combined([100.0, 100.0], [100.0, 100.0], [0.5, 0.5], 1.0, (False, True), 0.4)
+    got = _combined([100.0, 100.0], [100.0, 100.0], [0.5, 0.5], 1.0, (0.0, 0.4))
     assert got == pytest.approx(0.8, rel=1e-15)
 
 
@@ -96,10 +99,10 @@ def _two_munitions(tmp_path):
     raw["actors"]["blue"]["fires"] = {
         "munitions": {
             "shell": each | {"weight": fixed(1)},
-            "drone": each | {"weight": fixed(3), "countered": True},
+            "drone": each | {"weight": fixed(3)},
         }
     }
-    raw["actors"]["red"]["fires"] |= each | {"counter_share": fixed(0.5)}
+    raw["actors"]["red"]["fires"] |= each | {"counters": {"drone": fixed(0.5)}}
     raw["actors"]["blue"]["forces"]["lethality_per_month"] = fixed(0.01)
     return toy_world(load_world(raw, tmp_path), "none")
 

@@ -28,7 +28,8 @@ def perturbed(state: State, generator: np.random.Generator) -> State:
     """``state`` with stocks, will, personnel, the share of the defence budget paid, the
     reserve funds and the share of oil revenue strikes left moved at random, some to their
     bounds: a tenth of the cells of each is set to 0 (the shares and will also to 1), the
-    rest scaled by U(0.5, 1.5) (shares and will clipped to [0, 1])."""
+    rest scaled by U(0.5, 1.5) (shares and will clipped to [0, 1]); a fifth of the patrons'
+    commitments drawn afresh."""
     changes = {}
     for name in ("stockpile", "reserves_personnel", "personnel", "will", "budget_share",
                  "reserve_fund_usd", "oil_revenue_share"):  # fmt: skip
@@ -39,6 +40,13 @@ def perturbed(state: State, generator: np.random.Generator) -> State:
             scaled[generator.random(value.shape) < 0.05] = 1.0
             scaled = np.clip(scaled, 0.0, 1.0)
         changes[name] = scaled
+    # Combatant patrons' commitments, mostly zero on the states visited: a fifth of the
+    # (theater, actor) cells get up to 50,000 committed personnel, the share of the defender
+    # slots' losses combat moves to them.
+    committed = state.committed_personnel.copy()
+    chosen = generator.random(committed.shape) < 0.2
+    committed[chosen] = generator.uniform(0.0, 5e4, int(chosen.sum()))
+    changes["committed_personnel"] = committed
     return replace(state, **changes)
 
 

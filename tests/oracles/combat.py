@@ -22,10 +22,10 @@ def fire_factor(fired: F64, needed: F64, elasticity: F64) -> F64:
     return np.minimum(1.0, fired / needed) ** elasticity
 
 
-def countered_fires(fired: F64, countered: NDArray[np.bool_], enemy_counter_share: F64) -> F64:
-    """f (1 - c) for countered lines, f otherwise; ``fired`` (..., line), ``countered``
-    broadcastable to it, ``enemy_counter_share`` (...)."""
-    return np.where(countered, fired * (1.0 - enemy_counter_share[..., None]), fired)
+def countered_fires(fired: F64, line_counter_share: F64) -> F64:
+    """f (1 - c): ``fired`` (..., line) net of the enemy's counter share of each line's
+    munition, ``line_counter_share`` broadcastable to it (0 for an empty line)."""
+    return fired * (1.0 - line_counter_share)
 
 
 def combined_fire_factor(fired: F64, needed: F64, weight: F64, elasticity: F64) -> F64:
@@ -167,12 +167,14 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         fired[:, :, line] = shot
         fired_by_munition[:, actors[has_line], munition[has_line]] += shot[:, has_line]
     enemy_actor = index.front_actor[:, ::-1]
+    line_munition = p.fire_munition[index.front_actor]  # (front, side, line)
+    line_counter = np.where(
+        line_munition >= 0,
+        p.counter_share[:, enemy_actor[:, :, None], np.maximum(line_munition, 0)],
+        0.0,
+    )
     phi = combined_fire_factor(
-        countered_fires(
-            fired[:, index.front_actor],
-            p.fire_countered[index.front_actor],
-            p.counter_share[:, enemy_actor],
-        ),
+        countered_fires(fired[:, index.front_actor], line_counter),
         p.fire_needed_per_month[:, index.front_actor],
         p.fire_weight[:, index.front_actor],
         p.fire_elasticity[:, None, None],
@@ -237,7 +239,7 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         losses_month = losses_month + losses
 
     # 5. Casualties, returning wounded and will, for the month.
-    casualties = per_actor(losses_month, params)
+    casualties = per_actor(losses_month, params) + patron_shares(state, params, losses_month)
     returning = casualties * p.wounded_return_fraction
     will = state.will - p.will_loss_per_100k_casualties * casualties / 1e5
     return replace(
@@ -251,6 +253,25 @@ def phase(state: State, params: Params, rng: Stream) -> State:
         casualties_total=state.casualties_total + casualties,
         will=np.clip(will, 0.0, 1.0),
     )
+
+
+def patron_shares(state: State, params: Params, losses_month: F64) -> F64:
+    """(run, actor) casualties moved from each theater's defender to its combatant patrons:
+    pi_t,p L_t with pi_t,p = c_t,p / max(sum_p c_t,p, N_t); see step 5."""
+    index = params.index
+    in_theater = index.front_in_theater.astype(np.float64)  # (front, theater)
+    on_fronts = state.personnel[:, :, DEFENDER] @ in_theater  # (run, theater)
+    lost = losses_month[:, :, DEFENDER] @ in_theater
+    committed = state.committed_personnel  # (run, theater, actor)
+    coalition = np.maximum(committed.sum(axis=2), on_fronts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(committed > 0, committed / coalition[:, :, None], 0.0)
+    moved = share * lost[:, :, None]  # (run, theater, actor)
+    shares = moved.sum(axis=1)
+    defender = index.theater_actor[:, DEFENDER]
+    for t in range(len(index.theaters)):
+        shares[:, defender[t]] -= moved[:, t].sum(axis=1)
+    return shares
 
 
 def open_fronts(held_km2: F64, params: Params) -> NDArray[np.bool_]:

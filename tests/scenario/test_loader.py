@@ -159,6 +159,24 @@ BROKEN = [
         id="aid-donor-without-line",
     ),
     pytest.param(
+        _set("actors", "blue", "fires", "counters", {"nope": {"value": 0.5, "assumption": "x"}}),
+        "actors.blue.fires.counters.nope",
+        "'nope' is not a known munition",
+        id="counter-of-an-unknown-munition",
+    ),
+    pytest.param(
+        _set("actors", "blue", "fires", "counters", {"shell": {"value": 1.5, "assumption": "x"}}),
+        "actors.blue.fires.counters.shell",
+        "expected a fraction in [0, 1]",
+        id="counter-share-above-one",
+    ),
+    pytest.param(
+        _set("actors", "blue", "fires", "counter_share", {"value": 0.5, "assumption": "x"}),
+        "actors.blue.fires.counter_share",
+        "unknown key",
+        id="the-old-counter-share-is-refused",
+    ),
+    pytest.param(
         _set("scenario", "default_strategy", "nope"),
         "scenario.default_strategy",
         "'nope' is not defined under [strategies]",

@@ -31,12 +31,12 @@ Taiwan). For each such patron :math:`p` of theater :math:`t`:
    anti-ship and interceptor stocks invites war in the Gulf.
 
 Design: the patron is not a second actor in the slot. Its personnel are added
-to the defender's (run, front, side) slot, so combat needs no change: they
-fight with the defender's lethality and fire factor (a coalition under one
-command, fed by the patron's munitions), and their losses count among the
-defender's casualties and against the defender's will. A patron's own
-lethality, its own will cost of casualties and wounded returning to its own
-reserves would need a per-slot blend in combat; not modelled.
+to the defender's (run, front, side) slot and fight with the defender's
+lethality and fire factor (a coalition under one command, fed by the patron's
+munitions). :mod:`twofront.model.combat` splits the slot's losses by the
+committed personnel: the patron's share counts as its own casualties, against
+its own will, and its wounded return to its own reserves. A patron's own
+lethality would need a lethality per theater; not modelled.
 
 Example: F = 50,000, US reserves 80,000, a war over Taiwan begins: 50,000 join
 Taiwan's front, 30,000 stay in the pool. Taiwan's front then holds 200,000

@@ -7,14 +7,16 @@ r"""Combat on each active front: fires, territory and attrition, one month at a 
    rounds: what it needs to hold, :math:`H` (more adds nothing below), no more
    than its guns, drone crews or aircraft can fire, :math:`D`, and its stock
    :math:`S` spread over :math:`T \ge 1` months (``ration_months``; 1 if absent).
-   Drones (``countered`` munitions) are partly defeated by the enemy's electronic
-   warfare and counter-drone means, a share :math:`c_{\bar a}` (the enemy's
-   ``counter_share``): the rounds that count are :math:`\tilde f_{a,m} =
-   f_{a,m}(1 - c_{\bar a})`, all of them for uncountered munitions (shells;
-   glide bombs, whose counter would be fighters and long-range air defence near
-   the front, are not modelled). Each munition's fires are effective in
-   proportion to what it needs, and a side's fire factor is their weighted
-   arithmetic mean, weights :math:`w_{a,m}` normalised to sum to 1:
+   The enemy :math:`\bar a` defeats a share :math:`c_{\bar a,m}` of the rounds of
+   munition :math:`m` (its ``fires.counters``): electronic warfare and
+   counter-drone fire against drones; fighters and long-range air defence
+   pushing the bombers back against glide bombs (Russia cut its glide-bomb
+   sorties in the south after Patriots downed three Su-34s, ISW via RBC-Ukraine,
+   2023-12-24). The rounds that count are :math:`\tilde f_{a,m} = f_{a,m}(1 -
+   c_{\bar a,m})`; a munition the enemy does not counter has :math:`c = 0`
+   (shells). Each munition's fires are effective in proportion to what it
+   needs, and a side's fire factor is their weighted arithmetic mean, weights
+   :math:`w_{a,m}` normalised to sum to 1:
 
    .. math:: \phi_a = \sum_m w_{a,m} \min(1, \tilde f_{a,m} / H_{a,m})^{\varepsilon}
 
@@ -92,6 +94,26 @@ r"""Combat on each active front: fires, territory and attrition, one month at a 
    Will is what war termination reads (:mod:`twofront.model.bargaining`: the
    cost of fighting on scales with 1/W; collapse below a threshold).
 
+   Where combatant patrons fight beside the defender (:mod:`twofront.model.coalition`:
+   the US in a war over Taiwan), the defender's slots of theater :math:`t` hold
+   their personnel too, and the slots' losses :math:`L_t` fall on each in
+   proportion to its personnel. Patron :math:`p` counts
+
+   .. math:: K_p \mathrel{+}= \pi_{t,p} L_t, \qquad
+             \pi_{t,p} = c_{t,p} / \max(\textstyle\sum_{p'} c_{t,p'},\ N_t)
+
+   as its own casualties (its wounded return to its own reserves, its will falls
+   at its own :math:`\omega^K_p`), and the defender the rest;
+   :math:`c_{t,p}` is the patron's committed personnel and :math:`N_t` the
+   defender slots' personnel on the theater's fronts at the start of the month.
+   The coalition fights with the defender's lethality and fire factor: an actor's
+   lethality is one number for all its theaters (the US's was set for the Gulf),
+   so a patron's own lethality would need one per theater, not modelled.
+
+   Example (hand-computed in the tests): Taiwan's front holds 200,000 of whom
+   the US committed 50,000, and loses 20,000: the US counts 5,000 casualties,
+   Taiwan 15,000.
+
 Example (hand-computed in the tests): P_def = 100k, P_agg = 400k, d = 2,
 r = 100, mu = 1: x = ln 0.25 = −1.386, ln d = 0.693, ΔA = −69.3 km².
 """
@@ -124,12 +146,11 @@ class CombatParams:
     """Fires, ground and attrition, run axis first."""
 
     fire_munition: NDArray[np.int64]  # (actor, line) munition of each fires line, -1 if none
-    fire_countered: NDArray[np.bool_]  # (actor, line) the enemy's counter_share degrades it
     fire_demand_per_month: F64  # (run, actor, line) D_a,m, rounds it would fire
     fire_needed_per_month: F64  # (run, actor, line) H_a,m, rounds it needs (1 if no line)
     fire_ration_months: F64  # (run, actor, line) T_a,m, months its stock is spread over
     fire_weight: F64  # (run, actor, line) w_a,m, normalised over the actor's lines; 0 none
-    counter_share: F64  # (run, actor) c_a, share of the enemy's countered rounds it defeats
+    counter_share: F64  # (run, actor, munition) c_a,m, share of the enemy's rounds it defeats
     lethality_per_month: F64  # (run, actor) k_a
     will_loss_per_100k_casualties: F64  # (run, actor) omega^K_a
     wounded_return_fraction: F64  # (run, actor) rho_a
@@ -170,9 +191,7 @@ def sample_params(
 
     return CombatParams(
         **fires_lines(scenario, index, sampler),
-        counter_share=sampler.per_actor(
-            lambda a: a.fires.counter_share if a.fires else None, "fires.counter_share"
-        ),
+        counter_share=counter_shares(scenario, index, sampler),
         lethality_per_month=forces("lethality_per_month"),
         will_loss_per_100k_casualties=forces("will_loss_per_100k_casualties"),
         wounded_return_fraction=forces("wounded_return_fraction"),
@@ -220,7 +239,6 @@ def fires_lines(scenario: Scenario, index: Index, sampler: Sampler) -> dict[str,
     width = max((len(x) for x in lines), default=0) or 1
     runs = sampler.runs
     munition = np.full((len(actors), width), -1, dtype=np.int64)
-    countered = np.zeros((len(actors), width), dtype=np.bool_)
     demand = np.zeros((runs, len(actors), width))
     needed = np.ones((runs, len(actors), width))
     ration = np.ones((runs, len(actors), width))
@@ -229,7 +247,6 @@ def fires_lines(scenario: Scenario, index: Index, sampler: Sampler) -> dict[str,
         for k, (m_id, path, line) in enumerate(own):
             at = f"actors.{a_id}.{path}"
             munition[i, k] = index.munitions.index(m_id)
-            countered[i, k] = line.countered
             demand[:, i, k] = sampler.draw(line.demand_per_month, f"{at}.demand_per_month")
             needed[:, i, k] = sampler.draw(line.needed_per_month, f"{at}.needed_per_month")
             ration[:, i, k] = sampler.draw(line.ration_months, f"{at}.ration_months", 1.0)
@@ -239,12 +256,22 @@ def fires_lines(scenario: Scenario, index: Index, sampler: Sampler) -> dict[str,
         weight = np.where(total > 0, weight / total, 0.0)
     return {
         "fire_munition": munition,
-        "fire_countered": countered,
         "fire_demand_per_month": demand,
         "fire_needed_per_month": needed,
         "fire_ration_months": ration,
         "fire_weight": weight,
     }
+
+
+def counter_shares(scenario: Scenario, index: Index, sampler: Sampler) -> F64:
+    """(run, actor, munition) c_a,m: the share of the enemy's rounds of munition m that actor
+    a's ``fires.counters`` defeat; 0 where it names none."""
+    shares = np.zeros((sampler.runs, len(index.actors), len(index.munitions)))
+    for i, (a_id, actor) in enumerate(scenario.actors.items()):
+        for m_id, share in (actor.fires.counters if actor.fires else {}).items():
+            at = f"actors.{a_id}.fires.counters.{m_id}"
+            shares[:, i, index.munitions.index(m_id)] = sampler.draw(share, at)
+    return shares
 
 
 @kernel
@@ -263,9 +290,10 @@ def fire_factor(fired: float, needed: float, elasticity: float) -> float:
 
 
 @kernel
-def countered_fires(fired: float, countered: bool, enemy_counter_share: float) -> float:
-    """f (1 - c) for a countered line (drones against the enemy's counters), f otherwise."""
-    return fired * (1.0 - enemy_counter_share) if countered else fired
+def countered_fires(fired: float, munition: int, enemy_counter_share: F64) -> float:
+    """f (1 - c_m): the rounds of a line of munition ``m`` the enemy's counters leave
+    (``enemy_counter_share`` (munition,)); an empty line (``m`` -1) fires ``fired``."""
+    return fired * (1.0 - enemy_counter_share[munition]) if munition >= 0 else fired
 
 
 @kernel
@@ -273,16 +301,16 @@ def combined_fire_factor(
     fired: F64,
     needed: F64,
     weight: F64,
-    countered: NDArray[np.bool_],
-    enemy_counter_share: float,
+    munition: NDArray[np.int64],
+    enemy_counter_share: F64,
     elasticity: float,
 ) -> float:
     """phi = sum_m w_m min(1, f~_m / H_m) ** eps over an actor's fires lines, f~ its rounds
-    net of the enemy's counters; ``fired``, ``needed``, ``weight`` and ``countered`` are
-    (line,). See step 1."""
+    net of the enemy's counters; ``fired``, ``needed``, ``weight`` and ``munition`` are
+    (line,), ``enemy_counter_share`` (munition,). See step 1."""
     phi = 0.0
     for m in range(fired.shape[0]):
-        net = countered_fires(fired[m], countered[m], enemy_counter_share)
+        net = countered_fires(fired[m], munition[m], enemy_counter_share)
         phi += fire_factor(net, needed[m], elasticity) * weight[m]
     return phi
 
@@ -422,13 +450,15 @@ def open_front(soil_side: int, held_defender_km2: float) -> bool:
 
 
 @kernel
-def step_work(s: Any, p: Any, ix: Any) -> tuple[F64, F64, F64]:
-    """Scratch space for one run: rounds fired (actor, line), at war and casualties (actor,)."""
+def step_work(s: Any, p: Any, ix: Any) -> tuple[F64, F64, F64, F64]:
+    """Scratch space for one run: rounds fired (actor, line), at war and casualties (actor,),
+    the defender slots' personnel on each theater's fronts (theater,)."""
     n_actors = s.stockpile.shape[1]
     return (
         np.empty((n_actors, p.fire_munition.shape[1])),
         np.empty(n_actors),
         np.empty(n_actors),
+        np.empty(s.theater_status.shape[1]),
     )
 
 
@@ -442,11 +472,14 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
 
     Reads and overwrites ``stockpile``, ``personnel``, ``held_km2``, ``reserves_personnel``,
     ``casualties_total`` and ``will``; overwrites ``fired_per_month`` and
-    ``casualties_per_month``.
+    ``casualties_per_month``; reads ``committed_personnel`` (the patrons' share of step 5).
     """
-    fired, at_war, casualties = w
+    fired, at_war, casualties, on_fronts = w
     stockpile = s.stockpile
     n_actors, n_fronts = stockpile.shape[1], s.personnel.shape[1]
+    on_fronts[:] = 0.0
+    for f in range(n_fronts):
+        on_fronts[ix.front_theater[f]] += s.personnel[r, f, DEFENDER]
     # Actors at war: those with a side on a front whose theater is at war.
     at_war[:] = 0.0
     for f in range(n_fronts):
@@ -480,7 +513,7 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
             fired[defender],
             p.fire_needed_per_month[r, defender],
             p.fire_weight[r, defender],
-            p.fire_countered[defender],
+            p.fire_munition[defender],
             p.counter_share[r, aggressor],
             elasticity,
         )
@@ -488,7 +521,7 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
             fired[aggressor],
             p.fire_needed_per_month[r, aggressor],
             p.fire_weight[r, aggressor],
-            p.fire_countered[aggressor],
+            p.fire_munition[aggressor],
             p.counter_share[r, defender],
             elasticity,
         )
@@ -580,9 +613,19 @@ def step_run(r: int, s: Any, p: Any, ix: Any, wd: Any, rv: Any, w: Any) -> None:
         s.casualties_per_month[r, f, AGGRESSOR] = lost_aggressor
     # 5. Casualties, returning wounded and will, for the month.
     casualties[:] = 0.0
+    committed = s.committed_personnel
     for f in range(n_fronts):
-        for side in (DEFENDER, AGGRESSOR):
-            casualties[ix.front_actor[f, side]] += s.casualties_per_month[r, f, side]
+        t = ix.front_theater[f]
+        casualties[ix.front_actor[f, AGGRESSOR]] += s.casualties_per_month[r, f, AGGRESSOR]
+        lost = s.casualties_per_month[r, f, DEFENDER]
+        coalition = max(committed[r, t].sum(), on_fronts[t])
+        kept = lost
+        for a in range(n_actors):
+            if committed[r, t, a] > 0:
+                part = lost * committed[r, t, a] / coalition
+                casualties[a] += part
+                kept -= part
+        casualties[ix.front_actor[f, DEFENDER]] += kept
     for a in range(n_actors):
         s.reserves_personnel[r, a] += casualties[a] * p.wounded_return_fraction[r, a]
         s.casualties_total[r, a] += casualties[a]

@@ -122,9 +122,6 @@ class FiresLine(_Strict):
     weight: Positive | None = None
     """Weight of this munition in the side's fire factor, normalised over its munitions
     (absent: 1); see :mod:`twofront.model.combat`."""
-    countered: bool = False
-    """The enemy's ``fires.counter_share`` (electronic warfare, counter-drone means)
-    defeats that share of these rounds (drones); uncountered rounds are not."""
 
 
 class Fires(_Strict):
@@ -142,9 +139,11 @@ class Fires(_Strict):
     """Spread the stock in hand over this many months: fire at most S / T a month
     (absent: no rationing beyond need and demand)."""
     munitions: dict[Id, FiresLine] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
-    counter_share: Fraction | None = None
-    """Share of the enemy's countered fires (drones) that this side's electronic warfare
-    and counter-drone means defeat (absent: 0)."""
+    counters: dict[Id, Fraction] = Field(default_factory=dict, max_length=MAX_MUNITIONS)
+    """``[actors.<id>.fires.counters]``: for each munition the enemy fires at this side, the
+    share of its rounds this side's counters defeat: electronic warfare and counter-drone fire
+    against drones, fighters and long-range air defence pushing back the aircraft that drop
+    glide bombs (absent munition: none defeated); see :mod:`twofront.model.combat`."""
 
     @model_validator(mode="after")
     def _one_form(self) -> Fires:
@@ -643,6 +642,8 @@ def cross_reference_problems(s: Scenario) -> list[tuple[str, str]]:
                     f"actors.{a_id}.fires.munition" if path == "fires" else f"actors.{a_id}.{path}"
                 )
                 one_of(m_id, s.munitions, where, "munition")
+            for m_id in actor.fires.counters:
+                one_of(m_id, s.munitions, f"actors.{a_id}.fires.counters.{m_id}", "munition")
         for m_id in actor.strikes:
             one_of(m_id, s.munitions, f"actors.{a_id}.strikes.{m_id}", "munition")
         if actor.air_defence is not None and actor.air_defence.interceptor is not None:
