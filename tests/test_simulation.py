@@ -8,7 +8,19 @@ factor is min(1, f/H)**0 = 1 and combat power is personnel; nothing moves (advan
 
 Each link was checked against a mutation of the source line that makes it (line edited in a
 clone, this module run, line restored with ``git checkout``). Every mutation below made the
-named tests fail ("yes"); the numbers are the sections of this module.
+named tests fail ("yes"); the numbers are the sections of this module. The lines named in
+the two tables below are those of the NumPy phases, which the engine ran when the
+mutations were made; they are now the oracles in ``tests/oracles``, and every compiled
+phase is held to its oracle on visited and perturbed states (``tests/oracles/check.py``).
+Links added since the engine was compiled were checked against mutations of the compiled
+kernels; those are listed in the model test modules (e.g. ``tests/model/test_economy.py``)
+and, for the coalition's share of losses, here:
+
+==========================================  ============================================  ===
+link                                        mutation of ``model/combat.py`` (step 5)       fails
+==========================================  ============================================  ===
+patron's share of losses -> its casualties  ``casualties[a] += part`` deleted              yes
+==========================================  ============================================  ===
 
 =====================================  =====================================================  ===
 link                                   mutation (file: change)                                 fails
